@@ -1,0 +1,35 @@
+//! Command-line front end: parses arguments, calls one library operation per subcommand, and is
+//! the only place that prints or chooses an exit code.
+//!
+//! Exit codes: 0 success, 1 invalid input (the spec or a migration is wrong), 2 usage error
+//! (bad flags, missing paths), 3 a database or environment failure.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tidemark",
+    version,
+    about = "Schema-as-code and migrations for PostgreSQL with pgvector"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {}
+}

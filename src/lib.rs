@@ -1,0 +1,9 @@
+//! tidemark: schema-as-code and migrations for PostgreSQL with first-class pgvector.
+//!
+//! Data flow, one module per step:
+//! `spec` (YAML → [`model::Schema`]) → `ddl` (schema → CREATE statements) →
+//! `localpg` (a throwaway PostgreSQL with pgvector) … `cli` is the only module that prints.
+
+pub mod cli;
+pub mod model;
+pub mod sql_ident;

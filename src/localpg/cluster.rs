@@ -263,8 +263,8 @@ async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, LocalPgError> + Send + 'static,
 ) -> Result<T, LocalPgError> {
     tokio::task::spawn_blocking(f).await.unwrap_or_else(|join| {
-        Err(LocalPgError::Shared(format!(
-            "internal task failed: {join}"
+        Err(LocalPgError::Internal(format!(
+            "blocking task failed: {join}"
         )))
     })
 }

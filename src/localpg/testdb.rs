@@ -65,7 +65,7 @@ async fn start_server(options: &TestDatabaseOptions) -> Result<Server, LocalPgEr
     let discovery = DiscoveryOptions::from_env(&options.project_root);
     let install = tokio::task::spawn_blocking(move || find_binaries(&discovery))
         .await
-        .map_err(|e| LocalPgError::Shared(format!("PostgreSQL discovery task failed: {e}")))??;
+        .map_err(|e| LocalPgError::Internal(format!("PostgreSQL discovery task failed: {e}")))??;
     let cluster = Cluster::start(&install, ClusterOptions::default()).await?;
     // SAFETY: registering a plain `extern "C" fn` with no captured state.
     unsafe { libc::atexit(stop_server_at_exit) };
@@ -119,19 +119,21 @@ fn unique_name() -> String {
 }
 
 async fn admin_execute(admin_url: &str, sql: String) -> Result<(), LocalPgError> {
-    let sql_error = |source| LocalPgError::Sql {
-        what: sql.clone(),
-        target: redact_url(admin_url),
-        source,
+    let sql_error = |what: String| {
+        move |source| LocalPgError::Sql {
+            what,
+            target: redact_url(admin_url),
+            source,
+        }
     };
     let mut conn = sqlx::PgConnection::connect(admin_url)
         .await
-        .map_err(sql_error)?;
+        .map_err(sql_error(format!("connecting to run `{sql}`")))?;
     let result = sqlx::raw_sql(AssertSqlSafe(sql.clone()))
         .execute(&mut conn)
         .await;
     let _ = conn.close().await;
-    result.map(|_| ()).map_err(sql_error)
+    result.map(|_| ()).map_err(sql_error(sql))
 }
 
 async fn drop_database(admin_url: &str, name: &str) -> Result<(), LocalPgError> {
@@ -265,6 +267,21 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    /// Unit tests get databases the same way integration tests do (this binary starts its own
+    /// shared server).
+    #[tokio::test]
+    async fn unit_tests_get_a_real_database() {
+        let db = TestDatabase::create().await.unwrap();
+        let (current, sum): (String, i32) =
+            sqlx::query_as("SELECT current_database()::text, 40 + 2")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        assert_eq!(current, db.name());
+        assert_eq!(sum, 42);
+        assert!(format!("{db:?}").contains(db.name()));
     }
 
     #[test]

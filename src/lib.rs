@@ -6,5 +6,6 @@
 
 pub mod cli;
 pub mod ddl;
+pub mod localpg;
 pub mod model;
 pub mod sql_ident;

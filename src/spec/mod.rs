@@ -128,6 +128,7 @@ pub fn load_sources(sources: Vec<(String, String)>) -> Result<Loaded, Diagnostic
                 let mut reader = shape::Reader {
                     file: name,
                     diags: &mut diags,
+                    had_unknown: false,
                 };
                 raws.push(reader.file(&root));
             }
@@ -198,13 +199,21 @@ fn parse_yaml(name: &str, text: &str) -> Result<ast::Node, Diagnostic> {
         let plain = e.render_with_options(serde_saphyr::render_options! {
             snippets: serde_saphyr::SnippetMode::Off,
         });
-        let msg = match plain.rfind(" at line ") {
+        let msg = match plain.find(" at line ") {
             Some(i) => plain[..i].to_string(),
             None => plain,
         };
-        let msg = msg.lines().next().unwrap_or("invalid YAML").to_string();
+        let msg = msg.lines().next().unwrap_or("invalid YAML");
+        let msg = msg
+            .replace(", set DuplicateKeyPolicy in Options if acceptable", "")
+            .replace(
+                "budget breached: Documents { documents: 2 }",
+                "more than one YAML document (`---`) in one file",
+            );
         let mut d = Diagnostic::error(format!("invalid YAML: {msg}"));
-        let help = if msg.contains("duplicate mapping key") {
+        let help = if msg.contains("YAML document") {
+            "a spec file holds one document; put the second one in its own file"
+        } else if msg.contains("duplicate mapping key") {
             "each key may appear once per mapping; remove or rename the repeated key"
         } else if msg.contains("budget") || msg.contains("limit") || msg.contains("exceed") {
             "the file is too large, too deeply nested or uses too many aliases for a schema spec"

@@ -1,10 +1,10 @@
 //! Part of `spec` validation: pgvector's rules for HNSW and IVFFlat indexes (pgvector 0.8),
 //! checked before any database sees the index, with the fix spelled out in the help line.
 
-use crate::diagnostic::{Diagnostic, Span, did_you_mean};
+use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::model::{ColumnType, IndexMethod};
 
-use super::shape::{RawIndex, RawTarget};
+use super::shape::RawIndex;
 
 /// Largest `vector` an HNSW or IVFFlat index accepts.
 pub const MAX_INDEX_VECTOR_DIMS: u32 = 2000;
@@ -113,6 +113,16 @@ pub fn cast_type(expr: &str) -> Option<ColumnType> {
     super::types::parse(ty, &NoEnums).ok()
 }
 
+/// The operand of a trailing cast (`embedding` in `(embedding::halfvec(3072))`), for hints.
+pub fn cast_operand(expr: &str) -> Option<String> {
+    let mut e = expr.trim();
+    while let Some(inner) = e.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+        e = inner.trim();
+    }
+    let (operand, _) = e.rsplit_once("::")?;
+    Some(operand.trim().to_string())
+}
+
 /// Type of the single key as far as it can be known: the column's type, or the cast of an
 /// expression (`None` when an expression has no recognisable cast).
 pub struct KeyType {
@@ -166,6 +176,9 @@ pub fn check_index(ix: &RawIndex, what: &str, key: Option<KeyType>, diags: &mut 
         }
     }
     check_options(ix, what, diags);
+    if ix.keys.len() != 1 {
+        return;
+    }
 
     let key0 = ix.keys.first();
     let ops = key0.and_then(|k| k.ops.clone()).or_else(|| ix.ops.clone());
@@ -338,7 +351,7 @@ pub fn check_index(ix: &RawIndex, what: &str, key: Option<KeyType>, diags: &mut 
     };
     diags.push(
         Diagnostic::error(format!(
-            "{what}: {m} indexes {} of at most {limit} dimensions, this key has {dims}",
+            "{what}: {m} indexes accept {} keys of at most {limit} dimensions, this key has {dims}",
             fam.name()
         ))
         .at(key_at)
@@ -416,24 +429,6 @@ fn check_options(ix: &RawIndex, what: &str, diags: &mut Vec<Diagnostic>) {
                 )),
             );
         }
-    }
-}
-
-/// Whether a key names this column (used to find a vector key's column).
-pub fn key_column(target: &RawTarget) -> Option<&str> {
-    match target {
-        RawTarget::Column(c) => Some(c),
-        RawTarget::Expr(_) => None,
-    }
-}
-
-/// Position helper for callers that have none.
-pub fn no_span(file: &str) -> Span {
-    Span {
-        file: file.to_string(),
-        line: 1,
-        column: 1,
-        len: 1,
     }
 }
 

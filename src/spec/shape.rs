@@ -195,6 +195,9 @@ pub struct RawIndex {
 pub struct Reader<'a> {
     pub file: &'a str,
     pub diags: &'a mut Vec<Diagnostic>,
+    /// Whether the last [`Self::fields`] call found unknown keys: a misspelt required key is
+    /// then reported once (as unknown, with did-you-mean), not also as missing.
+    pub had_unknown: bool,
 }
 
 type Entries<'n> = Vec<(Sp<String>, &'n Node)>;
@@ -254,6 +257,7 @@ impl<'a> Reader<'a> {
     fn fields<'n>(&mut self, node: &'n Node, what: &str, allowed: &[&str]) -> Option<Entries<'n>> {
         let entries = self.map(node, what)?;
         let mut out = Vec::new();
+        self.had_unknown = false;
         for (k, v) in entries {
             if allowed.contains(&k.v.as_str()) {
                 out.push((k, v));
@@ -266,6 +270,7 @@ impl<'a> Reader<'a> {
                             .unwrap_or_else(|| format!("expected one of: {}", allowed.join(", "))),
                     );
                 self.err(d);
+                self.had_unknown = true;
             }
         }
         Some(out)
@@ -542,6 +547,7 @@ impl<'a> Reader<'a> {
     fn table(&mut self, name: Sp<String>, node: &Node) -> Option<RawTable> {
         let what = format!("table \"{}\"", name.v);
         let fields = self.fields(node, &what, TABLE_KEYS)?;
+        let had_unknown = self.had_unknown;
         let mut t = RawTable {
             name,
             comment: None,
@@ -621,7 +627,7 @@ impl<'a> Reader<'a> {
                 _ => {}
             }
         }
-        if !saw_columns {
+        if !saw_columns && !had_unknown {
             let d = Diagnostic::error(format!("{what} has no `columns`"))
                 .at(t.name.at.clone())
                 .label("missing `columns`")
@@ -678,6 +684,7 @@ impl<'a> Reader<'a> {
             }
         }
         let fields = self.fields(node, &what, COLUMN_KEYS)?;
+        let had_unknown = self.had_unknown;
         let mut saw_type = false;
         let mut question: Option<Span> = None;
         let mut nullable_flag: Option<(bool, Span)> = None;
@@ -784,6 +791,9 @@ impl<'a> Reader<'a> {
                 "renamed_from" => c.renamed_from = self.name_string(v, &fw).map(|s| s.v),
                 _ => {}
             }
+        }
+        if !saw_type && had_unknown {
+            return None;
         }
         if !saw_type {
             let d = Diagnostic::error(format!("{what} has no `type`"))
@@ -967,6 +977,7 @@ impl<'a> Reader<'a> {
             Kind::Map(_) => {
                 let kw = format!("a key of {iw}");
                 let fields = self.fields(node, &kw, INDEX_KEY_KEYS)?;
+                let had_unknown = self.had_unknown;
                 let mut target: Option<(RawTarget, Span)> = None;
                 let mut key = RawIndexKey {
                     target: RawTarget::Column(String::new()),
@@ -1028,6 +1039,7 @@ impl<'a> Reader<'a> {
                         key.at = tat;
                         Some(key)
                     }
+                    None if had_unknown => None,
                     None => {
                         let d = Diagnostic::error(format!("{kw} has neither `column` nor `expr`"))
                             .at(key.at.clone())
@@ -1051,6 +1063,7 @@ impl<'a> Reader<'a> {
     fn index(&mut self, what: &str, name: Sp<String>, node: &Node) -> Option<RawIndex> {
         let iw = format!("index \"{}\" on {what}", name.v);
         let fields = self.fields(node, &iw, INDEX_KEYS)?;
+        let had_unknown = self.had_unknown;
         let mut ix = RawIndex {
             on_at: name.at.clone(),
             name,
@@ -1152,6 +1165,9 @@ impl<'a> Reader<'a> {
                 "comment" => ix.comment = self.string(v, &fw).map(|s| s.v),
                 _ => {}
             }
+        }
+        if !saw_on && had_unknown {
+            return None;
         }
         if !saw_on {
             let d = Diagnostic::error(format!("{iw} has no `on`"))

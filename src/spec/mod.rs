@@ -28,6 +28,9 @@ use std::sync::Arc;
 use crate::diagnostic::{Diagnostic, Diagnostics, Span};
 use crate::model;
 
+/// Deepest YAML nesting accepted; real specs use about six levels.
+pub const MAX_DEPTH: usize = 48;
+
 /// Largest spec file accepted, in bytes: schemas are small, and this bounds memory.
 pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
 
@@ -169,7 +172,7 @@ fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_reader_input_bytes: Some(MAX_FILE_BYTES),
-            max_depth: 48,
+            max_depth: MAX_DEPTH,
             max_nodes: 200_000,
             max_events: 400_000,
             max_aliases: 1_000,
@@ -210,6 +213,11 @@ fn parse_yaml(name: &str, text: &str) -> Result<ast::Node, Diagnostic> {
                 "budget breached: Documents { documents: 2 }",
                 "more than one YAML document (`---`) in one file",
             );
+        let msg = if msg.starts_with("budget breached: Depth") {
+            format!("nested deeper than the {MAX_DEPTH} levels a spec may use")
+        } else {
+            msg
+        };
         let mut d = Diagnostic::error(format!("invalid YAML: {msg}"));
         let help = if msg.contains("YAML document") {
             "a spec file holds one document; put the second one in its own file"

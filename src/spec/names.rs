@@ -75,7 +75,7 @@ mod tests {
 
     #[test]
     fn long_names_are_trimmed_like_postgres() {
-        // Values checked against PostgreSQL 18:
+        // Checked against PostgreSQL 15:
         //   CREATE TABLE aaaa…(60) (bbbb…(30) int UNIQUE) → constraint name below.
         let t = "a".repeat(60);
         let c = "b".repeat(30);
@@ -98,5 +98,9 @@ mod tests {
         let n = primary_key(&t);
         assert!(n.len() <= 63);
         assert_eq!(n, format!("{}_pkey", "é".repeat(29)));
+        // Checked against PostgreSQL 15: CREATE TABLE docs (<31 x 'é'> int UNIQUE)
+        // → docs_<27 x 'é'>_key (54 of the 62 bytes fit, cut back to a char boundary).
+        let n = column_constraint("docs", &["é".repeat(31).as_str()], "key");
+        assert_eq!(n, format!("docs_{}_key", "é".repeat(27)));
     }
 }

@@ -118,10 +118,12 @@ impl Diagnostics {
         Self { items, sources }
     }
 
+    /// Whether the input is invalid (warnings alone do not make it so).
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)
     }
 
+    /// Number of errors, for summaries.
     pub fn error_count(&self) -> usize {
         self.items
             .iter()

@@ -76,6 +76,7 @@ pub struct Sp<T> {
     pub at: Span,
 }
 
+/// One file's declarations before cross-file resolution (the unit `lower` consumes).
 #[derive(Debug, Clone)]
 pub struct RawFile {
     pub file: String,
@@ -87,6 +88,7 @@ pub struct RawFile {
     pub tables: Vec<RawTable>,
 }
 
+/// An `extensions:` entry, positions kept for duplicate reports.
 #[derive(Debug, Clone)]
 pub struct RawExtension {
     pub name: Sp<String>,
@@ -94,6 +96,7 @@ pub struct RawExtension {
     pub version: Option<String>,
 }
 
+/// An `enums:` entry; the name may still be schema-qualified text.
 #[derive(Debug, Clone)]
 pub struct RawEnum {
     /// Name as written, possibly `schema.name`.
@@ -102,6 +105,7 @@ pub struct RawEnum {
     pub comment: Option<String>,
 }
 
+/// A `tables:` entry with everything needed to resolve it against the other files.
 #[derive(Debug, Clone)]
 pub struct RawTable {
     pub name: Sp<String>,
@@ -115,6 +119,7 @@ pub struct RawTable {
     pub renamed_from: Option<String>,
 }
 
+/// A column after shape checks; its type text is parsed later, once every enum is known.
 #[derive(Debug, Clone)]
 pub struct RawColumn {
     pub name: Sp<String>,
@@ -135,6 +140,7 @@ pub struct RawColumn {
     pub renamed_from: Option<String>,
 }
 
+/// A table-level `primary_key`, kept apart from column flags so conflicts can be reported.
 #[derive(Debug, Clone)]
 pub struct RawPrimaryKey {
     pub name: Option<Sp<String>>,
@@ -142,6 +148,7 @@ pub struct RawPrimaryKey {
     pub at: Span,
 }
 
+/// A table-level `unique:` entry.
 #[derive(Debug, Clone)]
 pub struct RawUnique {
     pub name: Sp<String>,
@@ -150,6 +157,7 @@ pub struct RawUnique {
     pub deferrable: Deferrable,
 }
 
+/// A table-level `foreign_keys:` entry; its target is resolved after all tables are read.
 #[derive(Debug, Clone)]
 pub struct RawForeignKey {
     pub name: Sp<String>,
@@ -160,12 +168,14 @@ pub struct RawForeignKey {
     pub deferrable: Deferrable,
 }
 
+/// What an index key indexes: a column (checked to exist) or an expression (passed through).
 #[derive(Debug, Clone)]
 pub enum RawTarget {
     Column(String),
     Expr(String),
 }
 
+/// One key of an index, with the positions its checks point at.
 #[derive(Debug, Clone)]
 pub struct RawIndexKey {
     pub target: RawTarget,
@@ -175,6 +185,7 @@ pub struct RawIndexKey {
     pub nulls: Option<Sp<NullsOrder>>,
 }
 
+/// An `indexes:` entry, checked by `lower` and `pgvector` once column types are known.
 #[derive(Debug, Clone)]
 pub struct RawIndex {
     pub name: Sp<String>,

@@ -284,3 +284,26 @@ fn empty_files_and_comment_only_files_are_fine() {
     assert_eq!(s.schema.tables.len(), 1);
     assert_eq!(s.files, ["a.yaml", "b.yaml", "c.yaml"]);
 }
+
+#[test]
+fn unqualified_references_fall_back_to_public() {
+    let s = tidemark::spec::load_sources(vec![
+        (
+            "a.yaml".into(),
+            "tables:\n  tenants:\n    columns: { id: { type: bigint, primary_key: true } }\n".into(),
+        ),
+        (
+            "b.yaml".into(),
+            "schema: analytics\ntables:\n  events:\n    columns:\n      tenant_id: { type: bigint, references: tenants.id }\n".into(),
+        ),
+    ])
+    .unwrap_or_else(|d| panic!("{}", d.render_human()))
+    .schema;
+    let ev = s
+        .table(&QualifiedName::new("analytics", "events"))
+        .expect("analytics.events");
+    assert_eq!(
+        ev.foreign_keys[0].ref_table,
+        QualifiedName::public("tenants")
+    );
+}

@@ -369,12 +369,30 @@ impl Lowerer {
             let ty = match types::parse(&c.ty.v, enums) {
                 Ok(ty) => Some(ty),
                 Err(e) => {
-                    self.push(
-                        Diagnostic::error(format!("{cw}: {}", e.message))
+                    let base = c.ty.v.trim_end_matches("[]").trim();
+                    let unknown_schema = base
+                        .split_once('.')
+                        .map(|(sch, _)| sch.trim())
+                        .filter(|sch| !known_schemas.contains(*sch));
+                    let d = match unknown_schema {
+                        Some(sch) => Diagnostic::error(format!(
+                            "{cw}: type `{}` names schema \"{sch}\", which no file declares",
+                            c.ty.v
+                        ))
+                        .at(c.ty.at.clone())
+                        .label("unknown schema")
+                        .help(
+                            did_you_mean(sch, known_schemas.iter().map(String::as_str))
+                                .unwrap_or_else(|| {
+                                    "declare the enum in a file with `schema: <name>`, or drop the qualifier".into()
+                                }),
+                        ),
+                        None => Diagnostic::error(format!("{cw}: {}", e.message))
                             .at(c.ty.at.clone())
                             .label("invalid type")
                             .maybe_help(e.help),
-                    );
+                    };
+                    self.push(d);
                     None
                 }
             };

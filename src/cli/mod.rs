@@ -6,6 +6,8 @@
 
 use std::process::ExitCode;
 
+pub mod validate;
+
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
@@ -20,7 +22,28 @@ struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-enum Command {}
+enum Command {
+    /// Check the YAML spec and report every problem.
+    Validate(validate::ValidateArgs),
+}
+
+/// `--format` shared by every command that reports diagnostics.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    Human,
+    Json,
+    Github,
+}
+
+impl From<OutputFormat> for crate::diagnostic::Format {
+    fn from(f: OutputFormat) -> Self {
+        match f {
+            OutputFormat::Human => Self::Human,
+            OutputFormat::Json => Self::Json,
+            OutputFormat::Github => Self::Github,
+        }
+    }
+}
 
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -31,5 +54,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match cli.command {}
+    match cli.command {
+        Command::Validate(args) => validate::run(args),
+    }
 }

@@ -1,0 +1,1156 @@
+//! Step 3 of `spec`: raw declarations of every file → one resolved, validated [`Schema`].
+//! Names are qualified, types parsed, references resolved across files, derived constraint
+//! names computed the way PostgreSQL computes them, and every rule checked; all problems are
+//! collected, never just the first.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostic::{Diagnostic, Span, did_you_mean};
+use crate::model::{
+    Check, Column, ColumnType, Deferrable, Enum, Extension, FkAction, ForeignKey, Index, IndexKey,
+    IndexMethod, IndexTarget, Namespace, PrimaryKey, QualifiedName, Schema, SortOrder, Table,
+    Unique,
+};
+
+use super::names::{self, MAX_IDENT_BYTES};
+use super::pgvector;
+use super::shape::{RawFile, RawIndex, RawTable, RawTarget, Sp};
+use super::types::{self, EnumLookup};
+
+struct Enums<'a> {
+    file_schema: &'a str,
+    all: &'a BTreeMap<QualifiedName, Span>,
+}
+
+impl EnumLookup for Enums<'_> {
+    fn find(&self, schema: Option<&str>, name: &str) -> Option<QualifiedName> {
+        let tries = match schema {
+            Some(s) => vec![QualifiedName::new(s, name)],
+            None => vec![
+                QualifiedName::new(self.file_schema, name),
+                QualifiedName::public(name),
+            ],
+        };
+        tries.into_iter().find(|q| self.all.contains_key(q))
+    }
+    fn names(&self) -> Vec<String> {
+        self.all.keys().map(|q| q.to_string()).collect()
+    }
+}
+
+/// A foreign key waiting for every table to exist before it is resolved.
+struct PendingFk {
+    name: Sp<String>,
+    columns: Vec<Sp<String>>,
+    /// Written target: optional schema, table, columns.
+    target: (Option<String>, String, Vec<String>),
+    target_at: Span,
+    on_delete: FkAction,
+    on_update: FkAction,
+    deferrable: Deferrable,
+}
+
+struct Built {
+    table: Table,
+    file_schema: String,
+    /// Objects in PostgreSQL's relation namespace: name, description, position.
+    relations: Vec<(String, String, Span)>,
+    fks: Vec<PendingFk>,
+}
+
+/// Collects diagnostics while lowering.
+#[derive(Default)]
+pub struct Lowerer {
+    pub diags: Vec<Diagnostic>,
+}
+
+fn qualify(file_schema: &str, written: &str) -> QualifiedName {
+    match written.split_once('.') {
+        Some((s, n)) => QualifiedName::new(s.trim(), n.trim()),
+        None => QualifiedName::new(file_schema, written),
+    }
+}
+
+fn is_integer(t: &ColumnType) -> bool {
+    matches!(
+        t,
+        ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt
+    )
+}
+
+fn at_text(s: &Span) -> String {
+    format!("{}:{}:{}", s.file, s.line, s.column)
+}
+
+impl Lowerer {
+    fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn check_ident(&mut self, name: &str, at: &Span, what: &str) {
+        if name.len() > MAX_IDENT_BYTES {
+            let mut cut = MAX_IDENT_BYTES;
+            while !name.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            self.push(
+                Diagnostic::error(format!(
+                    "the name of {what} is {} bytes long; PostgreSQL allows at most {MAX_IDENT_BYTES}",
+                    name.len()
+                ))
+                .at(at.clone())
+                .label("name too long")
+                .help(format!(
+                    "PostgreSQL would silently truncate it to `{}`; choose a shorter name",
+                    &name[..cut]
+                )),
+            );
+        }
+    }
+
+    /// Lowers every file into one schema.
+    pub fn lower(&mut self, files: &[RawFile]) -> Schema {
+        let mut schema = Schema::default();
+
+        // Schemas (namespaces).
+        let mut known_schemas: BTreeSet<String> = BTreeSet::from(["public".to_string()]);
+        let mut namespaces: BTreeMap<String, ()> = BTreeMap::new();
+        for f in files {
+            if f.schema_declared {
+                self.check_ident(
+                    &f.schema.v,
+                    &f.schema.at,
+                    &format!("schema \"{}\"", f.schema.v),
+                );
+                known_schemas.insert(f.schema.v.clone());
+                if f.schema.v != "public" {
+                    namespaces.insert(f.schema.v.clone(), ());
+                }
+            }
+            for t in &f.tables {
+                if let Some((s, _)) = t.name.v.split_once('.') {
+                    known_schemas.insert(s.to_string());
+                    if s != "public" {
+                        namespaces.insert(s.to_string(), ());
+                    }
+                }
+            }
+            for e in &f.enums {
+                if let Some((s, _)) = e.name.v.split_once('.') {
+                    known_schemas.insert(s.to_string());
+                    if s != "public" {
+                        namespaces.insert(s.to_string(), ());
+                    }
+                }
+            }
+        }
+        schema.namespaces = namespaces
+            .into_keys()
+            .map(|name| Namespace {
+                name,
+                comment: None,
+            })
+            .collect();
+
+        // Extensions.
+        let mut ext_seen: BTreeMap<String, Span> = BTreeMap::new();
+        for f in files {
+            for e in &f.extensions {
+                if let Some(first) = ext_seen.get(&e.name.v) {
+                    self.push(
+                        Diagnostic::error(format!("extension \"{}\" is declared twice", e.name.v))
+                            .at(e.name.at.clone())
+                            .label("second declaration")
+                            .help(format!("first declared at {}; keep one", at_text(first))),
+                    );
+                    continue;
+                }
+                ext_seen.insert(e.name.v.clone(), e.name.at.clone());
+                schema.extensions.push(Extension {
+                    name: e.name.v.clone(),
+                    schema: e.schema.clone(),
+                    version: e.version.clone(),
+                });
+            }
+        }
+
+        // Enums.
+        let mut enum_at: BTreeMap<QualifiedName, Span> = BTreeMap::new();
+        for f in files {
+            for e in &f.enums {
+                let q = qualify(&f.schema.v, &e.name.v);
+                let what = format!("enum \"{q}\"");
+                self.check_ident(&q.name, &e.name.at, &what);
+                if let Some(first) = enum_at.get(&q) {
+                    self.push(
+                        Diagnostic::error(format!("{what} is declared twice"))
+                            .at(e.name.at.clone())
+                            .label("second declaration")
+                            .help(format!("first declared at {}; keep one", at_text(first))),
+                    );
+                    continue;
+                }
+                let mut seen = BTreeSet::new();
+                for v in &e.values {
+                    if !seen.insert(v.v.clone()) {
+                        self.push(
+                            Diagnostic::error(format!("{what} lists the label \"{}\" twice", v.v))
+                                .at(v.at.clone())
+                                .label("duplicate label")
+                                .help("each enum label must be unique"),
+                        );
+                    }
+                    self.check_ident(&v.v, &v.at, &format!("label \"{}\" of {what}", v.v));
+                }
+                enum_at.insert(q.clone(), e.name.at.clone());
+                schema.enums.push(Enum {
+                    name: q,
+                    values: e.values.iter().map(|v| v.v.clone()).collect(),
+                    comment: e.comment.clone(),
+                });
+            }
+        }
+
+        // Tables: columns and per-table constraints.
+        let mut table_at: BTreeMap<QualifiedName, Span> = BTreeMap::new();
+        let mut built: Vec<Built> = Vec::new();
+        for f in files {
+            for t in &f.tables {
+                let q = qualify(&f.schema.v, &t.name.v);
+                if let Some(first) = table_at.get(&q) {
+                    self.push(
+                        Diagnostic::error(format!("table \"{q}\" is declared twice"))
+                            .at(t.name.at.clone())
+                            .label("second declaration")
+                            .help(format!(
+                                "first declared at {}; rename or merge them",
+                                at_text(first)
+                            )),
+                    );
+                    continue;
+                }
+                if let Some(eat) = enum_at.get(&q) {
+                    self.push(
+                        Diagnostic::error(format!("table \"{q}\" has the same name as an enum"))
+                            .at(t.name.at.clone())
+                            .label("name already used by a type")
+                            .help(format!(
+                                "a table also defines a type of its name; rename the table or the enum declared at {}",
+                                at_text(eat)
+                            )),
+                    );
+                }
+                table_at.insert(q.clone(), t.name.at.clone());
+                let enums = Enums {
+                    file_schema: &f.schema.v,
+                    all: &enum_at,
+                };
+                let b = self.table(t, q, &f.schema.v, &enums, &known_schemas);
+                built.push(b);
+            }
+        }
+
+        // Foreign keys need every table.
+        let snapshot: Vec<(QualifiedName, Table)> = built
+            .iter()
+            .map(|b| (b.table.name.clone(), b.table.clone()))
+            .collect();
+        for b in &mut built {
+            let fks = std::mem::take(&mut b.fks);
+            for fk in fks {
+                if let Some(m) =
+                    self.foreign_key(&b.table, &b.file_schema, fk, &snapshot, &known_schemas)
+                {
+                    b.table.foreign_keys.push(m);
+                }
+            }
+        }
+
+        // Names that share PostgreSQL's relation namespace, per schema.
+        self.relation_names(&built);
+
+        schema.tables = built.into_iter().map(|b| b.table).collect();
+        schema.normalize();
+        schema
+    }
+
+    fn relation_names(&mut self, built: &[Built]) {
+        let mut seen: BTreeMap<(String, String), String> = BTreeMap::new();
+        let mut entries: Vec<(String, String, String, Span)> = Vec::new();
+        for b in built {
+            for (name, what, at) in &b.relations {
+                entries.push((
+                    b.table.name.schema.clone(),
+                    name.clone(),
+                    what.clone(),
+                    at.clone(),
+                ));
+            }
+        }
+        for (schema, name, what, at) in entries {
+            let key = (schema.clone(), name.clone());
+            if let Some(first) = seen.get(&key) {
+                self.push(
+                    Diagnostic::error(format!(
+                        "{what} uses the name \"{name}\", already taken by {first} in schema \"{schema}\""
+                    ))
+                    .at(at)
+                    .label("name already used in this schema")
+                    .help("tables, indexes, primary keys and unique constraints share one namespace per PostgreSQL schema (PostgreSQL would append a number to a derived name); give one of them another name"),
+                );
+            } else {
+                seen.insert(key, what);
+            }
+        }
+    }
+
+    fn missing_column(&mut self, table: &Table, col: &Sp<String>, what: &str) {
+        let help = did_you_mean(&col.v, table.columns.iter().map(|c| c.name.as_str()))
+            .unwrap_or_else(|| {
+                format!(
+                    "table \"{}\" has columns: {}",
+                    table.name,
+                    table
+                        .columns
+                        .iter()
+                        .map(|c| c.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            });
+        self.push(
+            Diagnostic::error(format!(
+                "{what} names column \"{}\", which table \"{}\" does not have",
+                col.v, table.name
+            ))
+            .at(col.at.clone())
+            .label("no such column")
+            .help(help),
+        );
+    }
+
+    fn table(
+        &mut self,
+        t: &RawTable,
+        q: QualifiedName,
+        file_schema: &str,
+        enums: &Enums<'_>,
+        known_schemas: &BTreeSet<String>,
+    ) -> Built {
+        let tw = format!("table \"{q}\"");
+        self.check_ident(&q.name, &t.name.at, &tw);
+        if q.schema != file_schema && !known_schemas.contains(&q.schema) {
+            // Unreachable in practice (qualified keys register their schema) but kept for safety.
+            self.push(
+                Diagnostic::error(format!("{tw} is in unknown schema \"{}\"", q.schema))
+                    .at(t.name.at.clone()),
+            );
+        }
+        let mut table = Table {
+            name: q.clone(),
+            columns: Vec::new(),
+            primary_key: None,
+            uniques: Vec::new(),
+            checks: Vec::new(),
+            foreign_keys: Vec::new(),
+            indexes: Vec::new(),
+            comment: t.comment.clone(),
+            renamed_from: t.renamed_from.clone(),
+        };
+        let mut fks = Vec::new();
+        let mut pk_cols: Vec<&Sp<String>> = Vec::new();
+        // Constraint names within this table.
+        let mut cons_names: BTreeMap<String, String> = BTreeMap::new();
+        let mut cons: Vec<(String, String, Span, bool)> = Vec::new();
+
+        for c in &t.columns {
+            let cw = format!("column \"{}\" of {tw}", c.name.v);
+            self.check_ident(&c.name.v, &c.name.at, &cw);
+            let ty = match types::parse(&c.ty.v, enums) {
+                Ok(ty) => Some(ty),
+                Err(e) => {
+                    let base = c.ty.v.trim_end_matches("[]").trim();
+                    let unknown_schema = base
+                        .split_once('.')
+                        .map(|(sch, _)| sch.trim())
+                        .filter(|sch| !known_schemas.contains(*sch));
+                    let d = match unknown_schema {
+                        Some(sch) => Diagnostic::error(format!(
+                            "{cw}: type `{}` names schema \"{sch}\", which no file declares",
+                            c.ty.v
+                        ))
+                        .at(c.ty.at.clone())
+                        .label("unknown schema")
+                        .help(
+                            did_you_mean(sch, known_schemas.iter().map(String::as_str))
+                                .unwrap_or_else(|| {
+                                    "declare the enum in a file with `schema: <name>`, or drop the qualifier".into()
+                                }),
+                        ),
+                        None => Diagnostic::error(format!("{cw}: {}", e.message))
+                            .at(c.ty.at.clone())
+                            .label("invalid type")
+                            .maybe_help(e.help),
+                    };
+                    self.push(d);
+                    None
+                }
+            };
+            if let Some(pk_at) = &c.primary_key {
+                pk_cols.push(&c.name);
+                if c.nullable {
+                    self.push(
+                        Diagnostic::error(format!(
+                            "{cw} is a primary key column but is marked nullable"
+                        ))
+                        .at(pk_at.clone())
+                        .label("primary key columns are always NOT NULL")
+                        .help("remove the `?` (or `nullable: true`) from this column"),
+                    );
+                }
+            }
+            if let Some(id) = &c.identity {
+                if let Some(ty) = &ty
+                    && !is_integer(ty)
+                {
+                    self.push(
+                        Diagnostic::error(format!("{cw} is an identity column of type `{}`", ty.sql()))
+                            .at(id.at.clone())
+                            .label("identity needs an integer type")
+                            .help("use `type: bigint` (or integer/smallint) for identity columns; for uuids use `default_sql: gen_random_uuid()`"),
+                    );
+                }
+                if let Some(d) = &c.default {
+                    self.push(
+                        Diagnostic::error(format!("{cw} has both `identity` and a default"))
+                            .at(d.at.clone())
+                            .label("identity columns generate their own values")
+                            .help("remove the default"),
+                    );
+                }
+                if c.nullable {
+                    self.push(
+                        Diagnostic::error(format!("{cw} is an identity column but is nullable"))
+                            .at(id.at.clone())
+                            .label("identity columns are always NOT NULL")
+                            .help("remove the `?` (or `nullable: true`)"),
+                    );
+                }
+            }
+            if let Some(g) = &c.generated {
+                if let Some(d) = &c.default {
+                    self.push(
+                        Diagnostic::error(format!("{cw} is generated and also has a default"))
+                            .at(d.at.clone())
+                            .label("conflicts with `generated`")
+                            .help(
+                                "a generated column's value is its expression: remove the default",
+                            ),
+                    );
+                }
+                if c.identity.is_some() {
+                    self.push(
+                        Diagnostic::error(format!("{cw} is both generated and an identity column"))
+                            .at(g.at.clone())
+                            .label("conflicts with `identity`")
+                            .help("keep either `generated` or `identity`"),
+                    );
+                }
+            }
+            if c.unique {
+                let n = names::column_constraint(&q.name, &[&c.name.v], "key");
+                cons.push((
+                    n.clone(),
+                    format!(
+                        "unique constraint \"{n}\" (derived from `unique: true` on column \"{}\")",
+                        c.name.v
+                    ),
+                    c.name.at.clone(),
+                    true,
+                ));
+                table.uniques.push(Unique {
+                    name: n,
+                    columns: vec![c.name.v.clone()],
+                    nulls_not_distinct: false,
+                    deferrable: Deferrable::NotDeferrable,
+                });
+            }
+            if let Some(expr) = &c.check {
+                let n = names::column_constraint(&q.name, &[&c.name.v], "check");
+                cons.push((
+                    n.clone(),
+                    format!(
+                        "check \"{n}\" (derived from `check` on column \"{}\")",
+                        c.name.v
+                    ),
+                    c.name.at.clone(),
+                    false,
+                ));
+                table.checks.push(Check {
+                    name: n,
+                    expr: expr.clone(),
+                });
+            }
+            if let Some(r) = &c.references {
+                let n = names::column_constraint(&q.name, &[&c.name.v], "fkey");
+                match parse_column_ref(&r.v) {
+                    Some(target) => fks.push(PendingFk {
+                        name: Sp {
+                            v: n,
+                            at: c.name.at.clone(),
+                        },
+                        columns: vec![c.name.clone()],
+                        target,
+                        target_at: r.at.clone(),
+                        on_delete: c.on_delete,
+                        on_update: c.on_update,
+                        deferrable: c.deferrable,
+                    }),
+                    None => self.push(
+                        Diagnostic::error(format!("{cw}: cannot read reference `{}`", r.v))
+                            .at(r.at.clone())
+                            .label("malformed reference")
+                            .help("write `table.column`, `schema.table.column` or `table(column)`"),
+                    ),
+                }
+            }
+            if let Some(ty) = ty {
+                table.columns.push(Column {
+                    name: c.name.v.clone(),
+                    ty,
+                    nullable: c.nullable && c.primary_key.is_none(),
+                    default: c.default.as_ref().map(|d| d.v.clone()),
+                    identity: c.identity.as_ref().map(|i| i.v),
+                    generated: c.generated.as_ref().map(|g| g.v.clone()),
+                    comment: c.comment.clone(),
+                    renamed_from: c.renamed_from.clone(),
+                });
+            } else {
+                // Keep the column so references to it do not cascade into more errors.
+                table.columns.push(Column {
+                    name: c.name.v.clone(),
+                    ty: ColumnType::Text,
+                    nullable: c.nullable,
+                    default: None,
+                    identity: None,
+                    generated: None,
+                    comment: None,
+                    renamed_from: None,
+                });
+            }
+        }
+
+        // Primary key.
+        if pk_cols.len() > 1 {
+            self.push(
+                Diagnostic::error(format!(
+                    "{tw} marks {} columns with `primary_key: true`",
+                    pk_cols.len()
+                ))
+                .at(pk_cols[1].at.clone())
+                .label("second primary key column")
+                .help(format!(
+                    "for a composite key write `primary_key: [{}]` on the table",
+                    pk_cols
+                        .iter()
+                        .map(|c| c.v.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            );
+        }
+        match (&t.primary_key, pk_cols.first()) {
+            (Some(pk), Some(col)) => self.push(
+                Diagnostic::error(format!("{tw} declares its primary key twice"))
+                    .at(pk.at.clone())
+                    .label("table-level primary key")
+                    .help(format!(
+                        "remove `primary_key: true` from column \"{}\" or the table's `primary_key`",
+                        col.v
+                    )),
+            ),
+            (Some(pk), None) => {
+                let name = match &pk.name {
+                    Some(n) => {
+                        self.check_ident(&n.v, &n.at, &format!("primary key of {tw}"));
+                        n.v.clone()
+                    }
+                    None => names::primary_key(&q.name),
+                };
+                if pk.columns.is_empty() {
+                    self.push(Diagnostic::error(format!("the primary key of {tw} lists no columns")).at(pk.at.clone()));
+                }
+                let mut ok = true;
+                for col in &pk.columns {
+                    match table.columns.iter_mut().find(|c| c.name == col.v) {
+                        None => {
+                            ok = false;
+                            let tbl = table.clone();
+                            self.missing_column(&tbl, col, &format!("the primary key of {tw}"));
+                        }
+                        Some(c) if c.nullable => {
+                            self.push(
+                                Diagnostic::error(format!(
+                                    "column \"{}\" of {tw} is in the primary key but is marked nullable",
+                                    col.v
+                                ))
+                                .at(col.at.clone())
+                                .label("primary key columns are always NOT NULL")
+                                .help(format!("remove the `?` from column \"{}\"", col.v)),
+                            );
+                            c.nullable = false;
+                        }
+                        Some(_) => {}
+                    }
+                }
+                if ok && !pk.columns.is_empty() {
+                    cons.push((
+                        name.clone(),
+                        format!("primary key \"{name}\""),
+                        pk.name.as_ref().map_or_else(|| pk.at.clone(), |n| n.at.clone()),
+                        true,
+                    ));
+                    table.primary_key = Some(PrimaryKey {
+                        name,
+                        columns: pk.columns.iter().map(|c| c.v.clone()).collect(),
+                    });
+                }
+            }
+            (None, Some(col)) => {
+                let name = names::primary_key(&q.name);
+                cons.push((
+                    name.clone(),
+                    format!("primary key \"{name}\" (derived from `primary_key: true`)"),
+                    col.at.clone(),
+                    true,
+                ));
+                table.primary_key = Some(PrimaryKey { name, columns: vec![col.v.clone()] });
+            }
+            (None, None) => {}
+        }
+
+        // Table-level unique constraints.
+        for u in &t.uniques {
+            let uw = format!("unique constraint \"{}\" on {tw}", u.name.v);
+            self.check_ident(&u.name.v, &u.name.at, &uw);
+            let mut ok = true;
+            for col in &u.columns {
+                if table.column(&col.v).is_none() {
+                    ok = false;
+                    let tbl = table.clone();
+                    self.missing_column(&tbl, col, &uw);
+                }
+            }
+            cons.push((
+                u.name.v.clone(),
+                format!("unique constraint \"{}\"", u.name.v),
+                u.name.at.clone(),
+                true,
+            ));
+            if ok {
+                table.uniques.push(Unique {
+                    name: u.name.v.clone(),
+                    columns: u.columns.iter().map(|c| c.v.clone()).collect(),
+                    nulls_not_distinct: u.nulls_not_distinct,
+                    deferrable: u.deferrable,
+                });
+            }
+        }
+        for (name, expr) in &t.checks {
+            let w = format!("check \"{}\" on {tw}", name.v);
+            self.check_ident(&name.v, &name.at, &w);
+            cons.push((
+                name.v.clone(),
+                format!("check \"{}\"", name.v),
+                name.at.clone(),
+                false,
+            ));
+            table.checks.push(Check {
+                name: name.v.clone(),
+                expr: expr.clone(),
+            });
+        }
+        for fk in &t.foreign_keys {
+            let w = format!("foreign key \"{}\" on {tw}", fk.name.v);
+            self.check_ident(&fk.name.v, &fk.name.at, &w);
+            match parse_table_ref(&fk.references.v) {
+                Some(target) => fks.push(PendingFk {
+                    name: fk.name.clone(),
+                    columns: fk.columns.clone(),
+                    target,
+                    target_at: fk.references.at.clone(),
+                    on_delete: fk.on_delete,
+                    on_update: fk.on_update,
+                    deferrable: fk.deferrable,
+                }),
+                None => self.push(
+                    Diagnostic::error(format!("{w}: cannot read reference `{}`", fk.references.v))
+                        .at(fk.references.at.clone())
+                        .label("malformed reference")
+                        .help("write `table(col1, col2)` or `schema.table(col1, col2)`"),
+                ),
+            }
+        }
+        for fk in &fks {
+            cons.push((
+                fk.name.v.clone(),
+                format!("foreign key \"{}\"", fk.name.v),
+                fk.name.at.clone(),
+                false,
+            ));
+        }
+        let mut relations = vec![(q.name.clone(), tw.clone(), t.name.at.clone())];
+        for (name, what, at, is_relation) in cons {
+            if let Some(first) = cons_names.get(&name) {
+                self.push(
+                    Diagnostic::error(format!("{what} on {tw} has the same name as {first}"))
+                        .at(at)
+                        .label("duplicate constraint name")
+                        .help("constraint names must be unique per table (PostgreSQL would append a number to a derived name); name one of them explicitly"),
+                );
+            } else {
+                if is_relation {
+                    relations.push((name.clone(), format!("{what} of {tw}"), at));
+                }
+                cons_names.insert(name, what);
+            }
+        }
+        for ix in &t.indexes {
+            relations.push((
+                ix.name.v.clone(),
+                format!("index \"{}\" on {tw}", ix.name.v),
+                ix.name.at.clone(),
+            ));
+        }
+
+        // Indexes.
+        for ix in &t.indexes {
+            if let Some(m) = self.index(&table, ix, &tw) {
+                table.indexes.push(m);
+            }
+        }
+
+        Built {
+            table,
+            file_schema: file_schema.to_string(),
+            relations,
+            fks,
+        }
+    }
+
+    fn index(&mut self, table: &Table, ix: &RawIndex, tw: &str) -> Option<Index> {
+        let iw = format!("index \"{}\" on {tw}", ix.name.v);
+        let method = ix.method.v;
+        self.check_ident(&ix.name.v, &ix.name.at, &iw);
+        let before = self.diags.len();
+        for k in &ix.keys {
+            if let RawTarget::Column(c) = &k.target
+                && table.column(c).is_none()
+            {
+                let tbl = table.clone();
+                self.missing_column(
+                    &tbl,
+                    &Sp {
+                        v: c.clone(),
+                        at: k.at.clone(),
+                    },
+                    &iw,
+                );
+            }
+        }
+        for c in &ix.include {
+            if table.column(&c.v).is_none() {
+                let tbl = table.clone();
+                self.missing_column(&tbl, c, &format!("`include` of {iw}"));
+            }
+        }
+        if let Some(ops) = &ix.ops {
+            if ix.keys.len() > 1 && !method.is_vector() {
+                self.push(
+                    Diagnostic::error(format!(
+                        "{iw} has {} keys but one index-wide `ops`",
+                        ix.keys.len()
+                    ))
+                    .at(ops.at.clone())
+                    .label("which key does this apply to?")
+                    .help(
+                        "move `ops` into the key it belongs to: `on: [{ column: a, ops: ... }, b]`",
+                    ),
+                );
+            } else if let Some(kops) = ix.keys.first().and_then(|k| k.ops.as_ref()) {
+                self.push(
+                    Diagnostic::error(format!("{iw} sets `ops` both on the index and on its key"))
+                        .at(kops.at.clone())
+                        .label("second operator class")
+                        .help("keep one `ops`"),
+                );
+            }
+        }
+        if let Some(at) = &ix.nulls_not_distinct
+            && ix.unique.is_none()
+        {
+            self.push(
+                Diagnostic::error(format!("{iw} sets `nulls_not_distinct` but is not unique"))
+                    .at(at.clone())
+                    .label("needs `unique: true`")
+                    .help("add `unique: true` or remove `nulls_not_distinct`"),
+            );
+        }
+        if method.is_vector() {
+            let key = ix.keys.first().map(|k| match &k.target {
+                RawTarget::Column(c) => pgvector::KeyType {
+                    ty: table.column(c).map(|col| col.ty.clone()),
+                    column: Some(c.clone()),
+                },
+                RawTarget::Expr(e) => pgvector::KeyType {
+                    ty: pgvector::cast_type(e),
+                    column: pgvector::cast_operand(e),
+                },
+            });
+            // A missing key column was reported above; no further type checks on it.
+            let key = key.filter(|k| {
+                k.ty.is_some()
+                    || !matches!(
+                        ix.keys.first().map(|k| &k.target),
+                        Some(RawTarget::Column(_))
+                    )
+            });
+            pgvector::check_index(ix, &iw, key, &mut self.diags);
+        } else {
+            if let Some(at) = &ix.unique
+                && method != IndexMethod::Btree
+            {
+                self.push(
+                    Diagnostic::error(format!("{iw}: {} indexes cannot be unique", method.name()))
+                        .at(at.clone())
+                        .label("only btree supports unique indexes")
+                        .help("remove `using:` (btree is the default) or `unique: true`"),
+                );
+            }
+            if method != IndexMethod::Btree {
+                for k in &ix.keys {
+                    if let Some(o) = k
+                        .order
+                        .as_ref()
+                        .map(|o| &o.at)
+                        .or(k.nulls.as_ref().map(|n| &n.at))
+                    {
+                        self.push(
+                            Diagnostic::error(format!(
+                                "{iw}: {} indexes take no `order` or `nulls`",
+                                method.name()
+                            ))
+                            .at(o.clone())
+                            .label("only btree keys are ordered")
+                            .help("remove `order`/`nulls`, or use btree"),
+                        );
+                    }
+                }
+            }
+        }
+        if self.diags.len() > before {
+            return None;
+        }
+        let single_ops = ix.ops.as_ref().map(|o| o.v.clone());
+        let keys = ix
+            .keys
+            .iter()
+            .map(|k| IndexKey {
+                target: match &k.target {
+                    RawTarget::Column(c) => IndexTarget::Column(c.clone()),
+                    RawTarget::Expr(e) => IndexTarget::Expr(strip_parens(e)),
+                },
+                opclass: k
+                    .ops
+                    .as_ref()
+                    .map(|o| o.v.clone())
+                    .or_else(|| single_ops.clone()),
+                order: k.order.as_ref().map(|o| o.v).unwrap_or(SortOrder::Asc),
+                nulls: k.nulls.as_ref().map(|n| n.v).filter(|n| {
+                    // Only keep NULLS when it differs from the order's default.
+                    let desc = k.order.as_ref().map(|o| o.v) == Some(SortOrder::Desc);
+                    (*n == crate::model::NullsOrder::First) != desc
+                }),
+            })
+            .collect();
+        let options = ix
+            .with
+            .iter()
+            .filter(|(k, v, _)| {
+                !pgvector::DEFAULTS
+                    .iter()
+                    .any(|(m, n, d)| *m == method && *n == k.v && *d == v.v)
+            })
+            .map(|(k, v, _)| (k.v.clone(), v.v.clone()))
+            .collect();
+        Some(Index {
+            name: ix.name.v.clone(),
+            method,
+            keys,
+            include: ix.include.iter().map(|c| c.v.clone()).collect(),
+            unique: ix.unique.is_some(),
+            nulls_not_distinct: ix.nulls_not_distinct.is_some(),
+            predicate: ix.predicate.clone(),
+            options,
+            comment: ix.comment.clone(),
+        })
+    }
+
+    fn foreign_key(
+        &mut self,
+        table: &Table,
+        file_schema: &str,
+        fk: PendingFk,
+        tables: &[(QualifiedName, Table)],
+        known_schemas: &BTreeSet<String>,
+    ) -> Option<ForeignKey> {
+        let fw = format!("foreign key \"{}\" on table \"{}\"", fk.name.v, table.name);
+        let (schema, tname, ref_cols) = &fk.target;
+        let candidates: Vec<QualifiedName> = match schema {
+            Some(s) => {
+                if !known_schemas.contains(s) {
+                    let help = did_you_mean(s, known_schemas.iter().map(String::as_str))
+                        .unwrap_or_else(|| {
+                            "declare the schema with `schema:` at the top of a file".into()
+                        });
+                    self.push(
+                        Diagnostic::error(format!(
+                            "{fw} references schema \"{s}\", which no file declares"
+                        ))
+                        .at(fk.target_at.clone())
+                        .label("unknown schema")
+                        .help(help),
+                    );
+                    return None;
+                }
+                vec![QualifiedName::new(s.clone(), tname.clone())]
+            }
+            None => vec![
+                QualifiedName::new(file_schema, tname.clone()),
+                QualifiedName::public(tname.clone()),
+            ],
+        };
+        let target = candidates
+            .iter()
+            .find_map(|q| tables.iter().find(|(n, _)| n == q).map(|(_, t)| t));
+        let Some(target) = target else {
+            let names: Vec<String> = tables.iter().map(|(q, _)| q.to_string()).collect();
+            let wanted = match schema {
+                Some(s) => format!("{s}.{tname}"),
+                None => tname.clone(),
+            };
+            let help = did_you_mean(&wanted, names.iter().map(String::as_str))
+                .or_else(|| did_you_mean(tname, tables.iter().map(|(q, _)| q.name.as_str())))
+                .unwrap_or_else(|| {
+                    "declare the table, or qualify it with its schema: `schema.table`".into()
+                });
+            self.push(
+                Diagnostic::error(format!(
+                    "{fw} references table \"{wanted}\", which does not exist"
+                ))
+                .at(fk.target_at.clone())
+                .label("unknown table")
+                .help(help),
+            );
+            return None;
+        };
+        let mut ok = true;
+        for c in &fk.columns {
+            if table.column(&c.v).is_none() {
+                ok = false;
+                self.missing_column(table, c, &fw);
+            }
+        }
+        for rc in ref_cols {
+            if target.column(rc).is_none() {
+                ok = false;
+                self.missing_column(
+                    target,
+                    &Sp {
+                        v: rc.clone(),
+                        at: fk.target_at.clone(),
+                    },
+                    &fw,
+                );
+            }
+        }
+        if !ok {
+            return None;
+        }
+        if fk.columns.len() != ref_cols.len() {
+            self.push(
+                Diagnostic::error(format!(
+                    "{fw} has {} column(s) but references {} column(s)",
+                    fk.columns.len(),
+                    ref_cols.len()
+                ))
+                .at(fk.target_at.clone())
+                .label("column count mismatch")
+                .help("list as many referenced columns as referencing columns, in the same order"),
+            );
+            return None;
+        }
+        for (c, rc) in fk.columns.iter().zip(ref_cols) {
+            let (Some(a), Some(b)) = (table.column(&c.v), target.column(rc)) else {
+                continue;
+            };
+            if a.ty != b.ty {
+                self.push(
+                    Diagnostic::error(format!(
+                        "{fw}: column \"{}\" is `{}` but references \"{}\".\"{rc}\" of type `{}`",
+                        c.v,
+                        a.ty.sql(),
+                        target.name,
+                        b.ty.sql()
+                    ))
+                    .at(c.at.clone())
+                    .label("type mismatch")
+                    .help(format!(
+                        "declare column \"{}\" as `{}`",
+                        c.v,
+                        b.ty.sql()
+                    )),
+                );
+                ok = false;
+            }
+        }
+        if !ok {
+            return None;
+        }
+        let wanted: BTreeSet<&str> = ref_cols.iter().map(String::as_str).collect();
+        fn as_set(cols: &[String]) -> BTreeSet<&str> {
+            cols.iter().map(String::as_str).collect()
+        }
+        let unique_ok = target.primary_key.as_ref().is_some_and(|pk| as_set(&pk.columns) == wanted)
+            || target.uniques.iter().any(|u| as_set(&u.columns) == wanted)
+            || target.indexes.iter().any(|ix| {
+                ix.unique
+                    && ix.predicate.is_none()
+                    && ix.keys.len() == wanted.len()
+                    && ix.keys.iter().all(|k| matches!(&k.target, IndexTarget::Column(c) if wanted.contains(c.as_str())))
+            });
+        if !unique_ok {
+            self.push(
+                Diagnostic::error(format!(
+                    "{fw} references ({}) of table \"{}\", which is neither its primary key nor unique",
+                    ref_cols.join(", "),
+                    target.name
+                ))
+                .at(fk.target_at.clone())
+                .label("not a key of the referenced table")
+                .help(match &target.primary_key {
+                    Some(pk) => format!(
+                        "reference the primary key ({}), or add a unique constraint on ({})",
+                        pk.columns.join(", "),
+                        ref_cols.join(", ")
+                    ),
+                    None => format!("add a unique constraint on ({})", ref_cols.join(", ")),
+                }),
+            );
+            return None;
+        }
+        Some(ForeignKey {
+            name: fk.name.v,
+            columns: fk.columns.into_iter().map(|c| c.v).collect(),
+            ref_table: target.name.clone(),
+            ref_columns: ref_cols.clone(),
+            on_delete: fk.on_delete,
+            on_update: fk.on_update,
+            deferrable: fk.deferrable,
+        })
+    }
+}
+
+fn strip_parens(e: &str) -> String {
+    let t = e.trim();
+    if let Some(inner) = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+        // Only strip when the outer pair matches each other.
+        let mut depth = 0i32;
+        for (i, ch) in inner.char_indices() {
+            match ch {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth < 0 {
+                        let _ = i;
+                        return t.to_string();
+                    }
+                }
+                _ => {}
+            }
+        }
+        return inner.trim().to_string();
+    }
+    t.to_string()
+}
+
+/// `table.col`, `schema.table.col`, `table(col)`, `schema.table(col)`.
+fn parse_column_ref(s: &str) -> Option<(Option<String>, String, Vec<String>)> {
+    if s.contains('(') {
+        let r = parse_table_ref(s)?;
+        return (r.2.len() == 1).then_some(r);
+    }
+    let parts: Vec<&str> = s.split('.').map(str::trim).collect();
+    if parts.iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    match parts.as_slice() {
+        [t, c] => Some((None, t.to_string(), vec![c.to_string()])),
+        [sch, t, c] => Some((Some(sch.to_string()), t.to_string(), vec![c.to_string()])),
+        _ => None,
+    }
+}
+
+/// `table(c1, c2)` or `schema.table(c1, c2)`.
+fn parse_table_ref(s: &str) -> Option<(Option<String>, String, Vec<String>)> {
+    let (head, rest) = s.split_once('(')?;
+    let inner = rest.trim().strip_suffix(')')?;
+    let cols: Vec<String> = inner.split(',').map(|c| c.trim().to_string()).collect();
+    if cols.iter().any(|c| c.is_empty() || c.contains(['(', ')'])) {
+        return None;
+    }
+    let parts: Vec<&str> = head.trim().split('.').map(str::trim).collect();
+    if parts.iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    match parts.as_slice() {
+        [t] => Some((None, t.to_string(), cols)),
+        [sch, t] => Some((Some(sch.to_string()), t.to_string(), cols)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_parse() {
+        assert_eq!(
+            parse_column_ref("tenants.id"),
+            Some((None, "tenants".into(), vec!["id".into()]))
+        );
+        assert_eq!(
+            parse_column_ref("public.tenants.id"),
+            Some((Some("public".into()), "tenants".into(), vec!["id".into()]))
+        );
+        assert_eq!(
+            parse_column_ref("tenants(id)"),
+            Some((None, "tenants".into(), vec!["id".into()]))
+        );
+        assert_eq!(parse_column_ref("tenants(a, b)"), None);
+        assert_eq!(parse_column_ref("tenants"), None);
+        assert_eq!(
+            parse_table_ref("a.b( x , y )"),
+            Some((Some("a".into()), "b".into(), vec!["x".into(), "y".into()]))
+        );
+        assert_eq!(parse_table_ref("b(x,"), None);
+    }
+
+    #[test]
+    fn outer_parens_only_when_they_match() {
+        assert_eq!(strip_parens("(a::halfvec(3))"), "a::halfvec(3)");
+        assert_eq!(strip_parens("(a) + (b)"), "(a) + (b)");
+        assert_eq!(strip_parens("lower(x)"), "lower(x)");
+    }
+}

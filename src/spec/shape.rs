@@ -1,0 +1,1196 @@
+//! Step 2 of `spec`: the node tree of one file → raw declarations (`Raw*`), checking shapes and
+//! key names. Nothing is resolved across files here; every problem becomes a diagnostic and
+//! the walk continues with what it could read, so one run reports every shape error.
+
+use crate::diagnostic::{Diagnostic, Span, did_you_mean};
+use crate::model::{Deferrable, FkAction, Identity, IndexMethod, NullsOrder, SortOrder};
+
+use super::ast::{Kind, Node, Pos};
+
+/// Keys accepted at the top of a file (also checked against the published JSON Schema).
+pub const FILE_KEYS: &[&str] = &["schema", "extensions", "enums", "tables"];
+/// Keys of an extension's mapping form.
+pub const EXTENSION_KEYS: &[&str] = &["schema", "version"];
+/// Keys of an enum's mapping form.
+pub const ENUM_KEYS: &[&str] = &["values", "comment"];
+/// Keys of a table.
+pub const TABLE_KEYS: &[&str] = &[
+    "comment",
+    "columns",
+    "primary_key",
+    "unique",
+    "checks",
+    "foreign_keys",
+    "indexes",
+    "renamed_from",
+];
+/// Keys of a column's mapping form.
+pub const COLUMN_KEYS: &[&str] = &[
+    "type",
+    "nullable",
+    "default",
+    "default_sql",
+    "identity",
+    "generated",
+    "primary_key",
+    "unique",
+    "references",
+    "on_delete",
+    "on_update",
+    "deferrable",
+    "check",
+    "comment",
+    "renamed_from",
+];
+/// Keys of an index.
+pub const INDEX_KEYS: &[&str] = &[
+    "on",
+    "using",
+    "ops",
+    "with",
+    "where",
+    "include",
+    "unique",
+    "nulls_not_distinct",
+    "comment",
+];
+/// Keys of an index key's mapping form.
+pub const INDEX_KEY_KEYS: &[&str] = &["column", "expr", "ops", "order", "nulls"];
+/// Keys of a table-level primary key's mapping form.
+pub const PRIMARY_KEY_KEYS: &[&str] = &["name", "columns"];
+/// Keys of a unique constraint's mapping form.
+pub const UNIQUE_KEYS: &[&str] = &["columns", "nulls_not_distinct", "deferrable"];
+/// Keys of a table-level foreign key.
+pub const FOREIGN_KEY_KEYS: &[&str] = &[
+    "columns",
+    "references",
+    "on_delete",
+    "on_update",
+    "deferrable",
+];
+
+/// A value with the place it was written.
+#[derive(Debug, Clone)]
+pub struct Sp<T> {
+    pub v: T,
+    pub at: Span,
+}
+
+/// One file's declarations before cross-file resolution (the unit `lower` consumes).
+#[derive(Debug, Clone)]
+pub struct RawFile {
+    pub file: String,
+    /// The file's `schema:` (default `public`), and where it was written.
+    pub schema: Sp<String>,
+    pub schema_declared: bool,
+    pub extensions: Vec<RawExtension>,
+    pub enums: Vec<RawEnum>,
+    pub tables: Vec<RawTable>,
+}
+
+/// An `extensions:` entry, positions kept for duplicate reports.
+#[derive(Debug, Clone)]
+pub struct RawExtension {
+    pub name: Sp<String>,
+    pub schema: Option<String>,
+    pub version: Option<String>,
+}
+
+/// An `enums:` entry; the name may still be schema-qualified text.
+#[derive(Debug, Clone)]
+pub struct RawEnum {
+    /// Name as written, possibly `schema.name`.
+    pub name: Sp<String>,
+    pub values: Vec<Sp<String>>,
+    pub comment: Option<String>,
+}
+
+/// A `tables:` entry with everything needed to resolve it against the other files.
+#[derive(Debug, Clone)]
+pub struct RawTable {
+    pub name: Sp<String>,
+    pub comment: Option<String>,
+    pub columns: Vec<RawColumn>,
+    pub primary_key: Option<RawPrimaryKey>,
+    pub uniques: Vec<RawUnique>,
+    pub checks: Vec<(Sp<String>, String)>,
+    pub foreign_keys: Vec<RawForeignKey>,
+    pub indexes: Vec<RawIndex>,
+    pub renamed_from: Option<String>,
+}
+
+/// A column after shape checks; its type text is parsed later, once every enum is known.
+#[derive(Debug, Clone)]
+pub struct RawColumn {
+    pub name: Sp<String>,
+    /// Type text without a trailing `?`.
+    pub ty: Sp<String>,
+    pub nullable: bool,
+    pub default: Option<Sp<crate::model::DefaultValue>>,
+    pub identity: Option<Sp<Identity>>,
+    pub generated: Option<Sp<String>>,
+    pub primary_key: Option<Span>,
+    pub unique: bool,
+    pub references: Option<Sp<String>>,
+    pub on_delete: FkAction,
+    pub on_update: FkAction,
+    pub deferrable: Deferrable,
+    pub check: Option<String>,
+    pub comment: Option<String>,
+    pub renamed_from: Option<String>,
+}
+
+/// A table-level `primary_key`, kept apart from column flags so conflicts can be reported.
+#[derive(Debug, Clone)]
+pub struct RawPrimaryKey {
+    pub name: Option<Sp<String>>,
+    pub columns: Vec<Sp<String>>,
+    pub at: Span,
+}
+
+/// A table-level `unique:` entry.
+#[derive(Debug, Clone)]
+pub struct RawUnique {
+    pub name: Sp<String>,
+    pub columns: Vec<Sp<String>>,
+    pub nulls_not_distinct: bool,
+    pub deferrable: Deferrable,
+}
+
+/// A table-level `foreign_keys:` entry; its target is resolved after all tables are read.
+#[derive(Debug, Clone)]
+pub struct RawForeignKey {
+    pub name: Sp<String>,
+    pub columns: Vec<Sp<String>>,
+    pub references: Sp<String>,
+    pub on_delete: FkAction,
+    pub on_update: FkAction,
+    pub deferrable: Deferrable,
+}
+
+/// What an index key indexes: a column (checked to exist) or an expression (passed through).
+#[derive(Debug, Clone)]
+pub enum RawTarget {
+    Column(String),
+    Expr(String),
+}
+
+/// One key of an index, with the positions its checks point at.
+#[derive(Debug, Clone)]
+pub struct RawIndexKey {
+    pub target: RawTarget,
+    pub at: Span,
+    pub ops: Option<Sp<String>>,
+    pub order: Option<Sp<SortOrder>>,
+    pub nulls: Option<Sp<NullsOrder>>,
+}
+
+/// An `indexes:` entry, checked by `lower` and `pgvector` once column types are known.
+#[derive(Debug, Clone)]
+pub struct RawIndex {
+    pub name: Sp<String>,
+    pub keys: Vec<RawIndexKey>,
+    pub on_at: Span,
+    pub method: Sp<IndexMethod>,
+    pub ops: Option<Sp<String>>,
+    /// Storage parameters: name, value as PostgreSQL prints it, and whether it was an integer.
+    pub with: Vec<(Sp<String>, Sp<String>, bool)>,
+    pub predicate: Option<String>,
+    pub include: Vec<Sp<String>>,
+    pub unique: Option<Span>,
+    pub nulls_not_distinct: Option<Span>,
+    pub comment: Option<String>,
+}
+
+/// Reads one file's tree, pushing every shape problem to `diags`.
+pub struct Reader<'a> {
+    pub file: &'a str,
+    pub diags: &'a mut Vec<Diagnostic>,
+    /// Whether the last [`Self::fields`] call found unknown keys: a misspelt required key is
+    /// then reported once (as unknown, with did-you-mean), not also as missing.
+    pub had_unknown: bool,
+}
+
+type Entries<'n> = Vec<(Sp<String>, &'n Node)>;
+
+impl<'a> Reader<'a> {
+    pub fn span(&self, pos: Pos) -> Span {
+        Span {
+            file: self.file.to_string(),
+            line: pos.line,
+            column: pos.column,
+            len: pos.len,
+        }
+    }
+
+    fn err(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn wrong_shape(&mut self, node: &Node, expected: &str, what: &str) {
+        let d = Diagnostic::error(format!(
+            "expected {expected} for {what}, found {}",
+            node.kind.describe()
+        ))
+        .at(self.span(node.pos))
+        .label(format!("expected {expected}"));
+        self.err(d);
+    }
+
+    /// A mapping's entries with scalar keys; `None` (and a diagnostic) if `node` is no mapping.
+    fn map<'n>(&mut self, node: &'n Node, what: &str) -> Option<Entries<'n>> {
+        let Kind::Map(entries) = &node.kind else {
+            self.wrong_shape(node, "a mapping", what);
+            return None;
+        };
+        let mut out = Vec::new();
+        for (k, v) in entries {
+            match k.scalar_text() {
+                Some(text) => out.push((
+                    Sp {
+                        v: text,
+                        at: self.span(k.pos),
+                    },
+                    v,
+                )),
+                None => {
+                    let d = Diagnostic::error(format!("{what} has a key that is not a name"))
+                        .at(self.span(k.pos))
+                        .label("expected a plain name here");
+                    self.err(d);
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// Like [`Self::map`] but reports keys outside `allowed`, with a did-you-mean.
+    fn fields<'n>(&mut self, node: &'n Node, what: &str, allowed: &[&str]) -> Option<Entries<'n>> {
+        let entries = self.map(node, what)?;
+        let mut out = Vec::new();
+        self.had_unknown = false;
+        for (k, v) in entries {
+            if allowed.contains(&k.v.as_str()) {
+                out.push((k, v));
+            } else {
+                let d = Diagnostic::error(format!("unknown key `{}` in {what}", k.v))
+                    .at(k.at.clone())
+                    .label("unknown key")
+                    .help(
+                        did_you_mean(&k.v, allowed.iter().copied())
+                            .unwrap_or_else(|| format!("expected one of: {}", allowed.join(", "))),
+                    );
+                self.err(d);
+                self.had_unknown = true;
+            }
+        }
+        Some(out)
+    }
+
+    fn string(&mut self, node: &Node, what: &str) -> Option<Sp<String>> {
+        match &node.kind {
+            Kind::Str(s) => Some(Sp {
+                v: s.clone(),
+                at: self.span(node.pos),
+            }),
+            _ => {
+                self.wrong_shape(node, "a string", what);
+                None
+            }
+        }
+    }
+
+    /// A non-empty identifier-like string.
+    fn name_string(&mut self, node: &Node, what: &str) -> Option<Sp<String>> {
+        let s = self.string(node, what)?;
+        if s.v.trim().is_empty() {
+            let d = Diagnostic::error(format!("{what} is empty"))
+                .at(s.at.clone())
+                .label("expected a name");
+            self.err(d);
+            return None;
+        }
+        Some(s)
+    }
+
+    fn boolean(&mut self, node: &Node, what: &str) -> Option<bool> {
+        match &node.kind {
+            Kind::Bool(b) => Some(*b),
+            _ => {
+                self.wrong_shape(node, "`true` or `false`", what);
+                None
+            }
+        }
+    }
+
+    fn string_list(&mut self, node: &Node, what: &str) -> Option<Vec<Sp<String>>> {
+        let Kind::Seq(items) = &node.kind else {
+            self.wrong_shape(node, "a list of names", what);
+            return None;
+        };
+        let mut out = Vec::new();
+        for item in items {
+            if let Some(s) = self.name_string(item, what) {
+                out.push(s);
+            }
+        }
+        Some(out)
+    }
+
+    fn choice<T: Copy>(&mut self, node: &Node, what: &str, choices: &[(&str, T)]) -> Option<T> {
+        let text = match &node.kind {
+            Kind::Str(s) => s.clone(),
+            Kind::Bool(b) => b.to_string(),
+            _ => {
+                self.wrong_shape(node, "a string", what);
+                return None;
+            }
+        };
+        if let Some((_, v)) = choices.iter().find(|(n, _)| *n == text) {
+            return Some(*v);
+        }
+        let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
+        let d = Diagnostic::error(format!("invalid value `{text}` for {what}"))
+            .at(self.span(node.pos))
+            .label("not a valid choice")
+            .help(match did_you_mean(&text, names.iter().copied()) {
+                Some(h) => format!("{h} (one of: {})", names.join(", ")),
+                None => format!("expected one of: {}", names.join(", ")),
+            });
+        self.err(d);
+        None
+    }
+
+    fn fk_action(&mut self, node: &Node, what: &str) -> FkAction {
+        self.choice(
+            node,
+            what,
+            &[
+                ("no_action", FkAction::NoAction),
+                ("restrict", FkAction::Restrict),
+                ("cascade", FkAction::Cascade),
+                ("set_null", FkAction::SetNull),
+                ("set_default", FkAction::SetDefault),
+            ],
+        )
+        .unwrap_or_default()
+    }
+
+    fn deferrable(&mut self, node: &Node, what: &str) -> Deferrable {
+        self.choice(
+            node,
+            what,
+            &[
+                ("false", Deferrable::NotDeferrable),
+                ("true", Deferrable::InitiallyImmediate),
+                ("initially_immediate", Deferrable::InitiallyImmediate),
+                ("initially_deferred", Deferrable::InitiallyDeferred),
+            ],
+        )
+        .unwrap_or_default()
+    }
+
+    /// Reads a whole file; `root` is the document (Null for an empty file).
+    pub fn file(&mut self, root: &Node) -> RawFile {
+        let mut raw = RawFile {
+            file: self.file.to_string(),
+            schema: Sp {
+                v: "public".into(),
+                at: self.span(root.pos),
+            },
+            schema_declared: false,
+            extensions: Vec::new(),
+            enums: Vec::new(),
+            tables: Vec::new(),
+        };
+        if root.kind == Kind::Null {
+            return raw;
+        }
+        let Some(fields) = self.fields(root, "the file", FILE_KEYS) else {
+            return raw;
+        };
+        for (k, v) in fields {
+            match k.v.as_str() {
+                "schema" => {
+                    if let Some(s) = self.name_string(v, "`schema`") {
+                        raw.schema = s;
+                        raw.schema_declared = true;
+                    }
+                }
+                "extensions" => raw.extensions = self.extensions(v),
+                "enums" => raw.enums = self.enums(v),
+                "tables" => raw.tables = self.tables(v),
+                _ => {}
+            }
+        }
+        raw
+    }
+
+    fn extensions(&mut self, node: &Node) -> Vec<RawExtension> {
+        let mut out = Vec::new();
+        if node.kind == Kind::Null {
+            return out;
+        }
+        let Some(entries) = self.map(node, "`extensions`") else {
+            return out;
+        };
+        for (name, v) in entries {
+            let what = format!("extension \"{}\"", name.v);
+            let mut ext = RawExtension {
+                name,
+                schema: None,
+                version: None,
+            };
+            if v.kind != Kind::Null
+                && let Some(fields) = self.fields(v, &what, EXTENSION_KEYS)
+            {
+                for (k, fv) in fields {
+                    match k.v.as_str() {
+                        "schema" => {
+                            ext.schema = self
+                                .name_string(fv, &format!("`schema` of {what}"))
+                                .map(|s| s.v)
+                        }
+                        "version" => match fv.scalar_text() {
+                            Some(t) if !matches!(fv.kind, Kind::Bool(_)) => ext.version = Some(t),
+                            _ => self.wrong_shape(
+                                fv,
+                                "a version string",
+                                &format!("`version` of {what}"),
+                            ),
+                        },
+                        _ => {}
+                    }
+                }
+            }
+            out.push(ext);
+        }
+        out
+    }
+
+    fn enums(&mut self, node: &Node) -> Vec<RawEnum> {
+        let mut out = Vec::new();
+        if node.kind == Kind::Null {
+            return out;
+        }
+        let Some(entries) = self.map(node, "`enums`") else {
+            return out;
+        };
+        for (name, v) in entries {
+            let what = format!("enum \"{}\"", name.v);
+            let mut e = RawEnum {
+                name,
+                values: Vec::new(),
+                comment: None,
+            };
+            let mut values_node = None;
+            match &v.kind {
+                Kind::Seq(_) => values_node = Some(v),
+                Kind::Map(_) => {
+                    if let Some(fields) = self.fields(v, &what, ENUM_KEYS) {
+                        for (k, fv) in fields {
+                            match k.v.as_str() {
+                                "values" => values_node = Some(fv),
+                                "comment" => {
+                                    e.comment = self
+                                        .string(fv, &format!("`comment` of {what}"))
+                                        .map(|s| s.v)
+                                }
+                                _ => {}
+                            }
+                        }
+                        if values_node.is_none() {
+                            let d = Diagnostic::error(format!("{what} has no `values`"))
+                                .at(e.name.at.clone())
+                                .label("missing `values`")
+                                .help("list the labels: `values: [a, b, c]`");
+                            self.err(d);
+                        }
+                    }
+                }
+                _ => self.wrong_shape(v, "a list of labels or a mapping with `values`", &what),
+            }
+            if let Some(vn) = values_node {
+                match &vn.kind {
+                    Kind::Seq(items) => {
+                        for item in items {
+                            match item.scalar_text() {
+                                Some(t) => e.values.push(Sp {
+                                    v: t,
+                                    at: self.span(item.pos),
+                                }),
+                                None => {
+                                    self.wrong_shape(item, "a label", &format!("a value of {what}"))
+                                }
+                            }
+                        }
+                        if items.is_empty() {
+                            let d = Diagnostic::error(format!("{what} has no labels"))
+                                .at(self.span(vn.pos))
+                                .help("an enum needs at least one label");
+                            self.err(d);
+                        }
+                    }
+                    _ => self.wrong_shape(vn, "a list of labels", &format!("`values` of {what}")),
+                }
+            }
+            out.push(e);
+        }
+        out
+    }
+
+    fn tables(&mut self, node: &Node) -> Vec<RawTable> {
+        let mut out = Vec::new();
+        if node.kind == Kind::Null {
+            return out;
+        }
+        let Some(entries) = self.map(node, "`tables`") else {
+            return out;
+        };
+        for (name, v) in entries {
+            if let Some(t) = self.table(name, v) {
+                out.push(t);
+            }
+        }
+        out
+    }
+
+    fn table(&mut self, name: Sp<String>, node: &Node) -> Option<RawTable> {
+        let what = format!("table \"{}\"", name.v);
+        let fields = self.fields(node, &what, TABLE_KEYS)?;
+        let had_unknown = self.had_unknown;
+        let mut t = RawTable {
+            name,
+            comment: None,
+            columns: Vec::new(),
+            primary_key: None,
+            uniques: Vec::new(),
+            checks: Vec::new(),
+            foreign_keys: Vec::new(),
+            indexes: Vec::new(),
+            renamed_from: None,
+        };
+        let mut saw_columns = false;
+        for (k, v) in fields {
+            match k.v.as_str() {
+                "comment" => {
+                    t.comment = self.string(v, &format!("`comment` of {what}")).map(|s| s.v)
+                }
+                "renamed_from" => {
+                    t.renamed_from = self
+                        .name_string(v, &format!("`renamed_from` of {what}"))
+                        .map(|s| s.v)
+                }
+                "columns" => {
+                    saw_columns = true;
+                    if let Some(entries) = self.map(v, &format!("`columns` of {what}")) {
+                        if entries.is_empty() {
+                            let d = Diagnostic::error(format!("{what} has no columns"))
+                                .at(k.at.clone())
+                                .help("add at least one column: `columns: { id: bigint }`");
+                            self.err(d);
+                        }
+                        for (cname, cv) in entries {
+                            if let Some(c) = self.column(&t.name.v, cname, cv) {
+                                t.columns.push(c);
+                            }
+                        }
+                    }
+                }
+                "primary_key" => t.primary_key = self.primary_key(&what, &k, v),
+                "unique" => {
+                    if let Some(entries) = self.map(v, &format!("`unique` of {what}")) {
+                        for (uname, uv) in entries {
+                            if let Some(u) = self.unique(&what, uname, uv) {
+                                t.uniques.push(u);
+                            }
+                        }
+                    }
+                }
+                "checks" => {
+                    if let Some(entries) = self.map(v, &format!("`checks` of {what}")) {
+                        for (cname, cv) in entries {
+                            let w = format!("check \"{}\" on {what}", cname.v);
+                            if let Some(expr) = self.name_string(cv, &w) {
+                                t.checks.push((cname, expr.v));
+                            }
+                        }
+                    }
+                }
+                "foreign_keys" => {
+                    if let Some(entries) = self.map(v, &format!("`foreign_keys` of {what}")) {
+                        for (fname, fv) in entries {
+                            if let Some(fk) = self.foreign_key(&what, fname, fv) {
+                                t.foreign_keys.push(fk);
+                            }
+                        }
+                    }
+                }
+                "indexes" => {
+                    if let Some(entries) = self.map(v, &format!("`indexes` of {what}")) {
+                        for (iname, iv) in entries {
+                            if let Some(ix) = self.index(&what, iname, iv) {
+                                t.indexes.push(ix);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !saw_columns && !had_unknown {
+            let d = Diagnostic::error(format!("{what} has no `columns`"))
+                .at(t.name.at.clone())
+                .label("missing `columns`")
+                .help("every table lists its columns: `columns: { id: bigint }`");
+            self.err(d);
+        }
+        Some(t)
+    }
+
+    fn column(&mut self, table: &str, name: Sp<String>, node: &Node) -> Option<RawColumn> {
+        let what = format!("column \"{}\" of table \"{table}\"", name.v);
+        let mut c = RawColumn {
+            name,
+            ty: Sp {
+                v: String::new(),
+                at: self.span(node.pos),
+            },
+            nullable: false,
+            default: None,
+            identity: None,
+            generated: None,
+            primary_key: None,
+            unique: false,
+            references: None,
+            on_delete: FkAction::NoAction,
+            on_update: FkAction::NoAction,
+            deferrable: Deferrable::NotDeferrable,
+            check: None,
+            comment: None,
+            renamed_from: None,
+        };
+        let split_q = |s: &str| -> (String, bool) {
+            let t = s.trim_end();
+            match t.strip_suffix('?') {
+                Some(base) => (base.trim_end().to_string(), true),
+                None => (t.to_string(), false),
+            }
+        };
+        match &node.kind {
+            Kind::Str(s) => {
+                let (base, q) = split_q(s);
+                c.ty.v = base;
+                c.nullable = q;
+                return Some(c);
+            }
+            Kind::Map(_) => {}
+            _ => {
+                self.wrong_shape(
+                    node,
+                    "a type (`text`, `bigint?`) or a mapping with `type`",
+                    &what,
+                );
+                return None;
+            }
+        }
+        let fields = self.fields(node, &what, COLUMN_KEYS)?;
+        let had_unknown = self.had_unknown;
+        let mut saw_type = false;
+        let mut question: Option<Span> = None;
+        let mut nullable_flag: Option<(bool, Span)> = None;
+        let mut default_at: Option<Span> = None;
+        let mut default_sql_at: Option<Span> = None;
+        let mut fk_options: Vec<Span> = Vec::new();
+        for (k, v) in fields {
+            let fw = format!("`{}` of {what}", k.v);
+            match k.v.as_str() {
+                "type" => {
+                    if let Some(s) = self.name_string(v, &fw) {
+                        saw_type = true;
+                        let (base, q) = split_q(&s.v);
+                        c.ty = Sp {
+                            v: base,
+                            at: s.at.clone(),
+                        };
+                        if q {
+                            c.nullable = true;
+                            question = Some(s.at);
+                        }
+                    }
+                }
+                "nullable" => {
+                    if let Some(b) = self.boolean(v, &fw) {
+                        nullable_flag = Some((b, self.span(v.pos)));
+                    }
+                }
+                "default" => {
+                    use crate::model::DefaultValue;
+                    let dv = match &v.kind {
+                        Kind::Str(s) => Some(DefaultValue::Text(s.clone())),
+                        Kind::Int(s) | Kind::Float(s) => Some(DefaultValue::Number(s.clone())),
+                        Kind::Bool(b) => Some(DefaultValue::Bool(*b)),
+                        _ => {
+                            let d = Diagnostic::error(format!(
+                                "{fw} must be a literal (string, number or boolean), found {}",
+                                v.kind.describe()
+                            ))
+                            .at(self.span(v.pos))
+                            .label("not a literal")
+                            .help("for an SQL expression use `default_sql: \"...\"`; for no default leave `default` out");
+                            self.err(d);
+                            None
+                        }
+                    };
+                    default_at = Some(k.at.clone());
+                    if let Some(dv) = dv {
+                        c.default = Some(Sp {
+                            v: dv,
+                            at: k.at.clone(),
+                        });
+                    }
+                }
+                "default_sql" => {
+                    default_sql_at = Some(k.at.clone());
+                    if let Some(s) = self.name_string(v, &fw) {
+                        c.default = Some(Sp {
+                            v: crate::model::DefaultValue::Expr(s.v),
+                            at: k.at.clone(),
+                        });
+                    }
+                }
+                "identity" => {
+                    c.identity = self
+                        .choice(
+                            v,
+                            &fw,
+                            &[
+                                ("always", Identity::Always),
+                                ("by_default", Identity::ByDefault),
+                            ],
+                        )
+                        .map(|i| Sp {
+                            v: i,
+                            at: k.at.clone(),
+                        })
+                }
+                "generated" => {
+                    c.generated = self.name_string(v, &fw).map(|s| Sp {
+                        v: s.v,
+                        at: k.at.clone(),
+                    })
+                }
+                "primary_key" => {
+                    c.primary_key = (self.boolean(v, &fw) == Some(true)).then(|| k.at.clone())
+                }
+                "unique" => c.unique = self.boolean(v, &fw).unwrap_or(false),
+                "references" => c.references = self.name_string(v, &fw),
+                "on_delete" => {
+                    fk_options.push(k.at.clone());
+                    c.on_delete = self.fk_action(v, &fw)
+                }
+                "on_update" => {
+                    fk_options.push(k.at.clone());
+                    c.on_update = self.fk_action(v, &fw)
+                }
+                "deferrable" => {
+                    fk_options.push(k.at.clone());
+                    c.deferrable = self.deferrable(v, &fw)
+                }
+                "check" => c.check = self.name_string(v, &fw).map(|s| s.v),
+                "comment" => c.comment = self.string(v, &fw).map(|s| s.v),
+                "renamed_from" => c.renamed_from = self.name_string(v, &fw).map(|s| s.v),
+                _ => {}
+            }
+        }
+        if !saw_type && had_unknown {
+            return None;
+        }
+        if !saw_type {
+            let d = Diagnostic::error(format!("{what} has no `type`"))
+                .at(c.name.at.clone())
+                .label("missing `type`")
+                .help("add e.g. `type: text`");
+            self.err(d);
+            return None;
+        }
+        if let Some((flag, at)) = nullable_flag {
+            if question.is_some() && !flag {
+                let d = Diagnostic::error(format!(
+                    "{what} is marked nullable with `?` but says `nullable: false`"
+                ))
+                .at(at)
+                .label("conflicts with the `?` on the type")
+                .help("keep one: drop the `?` or drop `nullable: false`");
+                self.err(d);
+            } else {
+                c.nullable = flag;
+            }
+        }
+        if let (Some(_), Some(at)) = (default_at, default_sql_at) {
+            let d = Diagnostic::error(format!("{what} has both `default` and `default_sql`"))
+                .at(at)
+                .label("second default")
+                .help("`default` is a literal value, `default_sql` an SQL expression: keep one");
+            self.err(d);
+        }
+        if c.references.is_none() {
+            for at in fk_options {
+                let d = Diagnostic::error(format!(
+                    "{what} sets a foreign-key option without `references`"
+                ))
+                .at(at)
+                .label("no foreign key to apply this to")
+                .help("add `references: table.column`, or remove this option");
+                self.err(d);
+            }
+        }
+        Some(c)
+    }
+
+    fn primary_key(&mut self, what: &str, key: &Sp<String>, node: &Node) -> Option<RawPrimaryKey> {
+        let fw = format!("`primary_key` of {what}");
+        match &node.kind {
+            Kind::Seq(_) => {
+                let columns = self.string_list(node, &fw)?;
+                Some(RawPrimaryKey {
+                    name: None,
+                    columns,
+                    at: key.at.clone(),
+                })
+            }
+            Kind::Map(_) => {
+                let fields = self.fields(node, &fw, PRIMARY_KEY_KEYS)?;
+                let mut pk = RawPrimaryKey {
+                    name: None,
+                    columns: Vec::new(),
+                    at: key.at.clone(),
+                };
+                let mut saw = false;
+                for (k, v) in fields {
+                    match k.v.as_str() {
+                        "name" => pk.name = self.name_string(v, &fw),
+                        "columns" => {
+                            saw = true;
+                            pk.columns = self.string_list(v, &fw).unwrap_or_default()
+                        }
+                        _ => {}
+                    }
+                }
+                if !saw {
+                    let d = Diagnostic::error(format!("{fw} has no `columns`"))
+                        .at(key.at.clone())
+                        .help(
+                            "write `primary_key: [col1, col2]` or `{ name: ..., columns: [...] }`",
+                        );
+                    self.err(d);
+                    return None;
+                }
+                Some(pk)
+            }
+            _ => {
+                self.wrong_shape(node, "a list of columns", &fw);
+                None
+            }
+        }
+    }
+
+    fn unique(&mut self, what: &str, name: Sp<String>, node: &Node) -> Option<RawUnique> {
+        let uw = format!("unique constraint \"{}\" on {what}", name.v);
+        let mut u = RawUnique {
+            name,
+            columns: Vec::new(),
+            nulls_not_distinct: false,
+            deferrable: Deferrable::NotDeferrable,
+        };
+        match &node.kind {
+            Kind::Seq(_) => u.columns = self.string_list(node, &uw)?,
+            _ => {
+                let fields = self.fields(node, &uw, UNIQUE_KEYS)?;
+                let mut saw = false;
+                for (k, v) in fields {
+                    let fw = format!("`{}` of {uw}", k.v);
+                    match k.v.as_str() {
+                        "columns" => {
+                            saw = true;
+                            u.columns = self.string_list(v, &fw).unwrap_or_default()
+                        }
+                        "nulls_not_distinct" => {
+                            u.nulls_not_distinct = self.boolean(v, &fw).unwrap_or(false)
+                        }
+                        "deferrable" => u.deferrable = self.deferrable(v, &fw),
+                        _ => {}
+                    }
+                }
+                if !saw {
+                    let d = Diagnostic::error(format!("{uw} has no `columns`"))
+                        .at(u.name.at.clone())
+                        .help("write `name: [col1, col2]` or `name: { columns: [col1, col2] }`");
+                    self.err(d);
+                    return None;
+                }
+            }
+        }
+        if u.columns.is_empty() {
+            let d = Diagnostic::error(format!("{uw} lists no columns")).at(u.name.at.clone());
+            self.err(d);
+            return None;
+        }
+        Some(u)
+    }
+
+    fn foreign_key(&mut self, what: &str, name: Sp<String>, node: &Node) -> Option<RawForeignKey> {
+        let fkw = format!("foreign key \"{}\" on {what}", name.v);
+        let fields = self.fields(node, &fkw, FOREIGN_KEY_KEYS)?;
+        let mut columns = None;
+        let mut references = None;
+        let mut on_delete = FkAction::NoAction;
+        let mut on_update = FkAction::NoAction;
+        let mut deferrable = Deferrable::NotDeferrable;
+        for (k, v) in fields {
+            let fw = format!("`{}` of {fkw}", k.v);
+            match k.v.as_str() {
+                "columns" => columns = self.string_list(v, &fw),
+                "references" => references = self.name_string(v, &fw),
+                "on_delete" => on_delete = self.fk_action(v, &fw),
+                "on_update" => on_update = self.fk_action(v, &fw),
+                "deferrable" => deferrable = self.deferrable(v, &fw),
+                _ => {}
+            }
+        }
+        let (Some(columns), Some(references)) = (columns, references) else {
+            let d = Diagnostic::error(format!("{fkw} needs `columns` and `references`"))
+                .at(name.at.clone())
+                .help("write `{ columns: [a, b], references: \"other(x, y)\" }`");
+            self.err(d);
+            return None;
+        };
+        Some(RawForeignKey {
+            name,
+            columns,
+            references,
+            on_delete,
+            on_update,
+            deferrable,
+        })
+    }
+
+    fn index_key(&mut self, iw: &str, node: &Node) -> Option<RawIndexKey> {
+        let at = self.span(node.pos);
+        match &node.kind {
+            Kind::Str(s) if !s.trim().is_empty() => Some(RawIndexKey {
+                target: RawTarget::Column(s.clone()),
+                at,
+                ops: None,
+                order: None,
+                nulls: None,
+            }),
+            Kind::Map(_) => {
+                let kw = format!("a key of {iw}");
+                let fields = self.fields(node, &kw, INDEX_KEY_KEYS)?;
+                let had_unknown = self.had_unknown;
+                let mut target: Option<(RawTarget, Span)> = None;
+                let mut key = RawIndexKey {
+                    target: RawTarget::Column(String::new()),
+                    at,
+                    ops: None,
+                    order: None,
+                    nulls: None,
+                };
+                for (k, v) in fields {
+                    let fw = format!("`{}` of {kw}", k.v);
+                    match k.v.as_str() {
+                        "column" | "expr" => {
+                            if let Some(s) = self.name_string(v, &fw) {
+                                if target.is_some() {
+                                    let d = Diagnostic::error(format!("{kw} has both `column` and `expr`"))
+                                        .at(k.at.clone())
+                                        .help("an index key is either a column or an expression: split it into two keys");
+                                    self.err(d);
+                                }
+                                let t = if k.v == "column" {
+                                    RawTarget::Column(s.v)
+                                } else {
+                                    RawTarget::Expr(s.v)
+                                };
+                                target = Some((t, s.at));
+                            }
+                        }
+                        "ops" => key.ops = self.name_string(v, &fw),
+                        "order" => {
+                            key.order = self
+                                .choice(
+                                    v,
+                                    &fw,
+                                    &[("asc", SortOrder::Asc), ("desc", SortOrder::Desc)],
+                                )
+                                .map(|o| Sp {
+                                    v: o,
+                                    at: k.at.clone(),
+                                })
+                        }
+                        "nulls" => {
+                            key.nulls = self
+                                .choice(
+                                    v,
+                                    &fw,
+                                    &[("first", NullsOrder::First), ("last", NullsOrder::Last)],
+                                )
+                                .map(|o| Sp {
+                                    v: o,
+                                    at: k.at.clone(),
+                                })
+                        }
+                        _ => {}
+                    }
+                }
+                match target {
+                    Some((t, tat)) => {
+                        key.target = t;
+                        key.at = tat;
+                        Some(key)
+                    }
+                    None if had_unknown => None,
+                    None => {
+                        let d = Diagnostic::error(format!("{kw} has neither `column` nor `expr`"))
+                            .at(key.at.clone())
+                            .help("write `{ column: name }` or `{ expr: \"lower(name)\" }`");
+                        self.err(d);
+                        None
+                    }
+                }
+            }
+            _ => {
+                self.wrong_shape(
+                    node,
+                    "a column name or a mapping with `column`/`expr`",
+                    &format!("a key of {iw}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn index(&mut self, what: &str, name: Sp<String>, node: &Node) -> Option<RawIndex> {
+        let iw = format!("index \"{}\" on {what}", name.v);
+        let fields = self.fields(node, &iw, INDEX_KEYS)?;
+        let had_unknown = self.had_unknown;
+        let mut ix = RawIndex {
+            on_at: name.at.clone(),
+            name,
+            keys: Vec::new(),
+            method: Sp {
+                v: IndexMethod::Btree,
+                at: Span {
+                    file: self.file.into(),
+                    line: 0,
+                    column: 0,
+                    len: 1,
+                },
+            },
+            ops: None,
+            with: Vec::new(),
+            predicate: None,
+            include: Vec::new(),
+            unique: None,
+            nulls_not_distinct: None,
+            comment: None,
+        };
+        ix.method.at = ix.name.at.clone();
+        let mut saw_on = false;
+        for (k, v) in fields {
+            let fw = format!("`{}` of {iw}", k.v);
+            match k.v.as_str() {
+                "on" => {
+                    saw_on = true;
+                    ix.on_at = self.span(v.pos);
+                    match &v.kind {
+                        Kind::Seq(items) => {
+                            if items.is_empty() {
+                                let d = Diagnostic::error(format!("{fw} is an empty list"))
+                                    .at(k.at.clone())
+                                    .help("name at least one column");
+                                self.err(d);
+                            }
+                            for item in items {
+                                if let Some(key) = self.index_key(&iw, item) {
+                                    ix.keys.push(key);
+                                }
+                            }
+                        }
+                        _ => {
+                            if let Some(key) = self.index_key(&iw, v) {
+                                ix.keys.push(key);
+                            }
+                        }
+                    }
+                }
+                "using" => {
+                    let choices: Vec<(&str, IndexMethod)> =
+                        IndexMethod::ALL.iter().map(|m| (m.name(), *m)).collect();
+                    if let Some(m) = self.choice(v, &fw, &choices) {
+                        ix.method = Sp {
+                            v: m,
+                            at: self.span(v.pos),
+                        };
+                    }
+                }
+                "ops" => ix.ops = self.name_string(v, &fw),
+                "with" => {
+                    if let Some(entries) = self.map(v, &fw) {
+                        for (ok, ov) in entries {
+                            let (text, is_int) = match &ov.kind {
+                                Kind::Int(s) => (s.clone(), true),
+                                Kind::Float(s) | Kind::Str(s) => (s.clone(), false),
+                                Kind::Bool(b) => {
+                                    ((if *b { "true" } else { "false" }).to_string(), false)
+                                }
+                                _ => {
+                                    self.wrong_shape(
+                                        ov,
+                                        "a number, boolean or string",
+                                        &format!("option `{}` of {iw}", ok.v),
+                                    );
+                                    continue;
+                                }
+                            };
+                            let at = self.span(ov.pos);
+                            ix.with.push((
+                                Sp {
+                                    v: ok.v.to_lowercase(),
+                                    at: ok.at,
+                                },
+                                Sp { v: text, at },
+                                is_int,
+                            ));
+                        }
+                    }
+                }
+                "where" => ix.predicate = self.name_string(v, &fw).map(|s| s.v),
+                "include" => ix.include = self.string_list(v, &fw).unwrap_or_default(),
+                "unique" => ix.unique = (self.boolean(v, &fw) == Some(true)).then(|| k.at.clone()),
+                "nulls_not_distinct" => {
+                    ix.nulls_not_distinct =
+                        (self.boolean(v, &fw) == Some(true)).then(|| k.at.clone())
+                }
+                "comment" => ix.comment = self.string(v, &fw).map(|s| s.v),
+                _ => {}
+            }
+        }
+        if !saw_on && had_unknown {
+            return None;
+        }
+        if !saw_on {
+            let d = Diagnostic::error(format!("{iw} has no `on`"))
+                .at(ix.name.at.clone())
+                .label("missing `on`")
+                .help("name the indexed column(s): `on: column` or `on: [a, b]`");
+            self.err(d);
+            return None;
+        }
+        if ix.keys.is_empty() {
+            return None;
+        }
+        Some(ix)
+    }
+}

@@ -1,0 +1,550 @@
+//! Part of `spec` lowering: column type text (`varchar(200)`, `vector(1536)`, `doc_status[]`)
+//! → [`ColumnType`]. Aliases map to one variant, so `int4` and `integer` compare equal later.
+
+use crate::model::{ColumnType, QualifiedName};
+
+/// pgvector's storage limit for `vector` and `halfvec` columns.
+pub const MAX_VECTOR_DIMS: u32 = 16000;
+
+/// Built-in type names a user may write, for did-you-mean hints.
+pub const KNOWN_TYPES: &[&str] = &[
+    "smallint",
+    "int2",
+    "integer",
+    "int",
+    "int4",
+    "bigint",
+    "int8",
+    "real",
+    "float4",
+    "double precision",
+    "float8",
+    "numeric",
+    "decimal",
+    "boolean",
+    "bool",
+    "text",
+    "varchar",
+    "character varying",
+    "char",
+    "character",
+    "bytea",
+    "date",
+    "time",
+    "timetz",
+    "timestamp",
+    "timestamptz",
+    "interval",
+    "uuid",
+    "json",
+    "jsonb",
+    "inet",
+    "cidr",
+    "macaddr",
+    "money",
+    "xml",
+    "tsvector",
+    "tsquery",
+    "oid",
+    "bit",
+    "varbit",
+    "bit varying",
+    "vector",
+    "halfvec",
+    "sparsevec",
+];
+
+/// Why a type could not be read; the caller adds the position and the column's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeError {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+fn err(message: impl Into<String>, help: Option<String>) -> TypeError {
+    TypeError {
+        message: message.into(),
+        help,
+    }
+}
+
+/// Finds an enum by the name written in a type; `None` when no such enum exists.
+pub trait EnumLookup {
+    fn find(&self, schema: Option<&str>, name: &str) -> Option<QualifiedName>;
+    /// Every enum name, for did-you-mean.
+    fn names(&self) -> Vec<String>;
+}
+
+/// Parses a type; `text` has no trailing `?` (nullability is the caller's business).
+pub fn parse(text: &str, enums: &dyn EnumLookup) -> Result<ColumnType, TypeError> {
+    let compact = normalize(text);
+    if compact.is_empty() {
+        return Err(err(
+            "empty type",
+            Some("write a type such as `text` or `bigint`".into()),
+        ));
+    }
+    if let Some(inner) = compact.strip_suffix("[]") {
+        return Ok(ColumnType::Array(Box::new(parse(inner, enums)?)));
+    }
+    let lower = compact.to_lowercase();
+    let (rest, tz) = if let Some(r) = lower.strip_suffix(" without time zone") {
+        (r.to_string(), Some(false))
+    } else if let Some(r) = lower.strip_suffix(" with time zone") {
+        (r.to_string(), Some(true))
+    } else {
+        (lower.clone(), None)
+    };
+    let (name, args) = match rest.find('(') {
+        Some(open) => {
+            let Some(inner) = rest[open + 1..].strip_suffix(')') else {
+                return Err(err(
+                    format!("malformed type `{text}`"),
+                    Some("type modifiers go in one pair of parentheses at the end, e.g. `numeric(10,2)`".into()),
+                ));
+            };
+            let mut args = Vec::new();
+            for a in inner.split(',') {
+                let a = a.trim();
+                match a.parse::<u32>() {
+                    Ok(n) => args.push(n),
+                    Err(_) => {
+                        return Err(err(
+                            format!("invalid type modifier `{a}` in `{text}`"),
+                            Some("type modifiers are non-negative whole numbers".into()),
+                        ));
+                    }
+                }
+            }
+            (rest[..open].trim().to_string(), args)
+        }
+        None => (rest.trim().to_string(), Vec::new()),
+    };
+    let builtin = builtin(&name, &args, tz, text)?;
+    if let Some(t) = builtin {
+        return Ok(t);
+    }
+    if tz.is_some() {
+        return Err(err(
+            format!("`with time zone` only applies to time and timestamp, not `{text}`"),
+            None,
+        ));
+    }
+    // Not built in: an enum, matched on the name as written (identifiers keep their case).
+    if !args.is_empty() || compact.contains('(') {
+        return Err(unknown(text, &name, enums));
+    }
+    let (schema, ename) = match compact.split_once('.') {
+        Some((s, n)) => (Some(s.trim()), n.trim()),
+        None => (None, compact.as_str()),
+    };
+    enums
+        .find(schema, ename)
+        .map(ColumnType::Enum)
+        .ok_or_else(|| unknown(text, &compact, enums))
+}
+
+fn unknown(text: &str, name: &str, enums: &dyn EnumLookup) -> TypeError {
+    let enum_names = enums.names();
+    let candidates = KNOWN_TYPES
+        .iter()
+        .map(|s| s.to_string())
+        .chain(enum_names)
+        .collect::<Vec<_>>();
+    let help = crate::diagnostic::did_you_mean(name, candidates.iter().map(String::as_str))
+        .or_else(|| Some("use a PostgreSQL type such as `text`, `bigint`, `vector(1536)`, or an enum declared under `enums:`".into()));
+    err(format!("unknown type `{}`", text.trim()), help)
+}
+
+/// Collapses whitespace and removes it around parentheses and commas.
+fn normalize(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let joined = words.join(" ");
+    let mut out = String::with_capacity(joined.len());
+    let chars: Vec<char> = joined.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' {
+            let prev = if i > 0 { chars[i - 1] } else { ' ' };
+            let next = chars.get(i + 1).copied().unwrap_or(' ');
+            if matches!(next, '(' | ')' | ',' | '[' | ']' | '.') || matches!(prev, '(' | ',' | '.')
+            {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn builtin(
+    name: &str,
+    args: &[u32],
+    tz: Option<bool>,
+    text: &str,
+) -> Result<Option<ColumnType>, TypeError> {
+    let no_args = |t: ColumnType| -> Result<Option<ColumnType>, TypeError> {
+        if args.is_empty() {
+            Ok(Some(t))
+        } else {
+            Err(err(
+                format!("type `{name}` takes no modifier, found `{}`", text.trim()),
+                None,
+            ))
+        }
+    };
+    let one_arg = |args: &[u32]| -> Result<Option<u32>, TypeError> {
+        match args {
+            [] => Ok(None),
+            [n] => Ok(Some(*n)),
+            _ => Err(err(
+                format!("type `{name}` takes one modifier, found `{}`", text.trim()),
+                None,
+            )),
+        }
+    };
+    if tz.is_some() && !matches!(name, "time" | "timestamp") {
+        return Err(err(
+            format!(
+                "`with time zone` only applies to time and timestamp, not `{}`",
+                text.trim()
+            ),
+            None,
+        ));
+    }
+    let t = match name {
+        "smallint" | "int2" => return no_args(ColumnType::SmallInt),
+        "integer" | "int" | "int4" => return no_args(ColumnType::Integer),
+        "bigint" | "int8" => return no_args(ColumnType::BigInt),
+        "real" | "float4" => return no_args(ColumnType::Real),
+        "double precision" | "float8" => return no_args(ColumnType::DoublePrecision),
+        "boolean" | "bool" => return no_args(ColumnType::Boolean),
+        "text" => return no_args(ColumnType::Text),
+        "bytea" => return no_args(ColumnType::Bytea),
+        "date" => return no_args(ColumnType::Date),
+        "interval" => return no_args(ColumnType::Interval),
+        "uuid" => return no_args(ColumnType::Uuid),
+        "json" => return no_args(ColumnType::Json),
+        "jsonb" => return no_args(ColumnType::Jsonb),
+        "inet" => return no_args(ColumnType::Inet),
+        "cidr" => return no_args(ColumnType::Cidr),
+        "macaddr" => return no_args(ColumnType::MacAddr),
+        "money" => return no_args(ColumnType::Money),
+        "xml" => return no_args(ColumnType::Xml),
+        "tsvector" => return no_args(ColumnType::Tsvector),
+        "tsquery" => return no_args(ColumnType::Tsquery),
+        "oid" => return no_args(ColumnType::Oid),
+        "serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2" => {
+            let base = match name {
+                "bigserial" | "serial8" => "bigint",
+                "smallserial" | "serial2" => "smallint",
+                _ => "integer",
+            };
+            return Err(err(
+                format!("`{name}` is not a type in tidemark specs"),
+                Some(format!(
+                    "use `{{ type: {base}, identity: by_default }}` (serial is a sequence default, identity is the standard form)"
+                )),
+            ));
+        }
+        "numeric" | "decimal" => match args {
+            [] => ColumnType::Numeric {
+                precision: None,
+                scale: None,
+            },
+            [p] | [p, _] => {
+                if *p == 0 || *p > 1000 {
+                    return Err(err(
+                        format!("numeric precision {p} is out of range"),
+                        Some("precision must be between 1 and 1000".into()),
+                    ));
+                }
+                let scale = args.get(1).copied();
+                if let Some(s) = scale
+                    && s > *p
+                {
+                    return Err(err(
+                        format!("numeric scale {s} is larger than its precision {p}"),
+                        Some("write `numeric(precision, scale)` with scale ≤ precision".into()),
+                    ));
+                }
+                ColumnType::Numeric {
+                    precision: Some(*p),
+                    scale,
+                }
+            }
+            _ => {
+                return Err(err(
+                    format!(
+                        "numeric takes at most two modifiers, found `{}`",
+                        text.trim()
+                    ),
+                    None,
+                ));
+            }
+        },
+        "varchar" | "character varying" => {
+            ColumnType::Varchar(positive(name, one_arg(args)?, 10_485_760)?)
+        }
+        // PostgreSQL reads a bare `character` as `character(1)`.
+        "char" | "character" => ColumnType::Char(Some(
+            positive(name, one_arg(args)?, 10_485_760)?.unwrap_or(1),
+        )),
+        "time" | "timetz" => {
+            let p = precision(name, one_arg(args)?)?;
+            ColumnType::Time {
+                precision: p,
+                with_time_zone: name == "timetz" || tz == Some(true),
+            }
+        }
+        "timestamp" | "timestamptz" => {
+            let p = precision(name, one_arg(args)?)?;
+            ColumnType::Timestamp {
+                precision: p,
+                with_time_zone: name == "timestamptz" || tz == Some(true),
+            }
+        }
+        // PostgreSQL reads a bare `bit` as `bit(1)`.
+        "bit" => ColumnType::Bit(Some(
+            positive(name, one_arg(args)?, 83_886_080)?.unwrap_or(1),
+        )),
+        "varbit" | "bit varying" => ColumnType::VarBit(positive(name, one_arg(args)?, 83_886_080)?),
+        "vector" => ColumnType::Vector(positive(name, one_arg(args)?, MAX_VECTOR_DIMS)?),
+        "halfvec" => ColumnType::HalfVec(positive(name, one_arg(args)?, MAX_VECTOR_DIMS)?),
+        "sparsevec" => ColumnType::SparseVec(positive(name, one_arg(args)?, 1_000_000_000)?),
+        _ => return Ok(None),
+    };
+    Ok(Some(t))
+}
+
+fn positive(name: &str, n: Option<u32>, max: u32) -> Result<Option<u32>, TypeError> {
+    match n {
+        Some(0) => Err(err(
+            format!("`{name}(0)`: the length must be at least 1"),
+            None,
+        )),
+        Some(n) if n > max => {
+            let help = if matches!(name, "vector" | "halfvec") {
+                Some(format!(
+                    "pgvector stores at most {max} dimensions in `{name}`; reduce the dimensions or use `sparsevec`"
+                ))
+            } else {
+                Some(format!("the largest `{name}` length is {max}"))
+            };
+            Err(err(
+                format!("`{name}({n})` is longer than {name} allows ({max})"),
+                help,
+            ))
+        }
+        other => Ok(other),
+    }
+}
+
+fn precision(name: &str, p: Option<u32>) -> Result<Option<u32>, TypeError> {
+    match p {
+        Some(p) if p > 6 => Err(err(
+            format!("`{name}({p})`: fractional-second precision must be between 0 and 6"),
+            None,
+        )),
+        other => Ok(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Enums;
+    impl EnumLookup for Enums {
+        fn find(&self, schema: Option<&str>, name: &str) -> Option<QualifiedName> {
+            match (schema, name) {
+                (None | Some("public"), "mood") => Some(QualifiedName::public("mood")),
+                (Some("other"), "mood") => Some(QualifiedName::new("other", "mood")),
+                _ => None,
+            }
+        }
+        fn names(&self) -> Vec<String> {
+            vec!["mood".into()]
+        }
+    }
+
+    fn p(s: &str) -> ColumnType {
+        parse(s, &Enums).unwrap_or_else(|e| panic!("{s}: {e:?}"))
+    }
+
+    #[test]
+    fn aliases_map_to_one_variant() {
+        use ColumnType as T;
+        let cases: &[(&[&str], ColumnType)] = &[
+            (&["smallint", "int2", "SMALLINT"], T::SmallInt),
+            (&["integer", "int", "int4", " Int4 "], T::Integer),
+            (&["bigint", "int8"], T::BigInt),
+            (&["real", "float4"], T::Real),
+            (
+                &[
+                    "double precision",
+                    "float8",
+                    "double   precision",
+                    "DOUBLE PRECISION",
+                ],
+                T::DoublePrecision,
+            ),
+            (
+                &["numeric", "decimal"],
+                T::Numeric {
+                    precision: None,
+                    scale: None,
+                },
+            ),
+            (
+                &["numeric(10,3)", "decimal( 10 , 3 )", "NUMERIC (10, 3)"],
+                T::Numeric {
+                    precision: Some(10),
+                    scale: Some(3),
+                },
+            ),
+            (
+                &["numeric(7)"],
+                T::Numeric {
+                    precision: Some(7),
+                    scale: None,
+                },
+            ),
+            (&["boolean", "bool"], T::Boolean),
+            (&["text", "TEXT"], T::Text),
+            (
+                &[
+                    "varchar(200)",
+                    "character varying(200)",
+                    "character  varying (200)",
+                ],
+                T::Varchar(Some(200)),
+            ),
+            (&["varchar", "character varying"], T::Varchar(None)),
+            (&["char(3)", "character(3)"], T::Char(Some(3))),
+            (&["char", "character"], T::Char(Some(1))),
+            (&["bytea"], T::Bytea),
+            (&["date"], T::Date),
+            (
+                &["time", "time without time zone"],
+                T::Time {
+                    precision: None,
+                    with_time_zone: false,
+                },
+            ),
+            (
+                &["timetz", "time with time zone"],
+                T::Time {
+                    precision: None,
+                    with_time_zone: true,
+                },
+            ),
+            (
+                &["time(3) with time zone", "timetz(3)"],
+                T::Time {
+                    precision: Some(3),
+                    with_time_zone: true,
+                },
+            ),
+            (
+                &["timestamp", "timestamp without time zone"],
+                T::Timestamp {
+                    precision: None,
+                    with_time_zone: false,
+                },
+            ),
+            (
+                &[
+                    "timestamptz",
+                    "timestamp with time zone",
+                    "TIMESTAMP WITH TIME ZONE",
+                ],
+                T::Timestamp {
+                    precision: None,
+                    with_time_zone: true,
+                },
+            ),
+            (
+                &[
+                    "timestamptz(6)",
+                    "timestamp(6) with time zone",
+                    "timestamp (6) with  time zone",
+                ],
+                T::Timestamp {
+                    precision: Some(6),
+                    with_time_zone: true,
+                },
+            ),
+            (&["interval"], T::Interval),
+            (&["uuid"], T::Uuid),
+            (&["json"], T::Json),
+            (&["jsonb"], T::Jsonb),
+            (&["inet"], T::Inet),
+            (&["cidr"], T::Cidr),
+            (&["macaddr"], T::MacAddr),
+            (&["money"], T::Money),
+            (&["xml"], T::Xml),
+            (&["tsvector"], T::Tsvector),
+            (&["tsquery"], T::Tsquery),
+            (&["oid"], T::Oid),
+            (&["bit(8)"], T::Bit(Some(8))),
+            (&["bit"], T::Bit(Some(1))),
+            (&["varbit(8)", "bit varying(8)"], T::VarBit(Some(8))),
+            (&["varbit", "bit varying"], T::VarBit(None)),
+            (&["vector(1536)", "VECTOR (1536)"], T::Vector(Some(1536))),
+            (&["vector"], T::Vector(None)),
+            (&["halfvec(4000)"], T::HalfVec(Some(4000))),
+            (&["sparsevec(30522)"], T::SparseVec(Some(30522))),
+            (
+                &["mood", "public.mood"],
+                T::Enum(QualifiedName::public("mood")),
+            ),
+            (
+                &["other.mood", "other . mood"],
+                T::Enum(QualifiedName::new("other", "mood")),
+            ),
+        ];
+        for (spellings, want) in cases {
+            for s in *spellings {
+                assert_eq!(&p(s), want, "spelling {s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn arrays_nest() {
+        assert_eq!(
+            p("integer[]"),
+            ColumnType::Array(Box::new(ColumnType::Integer))
+        );
+        assert_eq!(
+            p("text[][]"),
+            ColumnType::Array(Box::new(ColumnType::Array(Box::new(ColumnType::Text))))
+        );
+        assert_eq!(
+            p("mood []"),
+            ColumnType::Array(Box::new(ColumnType::Enum(QualifiedName::public("mood"))))
+        );
+        assert_eq!(p("varchar(5)[]").sql(), "character varying(5)[]");
+    }
+
+    #[test]
+    fn bad_types_explain_themselves() {
+        let e = parse("bigserial", &Enums).unwrap_err();
+        assert!(
+            e.help
+                .unwrap()
+                .contains("{ type: bigint, identity: by_default }")
+        );
+        let e = parse("integr", &Enums).unwrap_err();
+        assert_eq!(e.help.as_deref(), Some("did you mean `integer`?"));
+        let e = parse("mod", &Enums).unwrap_err();
+        assert_eq!(e.help.as_deref(), Some("did you mean `mood`?"));
+        assert!(parse("vector(16001)", &Enums).is_err());
+        assert!(parse("vector(0)", &Enums).is_err());
+        assert!(parse("numeric(5,6)", &Enums).is_err());
+        assert!(parse("text(3)", &Enums).is_err());
+        assert!(parse("uuid with time zone", &Enums).is_err());
+        assert!(parse("varchar(x)", &Enums).is_err());
+        assert!(parse("varchar(3", &Enums).is_err());
+    }
+}

@@ -5,5 +5,6 @@
 //! `localpg` (a throwaway PostgreSQL with pgvector) … `cli` is the only module that prints.
 
 pub mod cli;
+pub mod codegen;
 pub mod model;
 pub mod sql_ident;

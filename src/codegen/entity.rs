@@ -174,6 +174,9 @@ pub fn generate(schema: &Schema, opts: &EntityOptions) -> Vec<GeneratedFile> {
 
     let belongs = belongs_to(&infos, &index_of);
     let relations = relations(&infos, &belongs);
+    let link_tables: Vec<(usize, usize, usize)> = (0..infos.len())
+        .filter_map(|l| link_ends(l, &belongs, &infos).map(|(a, b)| (l, a, b)))
+        .collect();
 
     let dir = opts
         .root_file
@@ -182,7 +185,7 @@ pub fn generate(schema: &Schema, opts: &EntityOptions) -> Vec<GeneratedFile> {
         .unwrap_or_default();
     let mut files = Vec::new();
     for (i, info) in infos.iter().enumerate() {
-        let tokens = table_module(i, &infos, &belongs, &relations, &support);
+        let tokens = table_module(i, &infos, &belongs, &relations, &link_tables, &support);
         files.push(GeneratedFile {
             path: dir.join(format!("{}.rs", info.module)),
             contents: render(tokens),
@@ -400,6 +403,7 @@ fn table_module(
     infos: &[TableInfo],
     belongs: &[Vec<BelongsTo>],
     relations: &[Vec<Relation>],
+    link_tables: &[(usize, usize, usize)],
     support: &TokenStream,
 ) -> TokenStream {
     let info = &infos[i];
@@ -567,8 +571,8 @@ fn table_module(
         }
     }
     let mut links: BTreeMap<usize, Vec<(usize, usize, usize)>> = BTreeMap::new(); // other -> (link, rel to other, rel to me)
-    for l in 0..infos.len() {
-        if let Some((a, b)) = link_ends(l, belongs, infos) {
+    for &(l, a, b) in link_tables {
+        {
             let rel_to = |t: usize| belongs[l].iter().position(|r| r.target == t);
             if let (Some(ra), Some(rb)) = (rel_to(a), rel_to(b)) {
                 if a == i {

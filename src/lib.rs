@@ -8,6 +8,7 @@ pub mod cli;
 pub mod ddl;
 pub mod localpg;
 pub mod diagnostic;
+pub mod codegen;
 pub mod model;
 pub mod spec;
 pub mod sql_ident;

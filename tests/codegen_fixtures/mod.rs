@@ -1,0 +1,633 @@
+//! Schemas the codegen tests generate from, built in Rust with a compact builder: the example
+//! spec under `schemas/` (mirrored until the loader lands) and golden edge cases.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use tidemark::model::*;
+
+pub fn q(schema: &str, name: &str) -> QualifiedName {
+    QualifiedName::new(schema, name)
+}
+
+pub fn p(name: &str) -> QualifiedName {
+    QualifiedName::public(name)
+}
+
+/// Builds a table; column modifiers apply to the last column added.
+pub struct T(Table);
+
+pub fn table(name: QualifiedName) -> T {
+    T(Table {
+        name,
+        columns: vec![],
+        primary_key: None,
+        uniques: vec![],
+        checks: vec![],
+        foreign_keys: vec![],
+        indexes: vec![],
+        comment: None,
+        renamed_from: None,
+    })
+}
+
+impl T {
+    pub fn col(mut self, name: &str, ty: ColumnType) -> Self {
+        self.0.columns.push(Column {
+            name: name.into(),
+            ty,
+            nullable: false,
+            default: None,
+            identity: None,
+            generated: None,
+            comment: None,
+            renamed_from: None,
+        });
+        self
+    }
+    fn last(&mut self) -> &mut Column {
+        self.0.columns.last_mut().expect("a column first")
+    }
+    pub fn null(mut self) -> Self {
+        self.last().nullable = true;
+        self
+    }
+    pub fn default(mut self, d: DefaultValue) -> Self {
+        self.last().default = Some(d);
+        self
+    }
+    pub fn identity(mut self, i: Identity) -> Self {
+        self.last().identity = Some(i);
+        self
+    }
+    pub fn generated(mut self, expr: &str) -> Self {
+        self.last().generated = Some(expr.into());
+        self
+    }
+    pub fn col_comment(mut self, c: &str) -> Self {
+        self.last().comment = Some(c.into());
+        self
+    }
+    pub fn comment(mut self, c: &str) -> Self {
+        self.0.comment = Some(c.into());
+        self
+    }
+    pub fn pk(mut self, cols: &[&str]) -> Self {
+        self.0.primary_key = Some(PrimaryKey {
+            name: format!("{}_pkey", self.0.name.name),
+            columns: cols.iter().map(|c| c.to_string()).collect(),
+        });
+        self
+    }
+    pub fn unique(mut self, name: &str, cols: &[&str]) -> Self {
+        self.0.uniques.push(Unique {
+            name: name.into(),
+            columns: cols.iter().map(|c| c.to_string()).collect(),
+            nulls_not_distinct: false,
+            deferrable: Deferrable::NotDeferrable,
+        });
+        self
+    }
+    pub fn fk(
+        mut self,
+        name: &str,
+        cols: &[&str],
+        target: QualifiedName,
+        ref_cols: &[&str],
+        on_delete: FkAction,
+    ) -> Self {
+        self.0.foreign_keys.push(ForeignKey {
+            name: name.into(),
+            columns: cols.iter().map(|c| c.to_string()).collect(),
+            ref_table: target,
+            ref_columns: ref_cols.iter().map(|c| c.to_string()).collect(),
+            on_delete,
+            on_update: FkAction::NoAction,
+            deferrable: Deferrable::NotDeferrable,
+        });
+        self
+    }
+    pub fn index(mut self, i: Index) -> Self {
+        self.0.indexes.push(i);
+        self
+    }
+    pub fn build(self) -> Table {
+        self.0
+    }
+}
+
+fn key(target: IndexTarget, opclass: Option<&str>) -> IndexKey {
+    IndexKey {
+        target,
+        opclass: opclass.map(str::to_string),
+        order: SortOrder::Asc,
+        nulls: None,
+    }
+}
+
+pub fn btree(name: &str, cols: &[&str], predicate: Option<&str>) -> Index {
+    Index {
+        name: name.into(),
+        method: IndexMethod::Btree,
+        keys: cols
+            .iter()
+            .map(|c| key(IndexTarget::Column(c.to_string()), None))
+            .collect(),
+        include: vec![],
+        unique: false,
+        nulls_not_distinct: false,
+        predicate: predicate.map(str::to_string),
+        options: BTreeMap::new(),
+        comment: None,
+    }
+}
+
+pub fn vector_index(
+    name: &str,
+    method: IndexMethod,
+    target: IndexTarget,
+    opclass: Option<&str>,
+    predicate: Option<&str>,
+    options: &[(&str, &str)],
+) -> Index {
+    Index {
+        name: name.into(),
+        method,
+        keys: vec![key(target, opclass)],
+        include: vec![],
+        unique: false,
+        nulls_not_distinct: false,
+        predicate: predicate.map(str::to_string),
+        options: options
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        comment: None,
+    }
+}
+
+pub fn col(name: &str) -> IndexTarget {
+    IndexTarget::Column(name.into())
+}
+
+pub fn expr(e: &str) -> IndexTarget {
+    IndexTarget::Expr(e.into())
+}
+
+fn tstz() -> ColumnType {
+    ColumnType::Timestamp {
+        precision: None,
+        with_time_zone: true,
+    }
+}
+
+fn now() -> DefaultValue {
+    DefaultValue::Expr("now()".into())
+}
+
+fn en(schema: &str, name: &str, values: &[&str], comment: Option<&str>) -> Enum {
+    Enum {
+        name: q(schema, name),
+        values: values.iter().map(|v| v.to_string()).collect(),
+        comment: comment.map(str::to_string),
+    }
+}
+
+/// The example spec of `schemas/*.yaml`, as the loader will lower it.
+pub fn example() -> Schema {
+    use ColumnType::*;
+    let tenants = table(p("tenants"))
+        .comment("One row per customer organisation; every other row belongs to a tenant.")
+        .col("id", BigInt)
+        .identity(Identity::Always)
+        .col("slug", Text)
+        .col("name", Text)
+        .col("tier", Enum(p("plan_tier")))
+        .default(DefaultValue::Text("free".into()))
+        .col("settings", Jsonb)
+        .default(DefaultValue::Text("{}".into()))
+        .col("created_at", tstz())
+        .default(now())
+        .pk(&["id"])
+        .unique("tenants_slug_key", &["slug"])
+        .build();
+    let collections = table(p("collections"))
+        .comment("A named set of documents searched together, such as one product's manuals.")
+        .col("tenant_id", BigInt)
+        .col("id", BigInt)
+        .identity(Identity::ByDefault)
+        .col("name", Varchar(Some(200)))
+        .col("description", Text)
+        .null()
+        .col("embedding_model", Text)
+        .default(DefaultValue::Text("text-embedding-3-small".into()))
+        .pk(&["tenant_id", "id"])
+        .unique("collections_tenant_name_key", &["tenant_id", "name"])
+        .fk(
+            "collections_tenant_id_fkey",
+            &["tenant_id"],
+            p("tenants"),
+            &["id"],
+            FkAction::Cascade,
+        )
+        .build();
+    let documents = table(p("documents"))
+        .comment("One row per uploaded file.")
+        .col("id", Uuid)
+        .default(DefaultValue::Expr("gen_random_uuid()".into()))
+        .col("tenant_id", BigInt)
+        .col("collection_id", BigInt)
+        .col("status", Enum(p("doc_status")))
+        .default(DefaultValue::Text("draft".into()))
+        .col("title", Text)
+        .col("body", Text)
+        .col("source_url", Text)
+        .null()
+        .col("metadata", Jsonb)
+        .default(DefaultValue::Text("{}".into()))
+        .col("body_tsv", Tsvector)
+        .generated("to_tsvector('english', title || ' ' || body)")
+        .col_comment("Full-text search vector over title and body.")
+        .col("embedding_large", Vector(Some(3072)))
+        .null()
+        .col("created_at", tstz())
+        .default(now())
+        .pk(&["id"])
+        .fk(
+            "documents_collection_fkey",
+            &["tenant_id", "collection_id"],
+            p("collections"),
+            &["tenant_id", "id"],
+            FkAction::Cascade,
+        )
+        .index(Index {
+            method: IndexMethod::Gin,
+            ..btree("documents_body_tsv_idx", &["body_tsv"], None)
+        })
+        .index(btree(
+            "documents_open_idx",
+            &["tenant_id", "status"],
+            Some("status <> 'archived'"),
+        ))
+        .index(btree(
+            "documents_recent_idx",
+            &["tenant_id", "created_at"],
+            None,
+        ))
+        .index(vector_index(
+            "documents_embedding_large_idx",
+            IndexMethod::Hnsw,
+            expr("embedding_large::halfvec(3072)"),
+            Some("halfvec_cosine_ops"),
+            None,
+            &[],
+        ))
+        .build();
+    let chunks = table(p("chunks"))
+        .comment("Retrieval units cut from a document, each with its embeddings.")
+        .col("document_id", Uuid)
+        .col("ordinal", Integer)
+        .col("content", Text)
+        .col("token_count", Integer)
+        .col("embedding", Vector(Some(1536)))
+        .null()
+        .col_comment("Dense embedding of content.")
+        .col("sparse_embedding", SparseVec(Some(30522)))
+        .null()
+        .pk(&["document_id", "ordinal"])
+        .fk(
+            "chunks_document_id_fkey",
+            &["document_id"],
+            p("documents"),
+            &["id"],
+            FkAction::Cascade,
+        )
+        .index(vector_index(
+            "chunks_embedding_idx",
+            IndexMethod::Hnsw,
+            col("embedding"),
+            Some("vector_cosine_ops"),
+            None,
+            &[("m", "24"), ("ef_construction", "100")],
+        ))
+        .index(vector_index(
+            "chunks_embedding_bq_idx",
+            IndexMethod::Hnsw,
+            expr("binary_quantize(embedding)::bit(1536)"),
+            Some("bit_hamming_ops"),
+            None,
+            &[],
+        ))
+        .index(vector_index(
+            "chunks_sparse_idx",
+            IndexMethod::Hnsw,
+            col("sparse_embedding"),
+            Some("sparsevec_ip_ops"),
+            None,
+            &[],
+        ))
+        .build();
+    let search_events = table(q("analytics", "search_events"))
+        .comment("One row per retrieval query, for offline evaluation of search quality.")
+        .col("id", BigInt)
+        .identity(Identity::Always)
+        .col("tenant_id", BigInt)
+        .col("query", Text)
+        .col("query_embedding", HalfVec(Some(1536)))
+        .null()
+        .col("top_chunk_ids", Array(Box::new(Integer)))
+        .default(DefaultValue::Text("{}".into()))
+        .col(
+            "latency_ms",
+            Numeric {
+                precision: Some(10),
+                scale: Some(3),
+            },
+        )
+        .col("feedback", Enum(q("analytics", "feedback")))
+        .null()
+        .col("occurred_at", tstz())
+        .default(now())
+        .pk(&["id"])
+        .fk(
+            "search_events_tenant_id_fkey",
+            &["tenant_id"],
+            p("tenants"),
+            &["id"],
+            FkAction::Cascade,
+        )
+        .index(btree(
+            "search_events_tenant_time_idx",
+            &["tenant_id", "occurred_at"],
+            None,
+        ))
+        .index(vector_index(
+            "search_events_embedding_idx",
+            IndexMethod::Hnsw,
+            col("query_embedding"),
+            Some("halfvec_l2_ops"),
+            Some("feedback IS NOT NULL"),
+            &[],
+        ))
+        .build();
+    let mut s = Schema {
+        extensions: vec![
+            Extension {
+                name: "vector".into(),
+                schema: None,
+                version: None,
+            },
+            Extension {
+                name: "pgcrypto".into(),
+                schema: None,
+                version: None,
+            },
+        ],
+        namespaces: vec![Namespace {
+            name: "analytics".into(),
+            comment: None,
+        }],
+        enums: vec![
+            en("public", "plan_tier", &["free", "team", "enterprise"], None),
+            en(
+                "public",
+                "doc_status",
+                &["draft", "published", "archived"],
+                Some("Lifecycle of a document; archived documents are kept but never retrieved."),
+            ),
+            en("analytics", "feedback", &["helpful", "not_helpful"], None),
+        ],
+        tables: vec![tenants, collections, documents, chunks, search_events],
+    };
+    s.normalize();
+    s
+}
+
+/// Edge cases: keywords as names, composite keys, self-references, link tables, enums in other
+/// schemas, every column type.
+pub fn golden() -> Schema {
+    use ColumnType::*;
+    let every_type = table(p("every_type"))
+        .col("id", Integer)
+        .identity(Identity::ByDefault)
+        .col("small", SmallInt)
+        .col("big", BigInt)
+        .null()
+        .col("real_", Real)
+        .col("double", DoublePrecision)
+        .col(
+            "num",
+            Numeric {
+                precision: None,
+                scale: None,
+            },
+        )
+        .col(
+            "num_p",
+            Numeric {
+                precision: Some(12),
+                scale: Some(2),
+            },
+        )
+        .col("flag", Boolean)
+        .col("txt", Text)
+        .col("vc", Varchar(Some(50)))
+        .col("vc_any", Varchar(None))
+        .col("ch", Char(Some(3)))
+        .col("bytes", Bytea)
+        .col("day", Date)
+        .col(
+            "clock",
+            Time {
+                precision: None,
+                with_time_zone: false,
+            },
+        )
+        .col(
+            "clock_tz",
+            Time {
+                precision: Some(3),
+                with_time_zone: true,
+            },
+        )
+        .col(
+            "ts",
+            Timestamp {
+                precision: None,
+                with_time_zone: false,
+            },
+        )
+        .col("tstz", tstz())
+        .col("span", Interval)
+        .col("uid", Uuid)
+        .col("doc", Json)
+        .col("docb", Jsonb)
+        .col("addr", Inet)
+        .col("net", Cidr)
+        .col("mac", MacAddr)
+        .col("price", Money)
+        .col("markup", Xml)
+        .col("tsv", Tsvector)
+        .col("tsq", Tsquery)
+        .col("obj", Oid)
+        .col("bits", Bit(Some(8)))
+        .col("vbits", VarBit(Some(64)))
+        .col("vec", Vector(Some(3)))
+        .col("vec_any", Vector(None))
+        .null()
+        .col("half", HalfVec(Some(3)))
+        .col("sparse", SparseVec(Some(10)))
+        .col("mood", Enum(q("Extra Schema", "mood")))
+        .col("ints", Array(Box::new(Integer)))
+        .col("texts", Array(Box::new(Text)))
+        .col("moods", Array(Box::new(Enum(q("Extra Schema", "mood")))))
+        .null()
+        .col("addrs", Array(Box::new(Inet)))
+        .col("stamps", Array(Box::new(tstz())))
+        .pk(&["id"])
+        .index(vector_index(
+            "every_type_half_idx",
+            IndexMethod::IvfFlat,
+            col("half"),
+            None,
+            None,
+            &[("lists", "10")],
+        ))
+        .index(vector_index(
+            "every_type_bits_idx",
+            IndexMethod::Hnsw,
+            col("bits"),
+            Some("bit_jaccard_ops"),
+            None,
+            &[],
+        ))
+        .index(vector_index(
+            "every_type_vec_idx",
+            IndexMethod::Hnsw,
+            col("vec"),
+            Some("vector_l1_ops"),
+            Some("flag"),
+            &[],
+        ))
+        .index(vector_index(
+            "every_type_vec_ip_idx",
+            IndexMethod::Hnsw,
+            col("vec"),
+            Some("vector_ip_ops"),
+            None,
+            &[],
+        ))
+        .index(vector_index(
+            "every_type_no_class_idx",
+            IndexMethod::Hnsw,
+            col("vec"),
+            None,
+            None,
+            &[],
+        ))
+        .build();
+    // Keywords and odd spellings as table and column names.
+    let keywords = table(p("type"))
+        .comment("A table named with a Rust keyword.")
+        .col("type", Text)
+        .col("self", Integer)
+        .col("match", Boolean)
+        .col("CamelCase", Text)
+        .col("camel_case", Text)
+        .col("has space", Text)
+        .col("1st", Integer)
+        .col("r#raw", Text)
+        .null()
+        .pk(&["self"])
+        .build();
+    // A self-reference (tree) plus a second table pointing twice at the same target.
+    let categories = table(p("categories"))
+        .col("id", BigInt)
+        .identity(Identity::Always)
+        .col("parent_id", BigInt)
+        .null()
+        .col("name", Text)
+        .pk(&["id"])
+        .fk(
+            "categories_parent_id_fkey",
+            &["parent_id"],
+            p("categories"),
+            &["id"],
+            FkAction::SetNull,
+        )
+        .build();
+    let moves = table(p("moves"))
+        .col("id", BigInt)
+        .col("from_category", BigInt)
+        .col("to_category", BigInt)
+        .pk(&["id"])
+        .fk(
+            "moves_from_fkey",
+            &["from_category"],
+            p("categories"),
+            &["id"],
+            FkAction::Restrict,
+        )
+        .fk(
+            "moves_to_fkey",
+            &["to_category"],
+            p("categories"),
+            &["id"],
+            FkAction::Restrict,
+        )
+        .build();
+    // Many-to-many through a link table with a composite key.
+    let posts = table(p("posts"))
+        .col("id", BigInt)
+        .col("title", Text)
+        .pk(&["id"])
+        .build();
+    let tags = table(q("Extra Schema", "tags"))
+        .col("tenant", Integer)
+        .col("label", Text)
+        .col("mood", Enum(q("Extra Schema", "mood")))
+        .null()
+        .pk(&["tenant", "label"])
+        .build();
+    let post_tags = table(p("post_tags"))
+        .col("post_id", BigInt)
+        .col("tag_tenant", Integer)
+        .col("tag_label", Text)
+        .pk(&["post_id", "tag_tenant", "tag_label"])
+        .fk(
+            "post_tags_post_fkey",
+            &["post_id"],
+            p("posts"),
+            &["id"],
+            FkAction::Cascade,
+        )
+        .fk(
+            "post_tags_tag_fkey",
+            &["tag_tenant", "tag_label"],
+            q("Extra Schema", "tags"),
+            &["tenant", "label"],
+            FkAction::Cascade,
+        )
+        .build();
+    let mut s = Schema {
+        extensions: vec![],
+        namespaces: vec![Namespace {
+            name: "Extra Schema".into(),
+            comment: None,
+        }],
+        enums: vec![
+            en(
+                "Extra Schema",
+                "mood",
+                &["happy", "not happy", "2nd"],
+                Some("An enum in a schema with a space and upper case."),
+            ),
+            en("public", "mood", &["ok"], None),
+        ],
+        tables: vec![
+            every_type, keywords, categories, moves, posts, tags, post_tags,
+        ],
+    };
+    s.normalize();
+    s
+}

@@ -45,7 +45,7 @@ fn objects_and_namespaces() {
     let enums: Vec<String> = s.enums.iter().map(|e| e.name.to_string()).collect();
     assert_eq!(enums, ["analytics.feedback", "doc_status", "plan_tier"]);
     let exts: Vec<&str> = s.extensions.iter().map(|e| e.name.as_str()).collect();
-    assert_eq!(exts, ["pgcrypto", "vector"]);
+    assert_eq!(exts, ["vector"]);
     assert!(
         s.extensions
             .iter()

@@ -6,6 +6,7 @@
 
 use std::process::ExitCode;
 
+pub mod sql;
 pub mod validate;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +26,8 @@ struct Cli {
 enum Command {
     /// Check the YAML spec and report every problem.
     Validate(validate::ValidateArgs),
+    /// Print the full CREATE script for the spec, in dependency order.
+    Sql(sql::SqlArgs),
 }
 
 /// `--format` shared by every command that reports diagnostics.
@@ -56,5 +59,30 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Validate(args) => validate::run(args),
+        Command::Sql(args) => sql::run(args),
     }
+}
+
+/// Loads the spec at `path`, or prints why it cannot and returns the exit code to use, so every
+/// command that reads a spec reports problems the same way `validate` does.
+pub(crate) fn load_spec(
+    path: &std::path::Path,
+    format: crate::diagnostic::Format,
+) -> Result<crate::spec::Loaded, ExitCode> {
+    use crate::diagnostic::Format;
+    if !path.exists() {
+        eprintln!(
+            "error: path `{}` does not exist\n  = help: pass the directory holding your schema files (default `schemas/`)",
+            path.display()
+        );
+        return Err(ExitCode::from(2));
+    }
+    crate::spec::load(path).map_err(|diags| {
+        match format {
+            Format::Json => print!("{}", diags.render_json()),
+            Format::Github => print!("{}", diags.render_github()),
+            Format::Human => eprint!("{}", diags.render_human()),
+        }
+        ExitCode::from(1)
+    })
 }

@@ -18,47 +18,39 @@ pub struct ValidateArgs {
 
 /// Runs the command: 0 valid, 1 invalid spec, 2 missing path.
 pub fn run(args: ValidateArgs) -> ExitCode {
-    if !args.path.exists() {
-        eprintln!(
-            "error: path `{}` does not exist\n  = help: pass the directory holding your schema files (default `schemas/`)",
-            args.path.display()
-        );
-        return ExitCode::from(2);
-    }
     let format: Format = args.format.into();
-    match crate::spec::load(&args.path) {
-        Ok(loaded) => {
-            let s = &loaded.schema;
-            let summary = format!(
-                "ok: {} tables, {} enums, {} extensions in {} files",
-                s.tables.len(),
-                s.enums.len(),
-                s.extensions.len(),
-                loaded.files.len()
-            );
-            match format {
-                Format::Json => println!(
-                    "{}",
-                    serde_json::json!({
-                        "ok": true,
-                        "tables": s.tables.len(),
-                        "enums": s.enums.len(),
-                        "extensions": s.extensions.len(),
-                        "files": loaded.files.len(),
-                        "diagnostics": [],
-                    })
-                ),
-                _ => println!("{summary}"),
-            }
-            ExitCode::SUCCESS
-        }
-        Err(diags) => {
-            match format {
-                Format::Json => print!("{}", diags.render_json()),
-                Format::Github => print!("{}", diags.render_github()),
-                Format::Human => eprint!("{}", diags.render_human()),
-            }
-            ExitCode::from(1)
-        }
+    let loaded = match super::load_spec(&args.path, format) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let s = &loaded.schema;
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({
+                "ok": true,
+                "tables": s.tables.len(),
+                "enums": s.enums.len(),
+                "extensions": s.extensions.len(),
+                "files": loaded.files.len(),
+                "diagnostics": [],
+            })
+        ),
+        _ => println!(
+            "ok: {}, {}, {} in {}",
+            count(s.tables.len(), "table"),
+            count(s.enums.len(), "enum"),
+            count(s.extensions.len(), "extension"),
+            count(loaded.files.len(), "file")
+        ),
+    }
+    ExitCode::SUCCESS
+}
+
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }

@@ -425,7 +425,7 @@ pub fn example_schema() -> Schema {
         Some("Lifecycle of a document; archived documents are kept but never retrieved.".into());
 
     let mut schema = Schema {
-        extensions: vec![extension("vector"), extension("pgcrypto")],
+        extensions: vec![extension("vector")],
         namespaces: vec![Namespace {
             name: "analytics".into(),
             comment: None,

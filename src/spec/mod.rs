@@ -15,6 +15,7 @@
 //!   first, then in `public`.
 
 pub mod ast;
+pub mod emit;
 pub mod lower;
 pub mod names;
 pub mod pgvector;

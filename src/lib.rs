@@ -5,10 +5,10 @@
 //! `localpg` (a throwaway PostgreSQL with pgvector) … `cli` is the only module that prints.
 
 pub mod cli;
-pub mod ddl;
-pub mod localpg;
-pub mod diagnostic;
 pub mod codegen;
+pub mod ddl;
+pub mod diagnostic;
+pub mod localpg;
 pub mod model;
 pub mod spec;
 pub mod sql_ident;

@@ -6,6 +6,7 @@
 
 use std::process::ExitCode;
 
+pub mod generate;
 pub mod validate;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +26,8 @@ struct Cli {
 enum Command {
     /// Check the YAML spec and report every problem.
     Validate(validate::ValidateArgs),
+    /// Write the SeaORM entity crate from the spec (or check it is current).
+    Generate(generate::GenerateArgs),
 }
 
 /// `--format` shared by every command that reports diagnostics.
@@ -56,5 +59,6 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Validate(args) => validate::run(args),
+        Command::Generate(args) => generate::run(args),
     }
 }

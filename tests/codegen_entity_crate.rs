@@ -1,6 +1,6 @@
-//! The repository's own `entity/` crate is the generator's output for the example schema: this
-//! checks it is current (`TIDEMARK_BLESS=1 cargo test --test codegen_entity_crate` rewrites it)
-//! and that it, and the golden edge cases, compile with `-D warnings`.
+//! The repository's own `entity/` crate is the generator's output for the example schema in
+//! `schemas/`: this checks it is current (`cargo run -- generate` rewrites it) and that it, and
+//! the golden edge cases, compile with `-D warnings`.
 
 mod codegen_fixtures;
 
@@ -9,6 +9,7 @@ use std::process::Command;
 
 use tidemark::codegen::GeneratedFile;
 use tidemark::codegen::entity::{EntityOptions, generate};
+use tidemark::codegen::sync::{self, FileAction};
 
 fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -22,50 +23,21 @@ fn write_all(root: &Path, files: &[GeneratedFile]) {
     }
 }
 
-/// Files under `dir` ending in `.rs`, relative to `root`.
-fn rust_files(root: &Path, dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(root.join(dir)).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(rust_files(root, path.strip_prefix(root).unwrap()));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path.strip_prefix(root).unwrap().to_path_buf());
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn entity_crate_is_current() {
-    let root = workspace().join("entity");
+    // The same comparison `tidemark generate --check` makes.
     let files = generate(&codegen_fixtures::example(), &EntityOptions::default());
-    if std::env::var_os("TIDEMARK_BLESS").is_some() {
-        for stale in rust_files(&root, Path::new("src")) {
-            if !files.iter().any(|f| f.path == stale) {
-                std::fs::remove_file(root.join(stale)).unwrap();
-            }
-        }
-        write_all(&root, &files);
-    }
-    let mut stale = Vec::new();
-    for f in &files {
-        let on_disk = std::fs::read_to_string(root.join(&f.path)).unwrap_or_default();
-        if on_disk != f.contents {
-            stale.push(f.path.display().to_string());
-        }
-    }
-    let expected: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
-    for extra in rust_files(&root, Path::new("src")) {
-        if !expected.contains(&extra) {
-            stale.push(format!("{} (not generated)", extra.display()));
-        }
-    }
+    let actions = sync::compare(&workspace().join("entity"), &files).unwrap();
+    let stale: Vec<String> = actions
+        .iter()
+        .filter(|a| !matches!(a, FileAction::Unchanged { .. }))
+        .map(|a| format!("{a:?}"))
+        .collect();
     assert!(
         stale.is_empty(),
-        "entity/ is stale: {stale:?}; run `TIDEMARK_BLESS=1 cargo test --test codegen_entity_crate`"
+        "entity/ is not the generator's output for schemas/: {stale:#?}\nrun `cargo run -- generate`"
     );
+    assert_eq!(actions.len(), files.len());
 }
 
 /// A crate outside the workspace for the golden schema, resolved with the workspace's lock file.

@@ -26,6 +26,12 @@ pub struct Model {
         save_as = "sparsevec(30522)"
     )]
     pub sparse_embedding: Option<tidemark_pgvector::SparseVector>,
+    #[sea_orm(
+        column_type = "Custom(\"bit(256)\".into())",
+        select_as = "text",
+        save_as = "bit(256)"
+    )]
+    pub shingle_signature: Option<tidemark_pgvector::Bit>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -104,6 +110,37 @@ impl Entity {
         Self::nearest_by_embedding(query.clone(), k)
             .column_as(
                 Self::distance_by_embedding(query),
+                tidemark_pgvector::DISTANCE_ALIAS,
+            )
+            .into_model()
+    }
+
+    /// Distance from `query` written exactly as index `chunks_shingle_signature_idx` (hnsw bit_jaccard_ops, Jaccard distance `<%>`) computes it: `"shingle_signature" <%> $1::bit(256)`.
+    pub fn distance_by_shingle_signature(query: tidemark_pgvector::Bit) -> Expr {
+        Expr::cust_with_values("\"shingle_signature\" <%> $1::bit(256)", [query])
+    }
+
+    /// The `k` rows nearest to `query` (`ORDER BY distance LIMIT k`), answerable from index `chunks_shingle_signature_idx` (hnsw bit_jaccard_ops, Jaccard distance `<%>`).
+    pub fn nearest_by_shingle_signature(
+        query: tidemark_pgvector::Bit,
+        k: u64,
+    ) -> Select<Entity> {
+        use sea_orm::{QueryOrder, QuerySelect};
+        Self::find()
+            .filter(Column::ShingleSignature.is_not_null())
+            .order_by_asc(Self::distance_by_shingle_signature(query))
+            .limit(k)
+    }
+
+    /// Like the method above, with each row's distance (in `Neighbor::distance`).
+    pub fn nearest_by_shingle_signature_with_distance(
+        query: tidemark_pgvector::Bit,
+        k: u64,
+    ) -> sea_orm::Selector<sea_orm::SelectModel<tidemark_pgvector::Neighbor<Model>>> {
+        use sea_orm::QuerySelect;
+        Self::nearest_by_shingle_signature(query.clone(), k)
+            .column_as(
+                Self::distance_by_shingle_signature(query),
                 tidemark_pgvector::DISTANCE_ALIAS,
             )
             .into_model()

@@ -6,6 +6,7 @@
 
 use std::process::ExitCode;
 
+pub mod generate;
 pub mod sql;
 pub mod validate;
 
@@ -28,6 +29,8 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Print the full CREATE script for the spec, in dependency order.
     Sql(sql::SqlArgs),
+    /// Write the SeaORM entity crate from the spec (or check it is current).
+    Generate(generate::GenerateArgs),
 }
 
 /// `--format` shared by every command that reports diagnostics.
@@ -60,6 +63,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Sql(args) => sql::run(args),
+        Command::Generate(args) => generate::run(args),
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod entity;
 mod names;
 mod nearest;
+pub mod sync;
 mod types;
 
 use std::path::PathBuf;

@@ -35,6 +35,8 @@
 pub mod convert;
 pub mod queries;
 
+use std::collections::HashSet;
+
 use sqlx::postgres::PgRow;
 use sqlx::{Connection, FromRow, PgConnection, PgPool};
 
@@ -57,7 +59,8 @@ pub struct IntrospectOptions {
     pub bookkeeping_prefix: Option<String>,
     /// Simple globs (`*` any run of characters, `?` one character) on qualified names
     /// `schema.name` of tables and enums to leave out; a pattern without a `.` applies to the
-    /// `public` schema. Matching objects are dropped from the result.
+    /// `public` schema. Matching objects are dropped before conversion, so an object the model
+    /// cannot represent can be left out instead of failing the whole introspection.
     pub ignore: Vec<String>,
 }
 
@@ -172,13 +175,34 @@ pub async fn introspect_connection(
     stats.statements += 1;
     tx.commit().await.map_err(db("the transaction end"))?;
 
-    let mut schema = convert::to_schema(rows)?;
-    if !opts.ignore.is_empty() {
-        let ignored = |q: &QualifiedName| opts.ignore.iter().any(|p| glob_matches_name(p, q));
-        schema.tables.retain(|t| !ignored(&t.name));
-        schema.enums.retain(|e| !ignored(&e.name));
-    }
+    let mut rows = rows;
+    drop_ignored(&mut rows, &opts.ignore);
+    let schema = convert::to_schema(rows)?;
     Ok(Introspection { schema, stats })
+}
+
+/// Removes ignored tables (with their columns, constraints and indexes) and enums from the rows
+/// before conversion, so an ignored object is never interpreted: a table with a column type the
+/// model cannot represent becomes readable by ignoring it.
+fn drop_ignored(rows: &mut CatalogRows, patterns: &[String]) {
+    if patterns.is_empty() {
+        return;
+    }
+    let ignored = |schema: &str, name: &str| {
+        let q = QualifiedName::new(schema, name);
+        patterns.iter().any(|p| glob_matches_name(p, &q))
+    };
+    let dropped: HashSet<i64> = rows
+        .tables
+        .iter()
+        .filter(|t| ignored(&t.schema, &t.name))
+        .map(|t| t.oid)
+        .collect();
+    rows.tables.retain(|t| !dropped.contains(&t.oid));
+    rows.columns.retain(|c| !dropped.contains(&c.table_oid));
+    rows.constraints.retain(|c| !dropped.contains(&c.table_oid));
+    rows.indexes.retain(|i| !dropped.contains(&i.table_oid));
+    rows.enums.retain(|e| !ignored(&e.schema, &e.name));
 }
 
 /// Sends catalog queries with the shared parameters, counting each one.

@@ -222,23 +222,29 @@ fn extension(e: ExtensionRow) -> Extension {
     }
 }
 
-fn unsupported(object: String, detail: String, help: &str) -> IntrospectError {
+fn unsupported(object: String, detail: String, help: impl Into<String>) -> IntrospectError {
     IntrospectError::Unsupported {
         object,
         detail,
-        help: help.to_string(),
+        help: help.into(),
     }
 }
 
-const IGNORE_HELP: &str = "tidemark's model cannot represent this; add the table to the \
-                           introspection ignore patterns to leave it unmanaged";
+/// The way out when a table holds something the model cannot represent: leave the table out.
+fn ignore_help(table: &QualifiedName) -> String {
+    format!(
+        "tidemark's model cannot represent this; add `{}.{}` to the introspection ignore \
+         patterns to leave the table unmanaged",
+        table.schema, table.name
+    )
+}
 
 fn column(table: &QualifiedName, c: ColumnRow) -> Result<Column, IntrospectError> {
     let object = || format!("column {}.{}.{}", table.schema, table.name, c.name);
     let ty = match (&c.elem_name, &c.elem_schema, &c.elem_kind) {
         (Some(en), Some(es), Some(ek)) => {
             let elem = column_type(es, en, ek, c.typmod)
-                .map_err(|d| unsupported(object(), d, IGNORE_HELP))?;
+                .map_err(|d| unsupported(object(), d, ignore_help(table)))?;
             let mut ty = ColumnType::Array(Box::new(elem));
             for _ in 1..c.ndims.max(1) {
                 ty = ColumnType::Array(Box::new(ty));
@@ -246,7 +252,7 @@ fn column(table: &QualifiedName, c: ColumnRow) -> Result<Column, IntrospectError
             ty
         }
         _ => column_type(&c.type_schema, &c.type_name, &c.type_kind, c.typmod)
-            .map_err(|d| unsupported(object(), d, IGNORE_HELP))?,
+            .map_err(|d| unsupported(object(), d, ignore_help(table)))?,
     };
     let identity = match c.identity.as_str() {
         "a" => Some(Identity::Always),
@@ -567,7 +573,7 @@ fn index(table: &QualifiedName, ix: IndexRow) -> Result<Index, IntrospectError> 
         return Err(unsupported(
             object,
             format!("uses access method {}", ix.method),
-            IGNORE_HELP,
+            ignore_help(table),
         ));
     };
     let n = ix.key_defs.len();
@@ -634,4 +640,366 @@ fn index(table: &QualifiedName, ix: IndexRow) -> Result<Index, IntrospectError> 
         options,
         comment: ix.comment,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ColumnType as T;
+
+    #[test]
+    fn typmods_decode_exactly() {
+        let pg = |name: &str, typmod: i32| column_type("pg_catalog", name, "b", typmod).unwrap();
+        assert_eq!(pg("varchar", -1), T::Varchar(None));
+        assert_eq!(pg("varchar", 44), T::Varchar(Some(40)));
+        assert_eq!(pg("bpchar", 5), T::Char(Some(1)));
+        assert_eq!(
+            pg("numeric", (12 << 16 | 2) + 4),
+            T::Numeric {
+                precision: Some(12),
+                scale: Some(2)
+            }
+        );
+        assert_eq!(
+            pg("numeric", (12 << 16) + 4),
+            T::Numeric {
+                precision: Some(12),
+                scale: None
+            }
+        );
+        assert_eq!(
+            pg("timestamptz", 3),
+            T::Timestamp {
+                precision: Some(3),
+                with_time_zone: true
+            }
+        );
+        assert_eq!(
+            pg("time", 0),
+            T::Time {
+                precision: Some(0),
+                with_time_zone: false
+            }
+        );
+        assert_eq!(pg("bit", 768), T::Bit(Some(768)));
+        assert_eq!(pg("varbit", -1), T::VarBit(None));
+        let ext = |name: &str, typmod: i32| column_type("extensions", name, "b", typmod).unwrap();
+        assert_eq!(ext("vector", 1536), T::Vector(Some(1536)));
+        assert_eq!(ext("vector", -1), T::Vector(None));
+        assert_eq!(ext("halfvec", 4000), T::HalfVec(Some(4000)));
+        assert_eq!(ext("sparsevec", -1), T::SparseVec(None));
+        assert_eq!(
+            column_type("Audit Trail", "mood", "e", -1).unwrap(),
+            T::Enum(QualifiedName::new("Audit Trail", "mood"))
+        );
+    }
+
+    #[test]
+    fn types_the_model_cannot_hold_are_refused() {
+        // PostgreSQL 15+ allows a negative numeric scale: numeric(5,-2).
+        let negative = ((5 << 16) | (-2i32 & 0x7ff)) + 4;
+        assert!(column_type("pg_catalog", "numeric", "b", negative).is_err());
+        assert!(column_type("pg_catalog", "point", "b", -1).is_err());
+        assert!(column_type("pg_catalog", "interval", "b", 3).is_err());
+        assert!(column_type("public", "email", "d", -1).is_err());
+        assert!(column_type("public", "vector", "d", -1).is_err());
+    }
+
+    #[test]
+    fn defaults_map_to_literals_or_expressions() {
+        use DefaultValue as D;
+        let cases = [
+            ("true", D::Bool(true)),
+            ("false", D::Bool(false)),
+            ("0", D::Number("0".into())),
+            ("3.14", D::Number("3.14".into())),
+            ("(-1)", D::Number("-1".into())),
+            ("'-1'::integer", D::Number("-1".into())),
+            ("'-1.5'::numeric", D::Number("-1.5".into())),
+            ("'10000000000'::numeric", D::Number("10000000000".into())),
+            ("'42'::text", D::Text("42".into())),
+            ("'draft'::doc_status", D::Text("draft".into())),
+            (
+                "'it''s'::\"Weird \"\"S\"\"\".\"Mood\"",
+                D::Text("it's".into()),
+            ),
+            ("'x'::character varying", D::Text("x".into())),
+            ("'{}'::integer[]", D::Text("{}".into())),
+            ("'a\\b'::text", D::Text("a\\b".into())),
+            (
+                "'a'::text || 'b'::text",
+                D::Expr("'a'::text || 'b'::text".into()),
+            ),
+            (
+                "'2024-01-01'::date + 1",
+                D::Expr("'2024-01-01'::date + 1".into()),
+            ),
+            ("'x'::text::varchar", D::Expr("'x'::text::varchar".into())),
+            ("now()", D::Expr("now()".into())),
+            ("2 + 3", D::Expr("2 + 3".into())),
+            (
+                "nextval('t_id_seq'::regclass)",
+                D::Expr("nextval('t_id_seq'::regclass)".into()),
+            ),
+            ("'unterminated", D::Expr("'unterminated".into())),
+        ];
+        for (expr, expected) in cases {
+            assert_eq!(default_value(expr), expected, "{expr}");
+        }
+    }
+
+    #[test]
+    fn check_and_parenthesis_stripping_keep_postgres_text() {
+        assert_eq!(check_expr("CHECK (a > 0)").as_deref(), Some("a > 0"));
+        assert_eq!(
+            check_expr("CHECK ((a > 0) OR (b < 1)) NOT VALID").as_deref(),
+            Some("(a > 0) OR (b < 1)")
+        );
+        assert_eq!(check_expr("UNIQUE (a)"), None);
+        assert_eq!(strip_outer_parens("(e::halfvec(3))"), "e::halfvec(3)");
+        assert_eq!(strip_outer_parens("(a) + (b)"), "(a) + (b)");
+        assert_eq!(strip_outer_parens("lower(x)"), "lower(x)");
+        assert_eq!(strip_outer_parens("(\")\" || ')')"), "\")\" || ')'");
+        assert_eq!(strip_outer_parens("((a) + (b))"), "(a) + (b)");
+    }
+
+    fn table(oid: i64, name: &str) -> TableRow {
+        TableRow {
+            oid,
+            schema: "public".into(),
+            name: name.into(),
+            comment: None,
+        }
+    }
+
+    fn index_row(name: &str, method: &str) -> IndexRow {
+        IndexRow {
+            table_oid: 1,
+            name: name.into(),
+            method: method.into(),
+            is_unique: false,
+            nulls_not_distinct: false,
+            key_columns: vec!["e".into()],
+            key_defs: vec!["e".into()],
+            opclasses: vec!["vector_l2_ops".into()],
+            opclass_defaults: vec![false],
+            key_options: vec![0],
+            include: vec![],
+            predicate: None,
+            reloptions: None,
+            comment: None,
+        }
+    }
+
+    #[test]
+    fn index_rows_become_canonical_index_keys() {
+        let mut hnsw = index_row("b_hnsw", "hnsw");
+        hnsw.reloptions = Some(vec![
+            "ef_construction=64".into(),
+            "m=24".into(),
+            "odd=a=b".into(),
+        ]);
+        let mut ivf = index_row("a_ivf", "ivfflat");
+        ivf.opclass_defaults = vec![true];
+        ivf.reloptions = Some(vec!["lists=100".into()]);
+        let mut btree = index_row("c_btree", "btree");
+        btree.key_columns = vec!["".into(), "a".into(), "b".into(), "c".into()];
+        btree.key_defs = vec!["(a + 1)".into(), "a".into(), "b".into(), "c".into()];
+        btree.opclasses = vec!["int4_ops".into(); 4];
+        btree.opclass_defaults = vec![true; 4];
+        btree.key_options = vec![0, 1, 2, 3];
+        let rows = CatalogRows {
+            tables: vec![table(1, "t")],
+            indexes: vec![hnsw, ivf, btree],
+            ..Default::default()
+        };
+        let schema = to_schema(rows).unwrap();
+        let ix = &schema.tables[0].indexes;
+        assert_eq!(
+            ix.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(),
+            ["a_ivf", "b_hnsw", "c_btree"]
+        );
+        assert_eq!(ix[0].keys[0].opclass, None);
+        assert!(ix[0].options.is_empty());
+        assert_eq!(ix[1].keys[0].opclass.as_deref(), Some("vector_l2_ops"));
+        assert_eq!(
+            ix[1].options.iter().collect::<Vec<_>>(),
+            [
+                (&"m".to_string(), &"24".to_string()),
+                (&"odd".to_string(), &"a=b".to_string())
+            ]
+        );
+        let keys = &ix[2].keys;
+        assert_eq!(keys[0].target, IndexTarget::Expr("a + 1".into()));
+        let order: Vec<_> = keys.iter().map(|k| (k.order, k.nulls)).collect();
+        assert_eq!(
+            order,
+            [
+                (SortOrder::Asc, None),
+                (SortOrder::Desc, Some(NullsOrder::Last)),
+                (SortOrder::Asc, Some(NullsOrder::First)),
+                (SortOrder::Desc, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn extensions_keep_only_what_differs_from_the_default() {
+        let row = |schema: &str, version: &str| ExtensionRow {
+            name: "vector".into(),
+            schema: schema.into(),
+            version: version.into(),
+            default_version: Some("0.8.0".into()),
+        };
+        let schema = to_schema(CatalogRows {
+            extensions: vec![row("public", "0.8.0"), row("ext", "0.7.4")],
+            namespaces: vec![
+                NamespaceRow {
+                    name: "public".into(),
+                    comment: Some("standard public schema".into()),
+                },
+                NamespaceRow {
+                    name: "ext".into(),
+                    comment: None,
+                },
+            ],
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(schema.extensions[0].schema, None);
+        assert_eq!(schema.extensions[0].version, None);
+        assert_eq!(schema.extensions[1].schema.as_deref(), Some("ext"));
+        assert_eq!(schema.extensions[1].version.as_deref(), Some("0.7.4"));
+        assert_eq!(
+            schema.namespaces.len(),
+            1,
+            "public is not a namespace of the model"
+        );
+    }
+
+    fn column_row(name: &str) -> ColumnRow {
+        ColumnRow {
+            table_oid: 1,
+            name: name.into(),
+            type_name: "_int4".into(),
+            type_schema: "pg_catalog".into(),
+            type_kind: "b".into(),
+            elem_name: Some("int4".into()),
+            elem_schema: Some("pg_catalog".into()),
+            elem_kind: Some("b".into()),
+            typmod: -1,
+            ndims: 0,
+            not_null: true,
+            default_expr: Some("'{}'::integer[]".into()),
+            identity: String::new(),
+            generated: String::new(),
+            comment: None,
+        }
+    }
+
+    #[test]
+    fn columns_arrays_and_errors() {
+        let mut matrix = column_row("m");
+        matrix.ndims = 2;
+        let mut generated = column_row("g");
+        generated.generated = "s".into();
+        generated.default_expr = Some("ARRAY[1]".into());
+        let schema = to_schema(CatalogRows {
+            tables: vec![table(1, "t")],
+            columns: vec![column_row("a"), matrix, generated],
+            ..Default::default()
+        })
+        .unwrap();
+        let cols = &schema.tables[0].columns;
+        assert_eq!(
+            cols[0].ty,
+            T::Array(Box::new(T::Integer)),
+            "attndims 0 is one level"
+        );
+        assert_eq!(cols[0].default, Some(DefaultValue::Text("{}".into())));
+        assert!(!cols[0].nullable);
+        assert_eq!(
+            cols[1].ty,
+            T::Array(Box::new(T::Array(Box::new(T::Integer))))
+        );
+        assert_eq!(cols[2].generated.as_deref(), Some("ARRAY[1]"));
+        assert_eq!(cols[2].default, None);
+
+        let mut point = column_row("p");
+        point.elem_name = None;
+        point.type_name = "point".into();
+        let unsupported = to_schema(CatalogRows {
+            tables: vec![table(1, "t")],
+            columns: vec![point],
+            ..Default::default()
+        })
+        .unwrap_err();
+        insta::assert_snapshot!("unsupported_column_type", unsupported.to_string());
+
+        let orphan = to_schema(CatalogRows {
+            tables: vec![table(1, "t")],
+            columns: vec![ColumnRow {
+                table_oid: 2,
+                ..column_row("x")
+            }],
+            ..Default::default()
+        })
+        .unwrap_err();
+        insta::assert_snapshot!("row_of_an_unread_table", orphan.to_string());
+    }
+
+    #[test]
+    fn constraint_rows_become_keys_checks_and_foreign_keys() {
+        let row = |name: &str, kind: &str| ConstraintRow {
+            table_oid: 1,
+            name: name.into(),
+            kind: kind.into(),
+            columns: vec!["a".into(), "b".into()],
+            ref_schema: None,
+            ref_name: None,
+            ref_columns: vec![],
+            on_delete: " ".into(),
+            on_update: " ".into(),
+            deferrable: false,
+            deferred: false,
+            nulls_not_distinct: false,
+            definition: String::new(),
+        };
+        let mut fk = row("t_fk", "f");
+        fk.ref_schema = Some("s".into());
+        fk.ref_name = Some("r".into());
+        fk.ref_columns = vec!["x".into(), "y".into()];
+        fk.on_delete = "n".into();
+        fk.on_update = "d".into();
+        fk.deferrable = true;
+        let mut check = row("t_check", "c");
+        check.definition = "CHECK (a > b) NO INHERIT".into();
+        let mut unique = row("t_key", "u");
+        unique.nulls_not_distinct = true;
+        unique.deferrable = true;
+        unique.deferred = true;
+        let schema = to_schema(CatalogRows {
+            tables: vec![table(1, "t")],
+            constraints: vec![row("t_pkey", "p"), fk, check, unique, row("t_excl", "x")],
+            ..Default::default()
+        })
+        .unwrap();
+        let t = &schema.tables[0];
+        assert_eq!(t.primary_key.as_ref().unwrap().columns, ["a", "b"]);
+        assert_eq!(t.checks[0].expr, "a > b");
+        assert_eq!(
+            t.foreign_keys[0],
+            ForeignKey {
+                name: "t_fk".into(),
+                columns: vec!["a".into(), "b".into()],
+                ref_table: QualifiedName::new("s", "r"),
+                ref_columns: vec!["x".into(), "y".into()],
+                on_delete: FkAction::SetNull,
+                on_update: FkAction::SetDefault,
+                deferrable: Deferrable::InitiallyImmediate,
+            }
+        );
+        assert!(t.uniques[0].nulls_not_distinct);
+        assert_eq!(t.uniques[0].deferrable, Deferrable::InitiallyDeferred);
+    }
 }

@@ -64,6 +64,8 @@ async fn ten_and_a_thousand_tables_take_the_same_queries() {
     assert_eq!(small_stats.catalog_queries, CATALOG_QUERIES);
     assert_eq!(large_stats, small_stats);
     assert_eq!(CATALOG_QUERIES, 7);
+    // BEGIN, the pinned settings, the catalog queries, COMMIT.
+    assert_eq!(small_stats.statements, CATALOG_QUERIES + 3);
 
     // Everything of the last table was read, not just its name.
     let last = large.table(&QualifiedName::public("t999")).unwrap();

@@ -5,6 +5,7 @@
 mod introspect_support;
 
 use introspect_support::{KITCHEN_SINK, db_with};
+use sqlx::AssertSqlSafe;
 use tidemark::introspect::{CATALOG_QUERIES, IntrospectOptions, introspect, introspect_with_stats};
 use tidemark::localpg::TestDatabase;
 use tidemark::model::*;
@@ -418,4 +419,72 @@ async fn virtual_generated_columns_are_refused_with_a_hint() {
         "{err}"
     );
     assert!(err.contains("STORED"), "{err}");
+}
+
+#[tokio::test]
+async fn expression_texts_do_not_depend_on_the_session_search_path() {
+    let db = db_with(
+        "CREATE SCHEMA other;
+         CREATE TYPE other.mood AS ENUM ('a', 'b');
+         CREATE TABLE public.t (m other.mood, n int);
+         CREATE INDEX t_m_idx ON public.t (n) WHERE m <> 'a';",
+    )
+    .await;
+    let mut conn = db.pool().acquire().await.unwrap();
+    let mut predicates = Vec::new();
+    for path in ["other, public", "public", "pg_catalog"] {
+        sqlx::raw_sql(AssertSqlSafe(format!("SET search_path = {path}")))
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let read =
+            tidemark::introspect::introspect_connection(&mut conn, &IntrospectOptions::default())
+                .await
+                .unwrap();
+        let t = read.schema.table(&QualifiedName::public("t")).unwrap();
+        predicates.push(t.indexes[0].predicate.clone().unwrap());
+        // The pinned setting was transaction-local: the session's own is back.
+        let (now,): (String,) = sqlx::query_as("SHOW search_path")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(now, path);
+    }
+    assert_eq!(predicates, vec!["m <> 'a'::other.mood"; 3]);
+}
+
+#[tokio::test]
+async fn a_connection_inside_a_transaction_is_refused_and_not_committed() {
+    let db = db_with("CREATE TABLE t (id int);").await;
+    let mut conn = db.pool().acquire().await.unwrap();
+    // A transaction sqlx does not know about (raw BEGIN), with an uncommitted change.
+    sqlx::raw_sql("BEGIN; INSERT INTO t VALUES (1)")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let err = tidemark::introspect::introspect_connection(&mut conn, &IntrospectOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, tidemark::introspect::IntrospectError::InTransaction),
+        "{err}"
+    );
+    assert!(err.to_string().contains("help:"));
+    // The caller's insert was not committed by introspection.
+    let (rows,): (i64,) = sqlx::query_as("SELECT count(*) FROM t")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows, 0);
+
+    // A transaction sqlx started itself is refused before anything is sent.
+    let mut conn = db.pool().acquire().await.unwrap();
+    let mut tx = sqlx::Connection::begin(&mut *conn).await.unwrap();
+    let err = tidemark::introspect::introspect_connection(&mut tx, &IntrospectOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, tidemark::introspect::IntrospectError::InTransaction),
+        "{err}"
+    );
 }

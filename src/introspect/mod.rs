@@ -6,15 +6,15 @@
 //! The whole database is read with [`CATALOG_QUERIES`] (= 7) catalog queries, whatever the number
 //! of tables: extensions, namespaces, enums, tables, columns, constraints, indexes (see
 //! [`queries`]). They run in one `REPEATABLE READ READ ONLY` transaction, so all of them see one
-//! snapshot; around them go 4 housekeeping statements (the transaction's mode, two `SET LOCAL`s,
-//! and `COMMIT`). [`IntrospectStats`] counts what was actually sent, so tests can check that the
-//! count does not grow with the schema.
+//! snapshot; around them go 3 housekeeping statements (`BEGIN`, the settings below, `COMMIT`).
+//! [`IntrospectStats`] counts what was actually sent, so tests can check that the count does
+//! not grow with the schema.
 //!
 //! # Pinned settings, and why expression texts compare
 //!
 //! Expressions (defaults, generated columns, checks, index keys and predicates) are stored as
 //! PostgreSQL prints them back (`pg_get_expr` & co. in pretty mode), never re-parsed. Those texts
-//! depend on session settings, so the transaction pins them with `SET LOCAL`:
+//! depend on session settings, so the transaction pins them (transaction-local, like `SET LOCAL`):
 //! - `search_path = public`: `pg_catalog` is implicitly searched first, then `public`; names in
 //!   `public` print unqualified (`e::halfvec(768)`, `'draft'::doc_status`, as users write them),
 //!   names in every other schema print schema-qualified. The result does not depend on the
@@ -102,6 +102,13 @@ pub enum IntrospectError {
         detail: String,
         help: String,
     },
+    /// The connection given to [`introspect_connection`] was already inside a transaction, whose
+    /// snapshot and settings introspection cannot pin (and must not commit).
+    #[error(
+        "cannot introspect on a connection that is already inside a transaction\nhelp: pass a \
+         connection with no open transaction (introspection opens its own read-only one)"
+    )]
+    InTransaction,
     /// The catalog rows contradict each other: a bug in tidemark's queries, not in the database.
     #[error(
         "inconsistent catalog rows: {detail}\nhelp: this is a bug in tidemark; please report it"
@@ -133,26 +140,36 @@ pub async fn introspect_with_stats(
 }
 
 /// As [`introspect_with_stats`] on a connection the caller holds (e.g. inside its own session).
+/// The connection must not be inside a transaction: introspection opens its own read-only one.
 pub async fn introspect_connection(
     conn: &mut PgConnection,
     opts: &IntrospectOptions,
 ) -> Result<Introspection, IntrospectError> {
     let mut stats = IntrospectStats::default();
     let db = |step: &'static str| move |source| IntrospectError::Database { step, source };
-    let mut tx = conn.begin().await.map_err(db("the transaction start"))?;
-    for (step, sql) in [
-        (
-            "the transaction mode",
-            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-        ),
-        ("the search_path setting", "SET LOCAL search_path = public"),
-        (
-            "the string literal setting",
-            "SET LOCAL standard_conforming_strings = on",
-        ),
-    ] {
-        stats.statements += 1;
-        sqlx::query(sql).execute(&mut *tx).await.map_err(db(step))?;
+    stats.statements += 1;
+    let mut tx = conn
+        .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::InvalidSavePointStatement => IntrospectError::InTransaction,
+            // 25001 active_sql_transaction: a transaction sqlx does not track has run queries.
+            sqlx::Error::Database(d) if d.code().as_deref() == Some("25001") => {
+                IntrospectError::InTransaction
+            }
+            source => IntrospectError::Database {
+                step: "the transaction start",
+                source,
+            },
+        })?;
+    stats.statements += 1;
+    let (_, _, own_snapshot): (String, String, bool) = sqlx::query_as(queries::SETTINGS)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db("the session settings"))?;
+    if !own_snapshot {
+        // Dropping `tx` rolls back: never commit a transaction someone else opened.
+        return Err(IntrospectError::InTransaction);
     }
 
     let schemas = opts.schemas.clone();

@@ -13,6 +13,16 @@
 //! their *pretty* form (`… , true)`), which drops redundant parentheses, so `CHECK (a > 0)` reads
 //! back as `a > 0` rather than `(a > 0)`.
 
+/// Pins, for the introspection transaction only, the settings that expression texts depend on
+/// (see the module docs of `introspect`): one statement, whatever the schema. `own_snapshot`
+/// is false when the `BEGIN` was ignored because the session was already inside a transaction
+/// that sqlx did not start (PostgreSQL only warns then), so the caller's transaction is never
+/// committed by us.
+pub const SETTINGS: &str = "SELECT set_config('search_path', 'public', true) AS search_path,
+       set_config('standard_conforming_strings', 'on', true) AS standard_conforming_strings,
+       current_setting('transaction_isolation') = 'repeatable read'
+         AND current_setting('transaction_read_only') = 'on' AS own_snapshot";
+
 /// The schema filter shared by every query (`n` is the object's namespace).
 macro_rules! namespace_filter {
     () => {

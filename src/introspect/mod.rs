@@ -30,7 +30,21 @@
 //! length read back as length 1, `numeric(p,0)` as `numeric(p)`. Expressions are PostgreSQL's
 //! own text. The spec side keeps what the user wrote; a spec equals its introspected database
 //! when it is written in that canonical form, and otherwise the shadow database comparison
-//! (both sides introspected) is the one that is exact.
+//! (both sides introspected) is the one that is exact. The tests keep a reviewed list of the
+//! rewrites PostgreSQL makes to the example spec's expressions
+//! (`tests/snapshots/introspect_roundtrip__*.snap`). Operator classes are stored by bare name
+//! (`opcname`), also when the extension lives in another schema.
+//!
+//! # What is read, refused, or left out
+//!
+//! Read: everything [`Schema`] holds, from ordinary and partitioned tables (not partitions,
+//! views, foreign or temporary tables). Refused with [`IntrospectError::Unsupported`] (the
+//! table can be ignored instead): column types the model has no variant for (domains, `point`,
+//! ranges, `interval` with fields, negative numeric scales, …), virtual generated columns, index
+//! methods other than [`IndexMethod::ALL`](crate::model::IndexMethod::ALL). Silently left out,
+//! because the model has no place for them: exclusion constraints (and their indexes),
+//! collations, `NOT VALID`/`NO INHERIT` on checks, identity sequence options, index validity,
+//! table storage parameters, sequences, views, functions, triggers, policies and grants.
 
 pub mod convert;
 pub mod queries;
@@ -73,9 +87,11 @@ pub struct IntrospectStats {
     pub statements: usize,
 }
 
-/// The schema read from a database together with how it was read.
+/// The schema read from a database together with how it was read, so callers can report (and
+/// tests can check) the cost of introspection next to its result.
 #[derive(Debug, Clone)]
 pub struct Introspection {
+    /// The database as the model sees it, normalised.
     pub schema: Schema,
     pub stats: IntrospectStats,
 }

@@ -2,12 +2,14 @@
 //!
 //! Data flow, one module per step:
 //! `spec` (YAML → [`model::Schema`]) → `ddl` (schema → CREATE statements) →
-//! `localpg` (a throwaway PostgreSQL with pgvector) … `cli` is the only module that prints.
+//! `localpg` (a throwaway PostgreSQL with pgvector), `introspect` (live database →
+//! [`model::Schema`]) … `cli` is the only module that prints.
 
 pub mod cli;
 pub mod codegen;
 pub mod ddl;
 pub mod diagnostic;
+pub mod introspect;
 pub mod localpg;
 pub mod model;
 pub mod spec;

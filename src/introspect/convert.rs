@@ -1,0 +1,1005 @@
+//! Pure row → model conversion for `introspect`: the catalog rows of [`super::queries`] become a
+//! [`Schema`]. Nothing here touches a database, so unit tests feed rows directly.
+//!
+//! Canonical forms chosen here (the spec side must produce the same to compare equal):
+//! - `character` / `bit` without a length are stored by PostgreSQL as length 1 and read back as
+//!   `Char(Some(1))` / `Bit(Some(1))`; `numeric(p, 0)` reads back as `numeric(p)` (scale `None`).
+//! - An array column nests [`ColumnType::Array`] once per declared dimension (`attndims`, at
+//!   least one), so `integer[][]` survives a round trip.
+//! - Defaults: `'text'::type` → [`DefaultValue::Text`], except that a numeric literal cast to a
+//!   numeric type (`'-1'::integer`, `'-1.5'::numeric`) and bare numbers → [`DefaultValue::Number`];
+//!   `true`/`false` → [`DefaultValue::Bool`]; anything else → [`DefaultValue::Expr`] as printed.
+//! - Index keys: an operator class that is the default for its method and type is `None`;
+//!   expressions lose the outer parentheses `pg_get_indexdef` adds; `NULLS` is kept only when it
+//!   differs from the order's default; options equal to pgvector's defaults are dropped.
+//! - Extensions: schema `public` and the server's default version are `None` (the spec's
+//!   "let PostgreSQL choose").
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::model::{
+    Check, Column, ColumnType, DefaultValue, Deferrable, Enum, Extension, FkAction, ForeignKey,
+    Identity, Index, IndexKey, IndexMethod, IndexTarget, Namespace, NullsOrder, PrimaryKey,
+    QualifiedName, Schema, SortOrder, Table, Unique,
+};
+
+use super::IntrospectError;
+
+/// A row of [`super::queries::EXTENSIONS`].
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ExtensionRow {
+    pub name: String,
+    pub schema: String,
+    pub version: String,
+    pub default_version: Option<String>,
+}
+
+/// A row of [`super::queries::NAMESPACES`].
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NamespaceRow {
+    pub name: String,
+    pub comment: Option<String>,
+}
+
+/// A row of [`super::queries::ENUMS`].
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EnumRow {
+    pub schema: String,
+    pub name: String,
+    pub labels: Vec<String>,
+    pub comment: Option<String>,
+}
+
+/// A row of [`super::queries::TABLES`]; `oid` links the per-table rows below to their table.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TableRow {
+    pub oid: i64,
+    pub schema: String,
+    pub name: String,
+    pub comment: Option<String>,
+}
+
+/// A row of [`super::queries::COLUMNS`].
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ColumnRow {
+    pub table_oid: i64,
+    pub name: String,
+    pub type_name: String,
+    pub type_schema: String,
+    /// `pg_type.typtype`: `b` base, `e` enum, `d` domain, …
+    pub type_kind: String,
+    pub elem_name: Option<String>,
+    pub elem_schema: Option<String>,
+    pub elem_kind: Option<String>,
+    pub typmod: i32,
+    pub ndims: i32,
+    pub not_null: bool,
+    pub default_expr: Option<String>,
+    /// `pg_attribute.attidentity`: empty, `a` (always) or `d` (by default).
+    pub identity: String,
+    /// `pg_attribute.attgenerated`: empty, `s` (stored) or `v` (virtual).
+    pub generated: String,
+    pub comment: Option<String>,
+}
+
+/// A row of [`super::queries::CONSTRAINTS`].
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ConstraintRow {
+    pub table_oid: i64,
+    pub name: String,
+    /// `pg_constraint.contype`: `p`, `u`, `c` or `f`.
+    pub kind: String,
+    pub columns: Vec<String>,
+    pub ref_schema: Option<String>,
+    pub ref_name: Option<String>,
+    pub ref_columns: Vec<String>,
+    /// `confdeltype` / `confupdtype`: `a` no action, `r` restrict, `c` cascade, `n` set null,
+    /// `d` set default (a blank for non-foreign keys).
+    pub on_delete: String,
+    pub on_update: String,
+    pub deferrable: bool,
+    pub deferred: bool,
+    pub nulls_not_distinct: bool,
+    pub definition: String,
+}
+
+/// A row of [`super::queries::INDEXES`]; the `key_*` arrays have one entry per key column.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IndexRow {
+    pub table_oid: i64,
+    pub name: String,
+    pub method: String,
+    pub is_unique: bool,
+    pub nulls_not_distinct: bool,
+    /// Column name per key, empty for an expression key.
+    pub key_columns: Vec<String>,
+    /// `pg_get_indexdef(index, k, true)` per key: the column or the parenthesised expression.
+    pub key_defs: Vec<String>,
+    pub opclasses: Vec<String>,
+    pub opclass_defaults: Vec<bool>,
+    pub key_options: Vec<i16>,
+    pub include: Vec<String>,
+    pub predicate: Option<String>,
+    pub reloptions: Option<Vec<String>>,
+    pub comment: Option<String>,
+}
+
+/// Every row the catalog queries returned, grouped by query: the input of [`to_schema`].
+#[derive(Debug, Clone, Default)]
+pub struct CatalogRows {
+    pub extensions: Vec<ExtensionRow>,
+    pub namespaces: Vec<NamespaceRow>,
+    pub enums: Vec<EnumRow>,
+    pub tables: Vec<TableRow>,
+    pub columns: Vec<ColumnRow>,
+    pub constraints: Vec<ConstraintRow>,
+    pub indexes: Vec<IndexRow>,
+}
+
+/// pgvector's documented option defaults, removed from introspected options (model convention:
+/// an option equal to its default is not stored).
+pub const OPTION_DEFAULTS: &[(IndexMethod, &str, &str)] = &[
+    (IndexMethod::Hnsw, "m", "16"),
+    (IndexMethod::Hnsw, "ef_construction", "64"),
+    (IndexMethod::IvfFlat, "lists", "100"),
+];
+
+/// Builds the model from catalog rows, then normalises it. Rows of tables that are not in
+/// `rows.tables` are an inconsistency (the queries share one snapshot and one table filter).
+pub fn to_schema(rows: CatalogRows) -> Result<Schema, IntrospectError> {
+    let mut schema = Schema {
+        extensions: rows.extensions.into_iter().map(extension).collect(),
+        namespaces: rows
+            .namespaces
+            .into_iter()
+            .filter(|n| n.name != "public")
+            .map(|n| Namespace {
+                name: n.name,
+                comment: n.comment,
+            })
+            .collect(),
+        enums: rows
+            .enums
+            .into_iter()
+            .map(|e| Enum {
+                name: QualifiedName::new(e.schema, e.name),
+                values: e.labels,
+                comment: e.comment,
+            })
+            .collect(),
+        tables: Vec::new(),
+    };
+
+    let mut tables: Vec<Table> = Vec::with_capacity(rows.tables.len());
+    let mut by_oid: HashMap<i64, usize> = HashMap::with_capacity(rows.tables.len());
+    for t in rows.tables {
+        by_oid.insert(t.oid, tables.len());
+        tables.push(Table {
+            name: QualifiedName::new(t.schema, t.name),
+            columns: Vec::new(),
+            primary_key: None,
+            uniques: Vec::new(),
+            checks: Vec::new(),
+            foreign_keys: Vec::new(),
+            indexes: Vec::new(),
+            comment: t.comment,
+            renamed_from: None,
+        });
+    }
+    let table_of = |oid: i64, what: &str, name: &str| -> Result<usize, IntrospectError> {
+        by_oid
+            .get(&oid)
+            .copied()
+            .ok_or_else(|| IntrospectError::Inconsistent {
+                detail: format!("{what} `{name}` belongs to table oid {oid}, which was not read"),
+            })
+    };
+
+    for c in rows.columns {
+        let i = table_of(c.table_oid, "column", &c.name)?;
+        let column = column(&tables[i].name, c)?;
+        tables[i].columns.push(column);
+    }
+    for c in rows.constraints {
+        let i = table_of(c.table_oid, "constraint", &c.name)?;
+        constraint(&mut tables[i], c)?;
+    }
+    for ix in rows.indexes {
+        let i = table_of(ix.table_oid, "index", &ix.name)?;
+        let index = index(&tables[i].name, ix)?;
+        tables[i].indexes.push(index);
+    }
+    schema.tables = tables;
+    schema.normalize();
+    Ok(schema)
+}
+
+fn extension(e: ExtensionRow) -> Extension {
+    Extension {
+        schema: (e.schema != "public").then_some(e.schema),
+        version: (e.default_version.as_deref() != Some(e.version.as_str())).then_some(e.version),
+        name: e.name,
+    }
+}
+
+fn unsupported(object: String, detail: String, help: impl Into<String>) -> IntrospectError {
+    IntrospectError::Unsupported {
+        object,
+        detail,
+        help: help.into(),
+    }
+}
+
+/// The way out when a table holds something the model cannot represent: leave the table out.
+fn ignore_help(table: &QualifiedName) -> String {
+    format!(
+        "tidemark's model cannot represent this; add `{}.{}` to the introspection ignore \
+         patterns to leave the table unmanaged",
+        table.schema, table.name
+    )
+}
+
+fn column(table: &QualifiedName, c: ColumnRow) -> Result<Column, IntrospectError> {
+    let object = || format!("column {}.{}.{}", table.schema, table.name, c.name);
+    let ty = match (&c.elem_name, &c.elem_schema, &c.elem_kind) {
+        (Some(en), Some(es), Some(ek)) => {
+            let elem = column_type(es, en, ek, c.typmod)
+                .map_err(|d| unsupported(object(), d, ignore_help(table)))?;
+            let mut ty = ColumnType::Array(Box::new(elem));
+            for _ in 1..c.ndims.max(1) {
+                ty = ColumnType::Array(Box::new(ty));
+            }
+            ty
+        }
+        _ => column_type(&c.type_schema, &c.type_name, &c.type_kind, c.typmod)
+            .map_err(|d| unsupported(object(), d, ignore_help(table)))?,
+    };
+    let identity = match c.identity.as_str() {
+        "a" => Some(Identity::Always),
+        "d" => Some(Identity::ByDefault),
+        _ => None,
+    };
+    let (default, generated) = match c.generated.as_str() {
+        "s" => (None, c.default_expr.clone()),
+        "" => (c.default_expr.as_deref().map(default_value), None),
+        _ => {
+            return Err(unsupported(
+                object(),
+                "is a virtual generated column".into(),
+                "tidemark models stored generated columns only: declare it \
+                 `GENERATED ALWAYS AS (…) STORED`, or ignore the table",
+            ));
+        }
+    };
+    Ok(Column {
+        name: c.name,
+        ty,
+        nullable: !c.not_null,
+        default,
+        identity,
+        generated,
+        comment: c.comment,
+        renamed_from: None,
+    })
+}
+
+/// The model type of a (non-array) catalog type and its `atttypmod`; `Err` says why it has none.
+pub fn column_type(
+    schema: &str,
+    name: &str,
+    kind: &str,
+    typmod: i32,
+) -> Result<ColumnType, String> {
+    use ColumnType as T;
+    let len = |offset: i32| (typmod >= offset).then(|| (typmod - offset) as u32);
+    let plain = |ty: ColumnType| {
+        if typmod == -1 {
+            Ok(ty)
+        } else {
+            Err(format!(
+                "has type {name} with modifier {typmod}, which the model has no field for"
+            ))
+        }
+    };
+    if kind == "e" {
+        return Ok(T::Enum(QualifiedName::new(schema, name)));
+    }
+    if schema != "pg_catalog" {
+        return match (kind, name) {
+            ("b", "vector") => Ok(T::Vector(len(0))),
+            ("b", "halfvec") => Ok(T::HalfVec(len(0))),
+            ("b", "sparsevec") => Ok(T::SparseVec(len(0))),
+            ("d", _) => Err(format!("has domain type {schema}.{name}")),
+            _ => Err(format!("has type {schema}.{name}")),
+        };
+    }
+    match name {
+        "int2" => plain(T::SmallInt),
+        "int4" => plain(T::Integer),
+        "int8" => plain(T::BigInt),
+        "float4" => plain(T::Real),
+        "float8" => plain(T::DoublePrecision),
+        "numeric" => {
+            if typmod < 4 {
+                return Ok(T::Numeric {
+                    precision: None,
+                    scale: None,
+                });
+            }
+            let m = typmod - 4;
+            let precision = ((m >> 16) & 0xffff) as u32;
+            // PostgreSQL 15+ stores the scale as a signed 11-bit number.
+            let scale = ((m & 0x7ff) ^ 1024) - 1024;
+            if scale < 0 {
+                return Err(format!(
+                    "has type numeric({precision},{scale}) with a negative scale"
+                ));
+            }
+            Ok(T::Numeric {
+                precision: Some(precision),
+                scale: (scale != 0).then_some(scale as u32),
+            })
+        }
+        "bool" => plain(T::Boolean),
+        "text" => plain(T::Text),
+        "varchar" => Ok(T::Varchar(len(4))),
+        "bpchar" => Ok(T::Char(len(4))),
+        "bytea" => plain(T::Bytea),
+        "date" => plain(T::Date),
+        "time" | "timetz" => Ok(T::Time {
+            precision: len(0),
+            with_time_zone: name == "timetz",
+        }),
+        "timestamp" | "timestamptz" => Ok(T::Timestamp {
+            precision: len(0),
+            with_time_zone: name == "timestamptz",
+        }),
+        "interval" => plain(T::Interval),
+        "uuid" => plain(T::Uuid),
+        "json" => plain(T::Json),
+        "jsonb" => plain(T::Jsonb),
+        "inet" => plain(T::Inet),
+        "cidr" => plain(T::Cidr),
+        "macaddr" => plain(T::MacAddr),
+        "money" => plain(T::Money),
+        "xml" => plain(T::Xml),
+        "tsvector" => plain(T::Tsvector),
+        "tsquery" => plain(T::Tsquery),
+        "oid" => plain(T::Oid),
+        "bit" => Ok(T::Bit(len(0))),
+        "varbit" => Ok(T::VarBit(len(0))),
+        other => Err(format!("has type {other}")),
+    }
+}
+
+/// Maps a default expression as `pg_get_expr` prints it back to the model's kinds.
+pub fn default_value(expr: &str) -> DefaultValue {
+    let e = expr.trim();
+    match e {
+        "true" => return DefaultValue::Bool(true),
+        "false" => return DefaultValue::Bool(false),
+        _ => {}
+    }
+    let unparen = e
+        .strip_prefix('(')
+        .and_then(|x| x.strip_suffix(')'))
+        .unwrap_or(e);
+    if is_number(unparen) {
+        return DefaultValue::Number(unparen.to_string());
+    }
+    if let Some((text, cast)) = string_literal(e) {
+        let numeric_cast = matches!(
+            cast.trim_start_matches("::"),
+            "smallint" | "integer" | "bigint" | "real" | "double precision" | "numeric"
+        );
+        if numeric_cast && is_number(&text) {
+            return DefaultValue::Number(text);
+        }
+        return DefaultValue::Text(text);
+    }
+    DefaultValue::Expr(e.to_string())
+}
+
+/// `-12`, `3.14`: a plain decimal number as PostgreSQL prints numeric constants.
+fn is_number(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let mut parts = digits.splitn(2, '.');
+    let int = parts.next().unwrap_or("");
+    let frac = parts.next();
+    !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `'it''s'::type` → (`it's`, `::type`): a single string literal followed by nothing but one
+/// cast to a type name. Anything with an operator or a second value after it is not a literal.
+fn string_literal(e: &str) -> Option<(String, &str)> {
+    let rest = e.strip_prefix('\'')?;
+    let mut text = String::new();
+    let mut chars = rest.char_indices().peekable();
+    let end = loop {
+        let (i, ch) = chars.next()?;
+        if ch == '\'' {
+            if let Some((_, '\'')) = chars.peek() {
+                chars.next();
+                text.push('\'');
+            } else {
+                break i + 1;
+            }
+        } else {
+            text.push(ch);
+        }
+    };
+    let cast = &rest[end..];
+    if cast.is_empty() {
+        return Some((text, cast));
+    }
+    let ty = cast.strip_prefix("::")?;
+    is_type_name(ty).then_some((text, cast))
+}
+
+/// A type name as `format_type` prints it: words, quoted identifiers, dots, a typmod in
+/// parentheses and `[]`, but no operators, literals or further casts.
+fn is_type_name(ty: &str) -> bool {
+    let mut in_quotes = false;
+    let mut seen = false;
+    for ch in ty.chars() {
+        if in_quotes {
+            if ch == '"' {
+                in_quotes = false;
+            }
+            continue;
+        }
+        match ch {
+            '"' => in_quotes = true,
+            c if c.is_alphanumeric() || c == '_' => {}
+            ' ' | '.' | '(' | ')' | ',' | '[' | ']' => {}
+            _ => return false,
+        }
+        seen = true;
+    }
+    seen && !in_quotes
+}
+
+fn constraint(table: &mut Table, c: ConstraintRow) -> Result<(), IntrospectError> {
+    let deferrable = match (c.deferrable, c.deferred) {
+        (false, _) => Deferrable::NotDeferrable,
+        (true, false) => Deferrable::InitiallyImmediate,
+        (true, true) => Deferrable::InitiallyDeferred,
+    };
+    let object = || format!("constraint {} on {}", c.name, table.name);
+    match c.kind.as_str() {
+        "p" => {
+            table.primary_key = Some(PrimaryKey {
+                name: c.name,
+                columns: c.columns,
+            })
+        }
+        "u" => table.uniques.push(Unique {
+            name: c.name,
+            columns: c.columns,
+            nulls_not_distinct: c.nulls_not_distinct,
+            deferrable,
+        }),
+        "c" => {
+            let expr = check_expr(&c.definition).ok_or_else(|| IntrospectError::Inconsistent {
+                detail: format!("{}: unexpected definition `{}`", object(), c.definition),
+            })?;
+            table.checks.push(Check { name: c.name, expr });
+        }
+        "f" => {
+            let (Some(schema), Some(name)) = (c.ref_schema.clone(), c.ref_name.clone()) else {
+                return Err(IntrospectError::Inconsistent {
+                    detail: format!("{}: foreign key without a referenced table", object()),
+                });
+            };
+            table.foreign_keys.push(ForeignKey {
+                on_delete: fk_action(&c.on_delete),
+                on_update: fk_action(&c.on_update),
+                name: c.name,
+                columns: c.columns,
+                ref_table: QualifiedName::new(schema, name),
+                ref_columns: c.ref_columns,
+                deferrable,
+            });
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn fk_action(code: &str) -> FkAction {
+    match code {
+        "r" => FkAction::Restrict,
+        "c" => FkAction::Cascade,
+        "n" => FkAction::SetNull,
+        "d" => FkAction::SetDefault,
+        _ => FkAction::NoAction,
+    }
+}
+
+/// `CHECK (expr)` (with any trailing `NOT VALID`/`NO INHERIT`/`NOT ENFORCED`) → `expr`, exactly
+/// as PostgreSQL printed it.
+pub fn check_expr(definition: &str) -> Option<String> {
+    let mut d = definition.trim();
+    loop {
+        let before = d;
+        for suffix in [" NOT VALID", " NO INHERIT", " NOT ENFORCED"] {
+            d = d.strip_suffix(suffix).unwrap_or(d);
+        }
+        if d == before {
+            break;
+        }
+    }
+    let inner = d.strip_prefix("CHECK (")?.strip_suffix(')')?;
+    Some(inner.to_string())
+}
+
+/// Removes one pair of parentheses that wraps the whole text (and only then): `(a::halfvec(3))`
+/// → `a::halfvec(3)`, but `(a) + (b)` stays. Quoted identifiers and literals are skipped.
+pub fn strip_outer_parens(e: &str) -> &str {
+    let t = e.trim();
+    let Some(inner) = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) else {
+        return t;
+    };
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for ch in inner.chars() {
+        match quote {
+            Some(q) => {
+                if ch == q {
+                    quote = None;
+                }
+            }
+            None => match ch {
+                '\'' | '"' => quote = Some(ch),
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth < 0 {
+                        return t;
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    if depth == 0 { inner.trim() } else { t }
+}
+
+fn index(table: &QualifiedName, ix: IndexRow) -> Result<Index, IntrospectError> {
+    let object = format!("index {} on {}", ix.name, table);
+    let Some(method) = IndexMethod::from_name(&ix.method) else {
+        return Err(unsupported(
+            object,
+            format!("uses access method {}", ix.method),
+            ignore_help(table),
+        ));
+    };
+    let n = ix.key_defs.len();
+    if [
+        ix.key_columns.len(),
+        ix.opclasses.len(),
+        ix.opclass_defaults.len(),
+        ix.key_options.len(),
+    ]
+    .iter()
+    .any(|&len| len != n)
+    {
+        return Err(IntrospectError::Inconsistent {
+            detail: format!("{object}: per-key arrays of different lengths"),
+        });
+    }
+    let mut keys = Vec::with_capacity(n);
+    for k in 0..n {
+        let target = if ix.key_columns[k].is_empty() {
+            IndexTarget::Expr(strip_outer_parens(&ix.key_defs[k]).to_string())
+        } else {
+            IndexTarget::Column(ix.key_columns[k].clone())
+        };
+        let option = ix.key_options[k];
+        let desc = option & 1 != 0;
+        let nulls_first = option & 2 != 0;
+        keys.push(IndexKey {
+            target,
+            opclass: (!ix.opclass_defaults[k]).then(|| ix.opclasses[k].clone()),
+            order: if desc {
+                SortOrder::Desc
+            } else {
+                SortOrder::Asc
+            },
+            nulls: match (desc, nulls_first) {
+                (false, true) => Some(NullsOrder::First),
+                (true, false) => Some(NullsOrder::Last),
+                _ => None,
+            },
+        });
+    }
+    let options = ix
+        .reloptions
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|opt| {
+            let (k, v) = opt.split_once('=')?;
+            Some((k.to_string(), v.to_string()))
+        })
+        .filter(|(k, v)| {
+            !OPTION_DEFAULTS
+                .iter()
+                .any(|(m, name, default)| *m == method && name == k && default == v)
+        })
+        .collect::<BTreeMap<_, _>>();
+    Ok(Index {
+        name: ix.name,
+        method,
+        keys,
+        include: ix.include,
+        unique: ix.is_unique,
+        nulls_not_distinct: ix.nulls_not_distinct,
+        predicate: ix.predicate,
+        options,
+        comment: ix.comment,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ColumnType as T;
+
+    #[test]
+    fn typmods_decode_exactly() {
+        let pg = |name: &str, typmod: i32| column_type("pg_catalog", name, "b", typmod).unwrap();
+        assert_eq!(pg("varchar", -1), T::Varchar(None));
+        assert_eq!(pg("varchar", 44), T::Varchar(Some(40)));
+        assert_eq!(pg("bpchar", 5), T::Char(Some(1)));
+        assert_eq!(
+            pg("numeric", (12 << 16 | 2) + 4),
+            T::Numeric {
+                precision: Some(12),
+                scale: Some(2)
+            }
+        );
+        assert_eq!(
+            pg("numeric", (12 << 16) + 4),
+            T::Numeric {
+                precision: Some(12),
+                scale: None
+            }
+        );
+        assert_eq!(
+            pg("timestamptz", 3),
+            T::Timestamp {
+                precision: Some(3),
+                with_time_zone: true
+            }
+        );
+        assert_eq!(
+            pg("time", 0),
+            T::Time {
+                precision: Some(0),
+                with_time_zone: false
+            }
+        );
+        assert_eq!(pg("bit", 768), T::Bit(Some(768)));
+        assert_eq!(pg("varbit", -1), T::VarBit(None));
+        let ext = |name: &str, typmod: i32| column_type("extensions", name, "b", typmod).unwrap();
+        assert_eq!(ext("vector", 1536), T::Vector(Some(1536)));
+        assert_eq!(ext("vector", -1), T::Vector(None));
+        assert_eq!(ext("halfvec", 4000), T::HalfVec(Some(4000)));
+        assert_eq!(ext("sparsevec", -1), T::SparseVec(None));
+        assert_eq!(
+            column_type("Audit Trail", "mood", "e", -1).unwrap(),
+            T::Enum(QualifiedName::new("Audit Trail", "mood"))
+        );
+    }
+
+    #[test]
+    fn types_the_model_cannot_hold_are_refused() {
+        // PostgreSQL 15+ allows a negative numeric scale: numeric(5,-2).
+        let negative = ((5 << 16) | (-2i32 & 0x7ff)) + 4;
+        assert!(column_type("pg_catalog", "numeric", "b", negative).is_err());
+        assert!(column_type("pg_catalog", "point", "b", -1).is_err());
+        assert!(column_type("pg_catalog", "interval", "b", 3).is_err());
+        assert!(column_type("public", "email", "d", -1).is_err());
+        assert!(column_type("public", "vector", "d", -1).is_err());
+    }
+
+    #[test]
+    fn defaults_map_to_literals_or_expressions() {
+        use DefaultValue as D;
+        let cases = [
+            ("true", D::Bool(true)),
+            ("false", D::Bool(false)),
+            ("0", D::Number("0".into())),
+            ("3.14", D::Number("3.14".into())),
+            ("(-1)", D::Number("-1".into())),
+            ("'-1'::integer", D::Number("-1".into())),
+            ("'-1.5'::numeric", D::Number("-1.5".into())),
+            ("'10000000000'::numeric", D::Number("10000000000".into())),
+            ("'42'::text", D::Text("42".into())),
+            ("'draft'::doc_status", D::Text("draft".into())),
+            (
+                "'it''s'::\"Weird \"\"S\"\"\".\"Mood\"",
+                D::Text("it's".into()),
+            ),
+            ("'x'::character varying", D::Text("x".into())),
+            ("'{}'::integer[]", D::Text("{}".into())),
+            ("'a\\b'::text", D::Text("a\\b".into())),
+            (
+                "'a'::text || 'b'::text",
+                D::Expr("'a'::text || 'b'::text".into()),
+            ),
+            (
+                "'2024-01-01'::date + 1",
+                D::Expr("'2024-01-01'::date + 1".into()),
+            ),
+            ("'x'::text::varchar", D::Expr("'x'::text::varchar".into())),
+            ("now()", D::Expr("now()".into())),
+            ("2 + 3", D::Expr("2 + 3".into())),
+            (
+                "nextval('t_id_seq'::regclass)",
+                D::Expr("nextval('t_id_seq'::regclass)".into()),
+            ),
+            ("'unterminated", D::Expr("'unterminated".into())),
+        ];
+        for (expr, expected) in cases {
+            assert_eq!(default_value(expr), expected, "{expr}");
+        }
+    }
+
+    #[test]
+    fn check_and_parenthesis_stripping_keep_postgres_text() {
+        assert_eq!(check_expr("CHECK (a > 0)").as_deref(), Some("a > 0"));
+        assert_eq!(
+            check_expr("CHECK ((a > 0) OR (b < 1)) NOT VALID").as_deref(),
+            Some("(a > 0) OR (b < 1)")
+        );
+        assert_eq!(check_expr("UNIQUE (a)"), None);
+        assert_eq!(strip_outer_parens("(e::halfvec(3))"), "e::halfvec(3)");
+        assert_eq!(strip_outer_parens("(a) + (b)"), "(a) + (b)");
+        assert_eq!(strip_outer_parens("lower(x)"), "lower(x)");
+        assert_eq!(strip_outer_parens("(\")\" || ')')"), "\")\" || ')'");
+        assert_eq!(strip_outer_parens("((a) + (b))"), "(a) + (b)");
+    }
+
+    fn table(oid: i64, name: &str) -> TableRow {
+        TableRow {
+            oid,
+            schema: "public".into(),
+            name: name.into(),
+            comment: None,
+        }
+    }
+
+    fn index_row(name: &str, method: &str) -> IndexRow {
+        IndexRow {
+            table_oid: 1,
+            name: name.into(),
+            method: method.into(),
+            is_unique: false,
+            nulls_not_distinct: false,
+            key_columns: vec!["e".into()],
+            key_defs: vec!["e".into()],
+            opclasses: vec!["vector_l2_ops".into()],
+            opclass_defaults: vec![false],
+            key_options: vec![0],
+            include: vec![],
+            predicate: None,
+            reloptions: None,
+            comment: None,
+        }
+    }
+
+    #[test]
+    fn index_rows_become_canonical_index_keys() {
+        let mut hnsw = index_row("b_hnsw", "hnsw");
+        hnsw.reloptions = Some(vec![
+            "ef_construction=64".into(),
+            "m=24".into(),
+            "odd=a=b".into(),
+        ]);
+        let mut ivf = index_row("a_ivf", "ivfflat");
+        ivf.opclass_defaults = vec![true];
+        ivf.reloptions = Some(vec!["lists=100".into()]);
+        let mut btree = index_row("c_btree", "btree");
+        btree.key_columns = vec!["".into(), "a".into(), "b".into(), "c".into()];
+        btree.key_defs = vec!["(a + 1)".into(), "a".into(), "b".into(), "c".into()];
+        btree.opclasses = vec!["int4_ops".into(); 4];
+        btree.opclass_defaults = vec![true; 4];
+        btree.key_options = vec![0, 1, 2, 3];
+        let rows = CatalogRows {
+            tables: vec![table(1, "t")],
+            indexes: vec![hnsw, ivf, btree],
+            ..Default::default()
+        };
+        let schema = to_schema(rows).unwrap();
+        let ix = &schema.tables[0].indexes;
+        assert_eq!(
+            ix.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(),
+            ["a_ivf", "b_hnsw", "c_btree"]
+        );
+        assert_eq!(ix[0].keys[0].opclass, None);
+        assert!(ix[0].options.is_empty());
+        assert_eq!(ix[1].keys[0].opclass.as_deref(), Some("vector_l2_ops"));
+        assert_eq!(
+            ix[1].options.iter().collect::<Vec<_>>(),
+            [
+                (&"m".to_string(), &"24".to_string()),
+                (&"odd".to_string(), &"a=b".to_string())
+            ]
+        );
+        let keys = &ix[2].keys;
+        assert_eq!(keys[0].target, IndexTarget::Expr("a + 1".into()));
+        let order: Vec<_> = keys.iter().map(|k| (k.order, k.nulls)).collect();
+        assert_eq!(
+            order,
+            [
+                (SortOrder::Asc, None),
+                (SortOrder::Desc, Some(NullsOrder::Last)),
+                (SortOrder::Asc, Some(NullsOrder::First)),
+                (SortOrder::Desc, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn extensions_keep_only_what_differs_from_the_default() {
+        let row = |schema: &str, version: &str| ExtensionRow {
+            name: "vector".into(),
+            schema: schema.into(),
+            version: version.into(),
+            default_version: Some("0.8.0".into()),
+        };
+        let schema = to_schema(CatalogRows {
+            extensions: vec![row("public", "0.8.0"), row("ext", "0.7.4")],
+            namespaces: vec![
+                NamespaceRow {
+                    name: "public".into(),
+                    comment: Some("standard public schema".into()),
+                },
+                NamespaceRow {
+                    name: "ext".into(),
+                    comment: None,
+                },
+            ],
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(schema.extensions[0].schema, None);
+        assert_eq!(schema.extensions[0].version, None);
+        assert_eq!(schema.extensions[1].schema.as_deref(), Some("ext"));
+        assert_eq!(schema.extensions[1].version.as_deref(), Some("0.7.4"));
+        assert_eq!(
+            schema.namespaces.len(),
+            1,
+            "public is not a namespace of the model"
+        );
+    }
+
+    fn column_row(name: &str) -> ColumnRow {
+        ColumnRow {
+            table_oid: 1,
+            name: name.into(),
+            type_name: "_int4".into(),
+            type_schema: "pg_catalog".into(),
+            type_kind: "b".into(),
+            elem_name: Some("int4".into()),
+            elem_schema: Some("pg_catalog".into()),
+            elem_kind: Some("b".into()),
+            typmod: -1,
+            ndims: 0,
+            not_null: true,
+            default_expr: Some("'{}'::integer[]".into()),
+            identity: String::new(),
+            generated: String::new(),
+            comment: None,
+        }
+    }
+
+    #[test]
+    fn columns_arrays_and_errors() {
+        let mut matrix = column_row("m");
+        matrix.ndims = 2;
+        let mut generated = column_row("g");
+        generated.generated = "s".into();
+        generated.default_expr = Some("ARRAY[1]".into());
+        let schema = to_schema(CatalogRows {
+            tables: vec![table(1, "t")],
+            columns: vec![column_row("a"), matrix, generated],
+            ..Default::default()
+        })
+        .unwrap();
+        let cols = &schema.tables[0].columns;
+        assert_eq!(
+            cols[0].ty,
+            T::Array(Box::new(T::Integer)),
+            "attndims 0 is one level"
+        );
+        assert_eq!(cols[0].default, Some(DefaultValue::Text("{}".into())));
+        assert!(!cols[0].nullable);
+        assert_eq!(
+            cols[1].ty,
+            T::Array(Box::new(T::Array(Box::new(T::Integer))))
+        );
+        assert_eq!(cols[2].generated.as_deref(), Some("ARRAY[1]"));
+        assert_eq!(cols[2].default, None);
+
+        let mut point = column_row("p");
+        point.elem_name = None;
+        point.type_name = "point".into();
+        let unsupported = to_schema(CatalogRows {
+            tables: vec![table(1, "t")],
+            columns: vec![point],
+            ..Default::default()
+        })
+        .unwrap_err();
+        insta::assert_snapshot!("unsupported_column_type", unsupported.to_string());
+
+        let orphan = to_schema(CatalogRows {
+            tables: vec![table(1, "t")],
+            columns: vec![ColumnRow {
+                table_oid: 2,
+                ..column_row("x")
+            }],
+            ..Default::default()
+        })
+        .unwrap_err();
+        insta::assert_snapshot!("row_of_an_unread_table", orphan.to_string());
+    }
+
+    #[test]
+    fn constraint_rows_become_keys_checks_and_foreign_keys() {
+        let row = |name: &str, kind: &str| ConstraintRow {
+            table_oid: 1,
+            name: name.into(),
+            kind: kind.into(),
+            columns: vec!["a".into(), "b".into()],
+            ref_schema: None,
+            ref_name: None,
+            ref_columns: vec![],
+            on_delete: " ".into(),
+            on_update: " ".into(),
+            deferrable: false,
+            deferred: false,
+            nulls_not_distinct: false,
+            definition: String::new(),
+        };
+        let mut fk = row("t_fk", "f");
+        fk.ref_schema = Some("s".into());
+        fk.ref_name = Some("r".into());
+        fk.ref_columns = vec!["x".into(), "y".into()];
+        fk.on_delete = "n".into();
+        fk.on_update = "d".into();
+        fk.deferrable = true;
+        let mut check = row("t_check", "c");
+        check.definition = "CHECK (a > b) NO INHERIT".into();
+        let mut unique = row("t_key", "u");
+        unique.nulls_not_distinct = true;
+        unique.deferrable = true;
+        unique.deferred = true;
+        let schema = to_schema(CatalogRows {
+            tables: vec![table(1, "t")],
+            constraints: vec![row("t_pkey", "p"), fk, check, unique, row("t_excl", "x")],
+            ..Default::default()
+        })
+        .unwrap();
+        let t = &schema.tables[0];
+        assert_eq!(t.primary_key.as_ref().unwrap().columns, ["a", "b"]);
+        assert_eq!(t.checks[0].expr, "a > b");
+        assert_eq!(
+            t.foreign_keys[0],
+            ForeignKey {
+                name: "t_fk".into(),
+                columns: vec!["a".into(), "b".into()],
+                ref_table: QualifiedName::new("s", "r"),
+                ref_columns: vec!["x".into(), "y".into()],
+                on_delete: FkAction::SetNull,
+                on_update: FkAction::SetDefault,
+                deferrable: Deferrable::InitiallyImmediate,
+            }
+        );
+        assert!(t.uniques[0].nulls_not_distinct);
+        assert_eq!(t.uniques[0].deferrable, Deferrable::InitiallyDeferred);
+    }
+}

@@ -426,7 +426,7 @@ fn index(ix: &Index) -> Vec<String> {
         _ => None,
     };
     let on = match ix.keys.as_slice() {
-        [k] if single_ops.is_some() || plain_key(k, true) => key_text(k, false),
+        [k] => key_text(k, single_ops.is_none()),
         keys => format!(
             "[{}]",
             keys.iter()

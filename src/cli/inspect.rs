@@ -1,0 +1,111 @@
+//! `tidemark inspect`: live database → spec files (CLI layer over `introspect` and
+//! `spec::emit`): the way an existing database starts being managed as code.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::introspect::{IntrospectOptions, introspect};
+use crate::spec::emit::{Layout, emit};
+
+/// Arguments of `tidemark inspect`.
+#[derive(clap::Args, Debug)]
+pub struct InspectArgs {
+    /// Database to read (a postgres:// URL; also taken from DATABASE_URL).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: String,
+    /// Directory to write the spec files into; without it they are printed.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// One file per PostgreSQL schema, or one file per table.
+    #[arg(long, value_enum, default_value_t = LayoutArg::PerSchema)]
+    pub layout: LayoutArg,
+    /// Read only these PostgreSQL schemas (repeatable); default: all non-system schemas.
+    #[arg(long = "schema")]
+    pub schemas: Vec<String>,
+    /// Leave out tables and enums whose `schema.name` matches this glob (repeatable).
+    #[arg(long)]
+    pub ignore: Vec<String>,
+    /// Overwrite files that already exist in `--out`.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum LayoutArg {
+    PerSchema,
+    PerTable,
+}
+
+/// Runs the command: 0 written or printed, 2 refusing to overwrite, 3 database failure.
+pub fn run(args: InspectArgs) -> ExitCode {
+    let options = IntrospectOptions {
+        schemas: (!args.schemas.is_empty()).then(|| args.schemas.clone()),
+        bookkeeping_prefix: Some(super::BOOKKEEPING_PREFIX.to_string()),
+        ignore: args
+            .ignore
+            .iter()
+            .cloned()
+            .chain(super::BOOKKEEPING_TABLES.iter().map(|t| t.to_string()))
+            .collect(),
+    };
+    let schema = match super::block_on(async {
+        let pool = super::connect(&args.database_url).await?;
+        introspect(&pool, &options)
+            .await
+            .map_err(|e| anyhow::Error::new(e).context("could not read the database"))
+    }) {
+        Ok(schema) => schema,
+        Err(e) => return super::fail(e, 3),
+    };
+    let layout = match args.layout {
+        LayoutArg::PerSchema => Layout::PerSchema,
+        LayoutArg::PerTable => Layout::PerTable,
+    };
+    let files = emit(&schema, layout);
+    let Some(out) = args.out else {
+        for (i, f) in files.iter().enumerate() {
+            if i > 0 {
+                println!();
+            }
+            println!("# ---- {} ----", f.path);
+            print!("{}", f.contents);
+        }
+        return ExitCode::SUCCESS;
+    };
+    if !args.force {
+        let existing: Vec<String> = files
+            .iter()
+            .filter(|f| out.join(&f.path).exists())
+            .map(|f| out.join(&f.path).display().to_string())
+            .collect();
+        if !existing.is_empty() {
+            eprintln!(
+                "error: refusing to overwrite {}\n  = help: pass --force to replace them, or choose another --out",
+                existing.join(", ")
+            );
+            return ExitCode::from(2);
+        }
+    }
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(&out)?;
+        for f in &files {
+            std::fs::write(out.join(&f.path), &f.contents)?;
+        }
+        Ok(())
+    };
+    if let Err(e) = write() {
+        return super::fail(
+            anyhow::Error::new(e).context(format!("could not write to {}", out.display())),
+            3,
+        );
+    }
+    println!(
+        "wrote {} file{} to {} ({} tables, {} enums)",
+        files.len(),
+        if files.len() == 1 { "" } else { "s" },
+        out.display(),
+        schema.tables.len(),
+        schema.enums.len()
+    );
+    ExitCode::SUCCESS
+}

@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod codegen;
+pub mod connect;
 pub mod ddl;
 pub mod diagnostic;
 pub mod localpg;

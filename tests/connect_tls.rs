@@ -75,6 +75,8 @@ fn make_pki(run_as: Option<RunAs>) -> Pki {
         &pki.path("pg_hba.conf"),
         "local all all trust\n\
          host all postgres 127.0.0.1/32 trust\n\
+         hostnossl all tls_only 127.0.0.1/32 reject\n\
+         hostssl all tls_only 127.0.0.1/32 trust\n\
          host all all 127.0.0.1/32 scram-sha-256\n",
         0o644,
     );
@@ -225,6 +227,33 @@ async fn verify_full_against_a_throwaway_ca() {
         uses_tls(&require_with_ca).await.unwrap_err(),
         ConnectError::TlsUntrusted { .. }
     ));
+
+    // A role the server admits over TLS only: `allow` starts in plain text and retries with
+    // TLS as libpq does; `disable` is refused with a hint at sslmode.
+    let mut admin = sqlx::PgConnection::connect(&server.url("postgres"))
+        .await
+        .unwrap();
+    sqlx::raw_sql("CREATE ROLE tls_only LOGIN")
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    let allow = url(&format!(
+        "postgres://tls_only@127.0.0.1:{port}/postgres?sslmode=allow"
+    ));
+    assert!(
+        uses_tls(&allow).await.unwrap(),
+        "allow did not retry with TLS"
+    );
+    let refused = url(&format!(
+        "postgres://tls_only@127.0.0.1:{port}/postgres?sslmode=disable"
+    ));
+    let err = uses_tls(&refused).await.unwrap_err();
+    assert!(matches!(err, ConnectError::Rejected { .. }), "{err:?}");
+    snapshot("rejected_without_tls", &err);
+    let text = err.to_string();
+    assert!(text.contains("no encryption"), "{text}");
+    assert!(text.contains("use sslmode=require"), "{text}");
 
     // disable: plain text even though the server offers TLS; require and prefer: TLS,
     // certificate unchecked.

@@ -262,12 +262,12 @@ pub enum ConnectError {
     Auth { target: Target, detail: String },
 
     /// `pg_hba.conf` (or the managed service's firewall rules) has no entry for us.
-    #[error(
-        "the server refused {target}: {detail}\nhelp: if the message mentions \"no encryption\", \
-         the server only accepts TLS connections: use sslmode=require or stronger; otherwise ask \
-         the server's administrator to allow this user, database and client address"
-    )]
-    Rejected { target: Target, detail: String },
+    #[error("the server refused {target}: {detail}\nhelp: {help}")]
+    Rejected {
+        target: Target,
+        detail: String,
+        help: &'static str,
+    },
 
     /// The database named in the URL does not exist on the server.
     #[error(
@@ -489,9 +489,17 @@ fn classify(err: sqlx::Error, prepared: &Prepared) -> ConnectError {
         let detail = scrub(db.message().to_string());
         return match db.code().as_deref() {
             Some("28P01") => ConnectError::Auth { target, detail },
-            Some("28000") if detail.contains("pg_hba.conf") => {
-                ConnectError::Rejected { target, detail }
-            }
+            Some("28000") if detail.contains("pg_hba.conf") => ConnectError::Rejected {
+                help: if detail.contains("no encryption") {
+                    "the server accepts this user only over TLS: use sslmode=require or \
+                     stronger (verify-full with the provider's CA is best)"
+                } else {
+                    "ask the server's administrator to allow this user, database and client \
+                     address (pg_hba.conf, or the managed service's firewall rules)"
+                },
+                target,
+                detail,
+            },
             Some("28000") => ConnectError::Auth { target, detail },
             Some("3D000") => ConnectError::DatabaseMissing { target },
             _ => ConnectError::Other {

@@ -2,7 +2,8 @@
 //!
 //! Data flow, one module per step:
 //! `spec` (YAML → [`model::Schema`]) → `ddl` (schema → CREATE statements) →
-//! `localpg` (a throwaway PostgreSQL with pgvector) … `cli` is the only module that prints.
+//! `localpg` (a throwaway PostgreSQL with pgvector) … `connect` (a URL, or the kept dev database,
+//! → a connection with libpq's TLS rules) … `cli` is the only module that prints.
 
 pub mod cli;
 pub mod codegen;

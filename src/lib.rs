@@ -4,9 +4,12 @@
 //! `spec` (YAML → [`model::Schema`]) → `ddl` (schema → CREATE statements) →
 //! `localpg` (a throwaway PostgreSQL with pgvector), `introspect` (live database →
 //! [`model::Schema`]) … `cli` is the only module that prints.
+//! `localpg` (a throwaway PostgreSQL with pgvector) … `connect` (a URL, or the kept dev database,
+//! → a connection with libpq's TLS rules) … `cli` is the only module that prints.
 
 pub mod cli;
 pub mod codegen;
+pub mod connect;
 pub mod ddl;
 pub mod diagnostic;
 pub mod introspect;

@@ -10,9 +10,9 @@ use crate::spec::emit::{Layout, emit};
 /// Arguments of `tidemark inspect`.
 #[derive(clap::Args, Debug)]
 pub struct InspectArgs {
-    /// Database to read (a postgres:// URL; also taken from DATABASE_URL).
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: String,
+    /// Database to read (a postgres:// URL); default: DATABASE_URL, then `.env.local`, `.env`.
+    #[arg(long)]
+    pub database_url: Option<String>,
     /// Directory to write the spec files into; without it they are printed.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -49,13 +49,17 @@ pub fn run(args: InspectArgs) -> ExitCode {
             .collect(),
     };
     let schema = match super::block_on(async {
-        let pool = super::connect(&args.database_url).await?;
-        introspect(&pool, &options)
-            .await
-            .map_err(|e| anyhow::Error::new(e).context("could not read the database"))
+        let url = super::database_url(args.database_url.clone(), false).await?;
+        let pool = super::connect(&url).await?;
+        introspect(&pool, &options).await.map_err(|e| {
+            (
+                anyhow::Error::new(e).context(format!("could not read {}", url.redacted())),
+                3,
+            )
+        })
     }) {
         Ok(schema) => schema,
-        Err(e) => return super::fail(e, 3),
+        Err((e, code)) => return super::fail(e, code),
     };
     let layout = match args.layout {
         LayoutArg::PerSchema => Layout::PerSchema,

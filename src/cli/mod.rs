@@ -6,6 +6,7 @@
 
 use std::process::ExitCode;
 
+pub mod dev;
 pub mod generate;
 pub mod inspect;
 pub mod sql;
@@ -34,6 +35,8 @@ enum Command {
     Generate(generate::GenerateArgs),
     /// Read a live database and write it out as spec files.
     Inspect(inspect::InspectArgs),
+    /// Manage the local development database used when no database URL is given.
+    Dev(dev::DevArgs),
 }
 
 /// `--format` shared by every command that reports diagnostics.
@@ -68,6 +71,7 @@ pub fn main() -> ExitCode {
         Command::Sql(args) => sql::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Dev(args) => dev::run(args),
     }
 }
 
@@ -111,44 +115,50 @@ pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .block_on(future)
 }
 
-/// Connects to `url`; the error never contains the URL's password.
-pub(crate) async fn connect(url: &str) -> anyhow::Result<sqlx::PgPool> {
-    sqlx::postgres::PgPoolOptions::new()
-        .max_connections(2)
-        .connect(url)
-        .await
-        .map_err(|e| anyhow::anyhow!(redact(&e.to_string())))
-        .map_err(|e| e.context(format!("could not connect to {}", redact(url))))
+/// Finds the database a command works on (flag, `DATABASE_URL`, `.env.local`, `.env`); with
+/// none, the kept local dev database when `use_dev` (started if needed), else a usage error.
+pub(crate) async fn database_url(
+    flag: Option<String>,
+    use_dev: bool,
+) -> Result<crate::connect::DatabaseUrl, (anyhow::Error, u8)> {
+    use crate::connect::{ConnectionSource, DatabaseUrl, ResolveInputs, resolve};
+    let project = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    match resolve(&ResolveInputs::from_env(flag, &project)) {
+        Ok(ConnectionSource::Url { url, .. }) => Ok(url),
+        Ok(ConnectionSource::DevDatabase) if use_dev => {
+            let url = crate::connect::dev::dev_url_or_start(&project)
+                .await
+                .map_err(|e| {
+                    (
+                        anyhow::Error::new(e).context("could not start the local dev database"),
+                        3,
+                    )
+                })?;
+            DatabaseUrl::parse(&url).map_err(|e| (anyhow::Error::new(e), 3))
+        }
+        Ok(ConnectionSource::DevDatabase) => Err((
+            anyhow::anyhow!(
+                "no database given\n  = help: pass --database-url, or set DATABASE_URL (in the environment, .env.local or .env)"
+            ),
+            2,
+        )),
+        Err(e) => Err((anyhow::Error::new(e), 2)),
+    }
 }
 
-/// Replaces the password of any `scheme://user:password@host` in `text` with `***`.
-pub(crate) fn redact(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("://") {
-        let (head, tail) = rest.split_at(i + 3);
-        out.push_str(head);
-        let end = tail
-            .find(|c: char| c.is_whitespace() || c == '/' || c == '"' || c == '\'')
-            .unwrap_or(tail.len());
-        let authority = &tail[..end];
-        match (authority.rfind('@'), authority.find(':')) {
-            (Some(at), Some(colon)) if colon < at => {
-                out.push_str(&authority[..colon]);
-                out.push_str(":***");
-                out.push_str(&authority[at..]);
-            }
-            _ => out.push_str(authority),
-        }
-        rest = &tail[end..];
-    }
-    out.push_str(rest);
-    out
+/// Connects with the libpq rules of `connect` (sslmode, sslrootcert, timeouts).
+pub(crate) async fn connect(
+    url: &crate::connect::DatabaseUrl,
+) -> Result<sqlx::PgPool, (anyhow::Error, u8)> {
+    crate::connect::connect_pool(url, &crate::connect::ConnectOptions::default())
+        .await
+        .map_err(|e| (anyhow::Error::new(e), 3))
 }
 
 /// Prints an error with its `Caused by:` chain (cargo's style), passwords redacted, and
 /// returns `code`.
 pub(crate) fn fail(error: anyhow::Error, code: u8) -> ExitCode {
+    use crate::connect::redact;
     eprintln!("error: {}", redact(&error.to_string()));
     let causes: Vec<String> = error
         .chain()
@@ -162,22 +172,4 @@ pub(crate) fn fail(error: anyhow::Error, code: u8) -> ExitCode {
         }
     }
     ExitCode::from(code)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn passwords_are_redacted_wherever_a_url_appears() {
-        assert_eq!(
-            redact("connect postgres://app:s3cr3t@db.example.com:5432/prod failed"),
-            "connect postgres://app:***@db.example.com:5432/prod failed"
-        );
-        assert_eq!(
-            redact("postgresql://app@localhost/x and postgres://u:p%40ss@h/y"),
-            "postgresql://app@localhost/x and postgres://u:***@h/y"
-        );
-        assert_eq!(redact("no url here"), "no url here");
-    }
 }

@@ -259,7 +259,7 @@ impl Drop for Cluster {
     }
 }
 
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, LocalPgError> + Send + 'static,
 ) -> Result<T, LocalPgError> {
     tokio::task::spawn_blocking(f).await.unwrap_or_else(|join| {
@@ -269,7 +269,7 @@ async fn blocking<T: Send + 'static>(
     })
 }
 
-fn free_port() -> std::io::Result<u16> {
+pub(super) fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port())
 }
 
@@ -289,13 +289,13 @@ fn make_temp_dir(run_as: Option<RunAs>) -> Result<tempfile::TempDir, LocalPgErro
     Ok(temp)
 }
 
-fn pid_alive(pid: i32) -> bool {
+pub(super) fn pid_alive(pid: i32) -> bool {
     // SAFETY: kill with signal 0 only checks for existence and permission.
     let r = unsafe { libc::kill(pid, 0) };
     r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
 }
 
-fn pid_in(path: &Path) -> Option<i32> {
+pub(super) fn pid_in(path: &Path) -> Option<i32> {
     fs::read_to_string(path)
         .ok()?
         .lines()
@@ -336,7 +336,11 @@ fn sweep_stale(tmp: &Path) {
     }
 }
 
-fn initdb(install: &PgInstall, data_dir: &Path, run_as: Option<RunAs>) -> Result<(), LocalPgError> {
+pub(super) fn initdb(
+    install: &PgInstall,
+    data_dir: &Path,
+    run_as: Option<RunAs>,
+) -> Result<(), LocalPgError> {
     // initdb (running as `user`) may not be able to create the directory itself.
     if let Some(user) = run_as
         && !data_dir.exists()
@@ -398,23 +402,7 @@ fn postgres_command(
     let log_err = log
         .try_clone()
         .map_err(io_err("could not open the server log", log_path))?;
-    let mut settings: Vec<(String, String)> = vec![
-        ("listen_addresses".into(), "127.0.0.1".into()),
-        (
-            "unix_socket_directories".into(),
-            data_dir.display().to_string(),
-        ),
-        (
-            "max_connections".into(),
-            options.max_connections.to_string(),
-        ),
-    ];
-    if options.tuning == Tuning::Throwaway {
-        for name in ["fsync", "synchronous_commit", "full_page_writes"] {
-            settings.push((name.into(), "off".into()));
-        }
-    }
-    settings.extend(options.settings.iter().cloned());
+    let settings = server_settings(data_dir, options);
     let mut cmd = Command::new(install.program("postgres"));
     cmd.arg("-D").arg(data_dir).arg("-p").arg(port.to_string());
     for (name, value) in settings {
@@ -451,6 +439,29 @@ fn postgres_command(
         });
     }
     Ok(cmd)
+}
+
+/// The `-c name=value` settings every cluster gets (loopback only, socket in the data directory),
+/// then the tuning and the caller's own settings; shared by tied and detached servers.
+pub(super) fn server_settings(data_dir: &Path, options: &ClusterOptions) -> Vec<(String, String)> {
+    let mut settings: Vec<(String, String)> = vec![
+        ("listen_addresses".into(), "127.0.0.1".into()),
+        (
+            "unix_socket_directories".into(),
+            data_dir.display().to_string(),
+        ),
+        (
+            "max_connections".into(),
+            options.max_connections.to_string(),
+        ),
+    ];
+    if options.tuning == Tuning::Throwaway {
+        for name in ["fsync", "synchronous_commit", "full_page_writes"] {
+            settings.push((name.into(), "off".into()));
+        }
+    }
+    settings.extend(options.settings.iter().cloned());
+    settings
 }
 
 /// The thread that owns the `postgres` child. It must outlive the server: the kernel's

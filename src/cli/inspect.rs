@@ -40,13 +40,7 @@ pub enum LayoutArg {
 pub fn run(args: InspectArgs) -> ExitCode {
     let options = IntrospectOptions {
         schemas: (!args.schemas.is_empty()).then(|| args.schemas.clone()),
-        bookkeeping_prefix: Some(super::BOOKKEEPING_PREFIX.to_string()),
-        ignore: args
-            .ignore
-            .iter()
-            .cloned()
-            .chain(super::BOOKKEEPING_TABLES.iter().map(|t| t.to_string()))
-            .collect(),
+        ..crate::declarative::introspect_options(&Default::default(), &args.ignore)
     };
     let schema = match super::block_on(async {
         let url = super::database_url(args.database_url.clone(), false).await?;

@@ -7,6 +7,8 @@
 use std::process::ExitCode;
 
 pub mod dev;
+pub mod diff;
+pub mod push;
 pub mod generate;
 pub mod inspect;
 pub mod sql;
@@ -37,6 +39,10 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Manage the local development database used when no database URL is given.
     Dev(dev::DevArgs),
+    /// Show the plan that would bring a live database to the spec.
+    Diff(diff::DiffArgs),
+    /// Apply the plan that brings a live database to the spec.
+    Push(push::PushArgs),
 }
 
 /// `--format` shared by every command that reports diagnostics.
@@ -72,6 +78,8 @@ pub fn main() -> ExitCode {
         Command::Generate(args) => generate::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Dev(args) => dev::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Push(args) => push::run(args),
     }
 }
 
@@ -98,12 +106,6 @@ pub(crate) fn load_spec(
         ExitCode::from(1)
     })
 }
-
-/// Name prefix of tidemark's own tables in a managed database; never part of the user's schema.
-pub(crate) const BOOKKEEPING_PREFIX: &str = "tidemark_";
-
-/// Other tables that belong to the tooling rather than the schema (sea-orm-migration's history).
-pub(crate) const BOOKKEEPING_TABLES: &[&str] = &["*.seaql_migrations"];
 
 /// Runs one async library operation from a synchronous command.
 pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {

@@ -1,0 +1,165 @@
+//! Step between `spec` and `diff` when the other side is a live database: the desired schema is
+//! applied to a scratch ("shadow") database and introspected, so both sides of the diff come
+//! from the same introspector. PostgreSQL's own rewriting of what users write (`int` →
+//! `integer`, `status <> 'archived'` → `status <> 'archived'::doc_status`) then never shows
+//! up as a difference.
+//!
+//! The shadow is an ephemeral local server that tidemark starts itself (found or installed
+//! like the test bed, see `localpg`), or a server the user names with `--shadow-url`, on which
+//! tidemark creates a uniquely named database and always drops it again.
+
+use std::path::PathBuf;
+
+use sqlx::{Connection, Executor, PgConnection};
+
+use crate::connect::{self, ConnectOptions, DatabaseUrl};
+use crate::ddl;
+use crate::introspect::{self, IntrospectOptions};
+use crate::localpg::{self, Cluster, ClusterOptions, DiscoveryOptions};
+use crate::model::Schema;
+use crate::sql_ident::quote;
+
+/// Where the shadow database lives.
+#[derive(Debug, Clone)]
+pub enum ShadowServer {
+    /// A throwaway local PostgreSQL with pgvector, started for this run and removed after it;
+    /// binaries are found (or installed) relative to `project_dir`.
+    Local { project_dir: PathBuf },
+    /// An existing server (same major version as the target) where the role may
+    /// `CREATE DATABASE`; the URL's database is only used to connect.
+    Url(DatabaseUrl),
+}
+
+/// Why the desired schema could not be canonicalised.
+#[derive(Debug, thiserror::Error)]
+pub enum ShadowError {
+    #[error("could not start a local shadow PostgreSQL")]
+    Local(#[source] localpg::LocalPgError),
+    #[error("could not use the shadow server")]
+    Connect(#[source] connect::ConnectError),
+    #[error(
+        "PostgreSQL rejected the spec's {object} on the shadow database:\n  {sql}\n{message}\nhelp: \
+         the spec is valid YAML but this statement fails on a real server; fix the expression or \
+         type it names (`tidemark sql` prints the full script)"
+    )]
+    Apply {
+        object: String,
+        sql: String,
+        message: String,
+    },
+    #[error("shadow database: {0}\nhelp: check that the shadow role may CREATE DATABASE")]
+    Database(String),
+    #[error("could not read the shadow database back")]
+    Introspect(#[source] introspect::IntrospectError),
+}
+
+/// The desired schema as PostgreSQL stores it: `desired` applied to a fresh shadow database and
+/// introspected with `options`. Declared renames (`renamed_from`) exist only in the spec, so
+/// they are carried over onto the result.
+pub async fn canonicalize(
+    desired: &Schema,
+    server: &ShadowServer,
+    options: &IntrospectOptions,
+) -> Result<Schema, ShadowError> {
+    let mut canonical = match server {
+        ShadowServer::Local { project_dir } => {
+            let install = localpg::find_binaries(&DiscoveryOptions::from_env(project_dir))
+                .map_err(ShadowError::Local)?;
+            let cluster = Cluster::start(
+                &install,
+                ClusterOptions {
+                    max_connections: 20,
+                    ..ClusterOptions::default()
+                },
+            )
+            .await
+            .map_err(ShadowError::Local)?;
+            let url = DatabaseUrl::parse(&cluster.url("postgres")).map_err(ShadowError::Connect)?;
+            let result = in_fresh_database(&url, desired, options).await;
+            drop(cluster);
+            result?
+        }
+        ShadowServer::Url(url) => in_fresh_database(url, desired, options).await?,
+    };
+    carry_renames(desired, &mut canonical);
+    Ok(canonical)
+}
+
+async fn in_fresh_database(
+    server: &DatabaseUrl,
+    desired: &Schema,
+    options: &IntrospectOptions,
+) -> Result<Schema, ShadowError> {
+    let connect_options = ConnectOptions {
+        application_name: "tidemark shadow".into(),
+        ..ConnectOptions::default()
+    };
+    let mut admin = connect::connect(server, &connect_options)
+        .await
+        .map_err(ShadowError::Connect)?;
+    let name = format!(
+        "tidemark_shadow_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    );
+    admin
+        .execute(format!("CREATE DATABASE {}", quote(&name)).as_str())
+        .await
+        .map_err(|e| ShadowError::Database(connect::redact(&e.to_string())))?;
+    let result = async {
+        let url = with_database(server, &name)?;
+        let mut conn = connect::connect(&url, &connect_options)
+            .await
+            .map_err(ShadowError::Connect)?;
+        for statement in ddl::create_all(desired) {
+            if let Err(e) = conn.execute(statement.sql.as_str()).await {
+                return Err(ShadowError::Apply {
+                    object: statement.object.to_string(),
+                    sql: statement.sql.clone(),
+                    message: connect::redact(&e.to_string()),
+                });
+            }
+        }
+        let schema = introspect::introspect_connection(&mut conn, options)
+            .await
+            .map(|i| i.schema)
+            .map_err(ShadowError::Introspect);
+        let _ = conn.close().await;
+        schema
+    }
+    .await;
+    let dropped = admin
+        .execute(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote(&name)).as_str())
+        .await;
+    let _ = admin.close().await;
+    match (result, dropped) {
+        (Ok(_), Err(e)) => Err(ShadowError::Database(connect::redact(&e.to_string()))),
+        (result, _) => result,
+    }
+}
+
+/// `server` with its database replaced by `database`.
+fn with_database(server: &DatabaseUrl, database: &str) -> Result<DatabaseUrl, ShadowError> {
+    let mut url = url::Url::parse(server.expose_secret())
+        .map_err(|e| ShadowError::Database(format!("shadow URL does not parse: {e}")))?;
+    url.set_path(&format!("/{database}"));
+    DatabaseUrl::parse(url.as_str()).map_err(ShadowError::Connect)
+}
+
+/// Copies the spec's declared renames onto the introspected schema, matched by name.
+fn carry_renames(desired: &Schema, canonical: &mut Schema) {
+    for table in &mut canonical.tables {
+        let Some(spec) = desired.table(&table.name) else {
+            continue;
+        };
+        table.renamed_from = spec.renamed_from.clone();
+        for column in &mut table.columns {
+            column.renamed_from = spec
+                .column(&column.name)
+                .and_then(|c| c.renamed_from.clone());
+        }
+    }
+}

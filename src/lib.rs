@@ -2,13 +2,16 @@
 //!
 //! Data flow, one module per step:
 //! `spec` (YAML → [`model::Schema`]) → `ddl` (schema → CREATE statements) →
-//! `localpg` (a throwaway PostgreSQL with pgvector) … `cli` is the only module that prints.
+//! `diff` (current, desired → changes) → `plan` (changes → ordered SQL steps
+//! with hazards) … `localpg` (a throwaway PostgreSQL with pgvector) … `cli` is the only module that prints.
 
 pub mod cli;
-pub mod ddl;
-pub mod localpg;
-pub mod diagnostic;
 pub mod codegen;
+pub mod ddl;
+pub mod diagnostic;
+pub mod diff;
+pub mod localpg;
 pub mod model;
+pub mod plan;
 pub mod spec;
 pub mod sql_ident;

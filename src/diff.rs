@@ -244,7 +244,7 @@ impl fmt::Display for Change {
             Change::AddTable(t) => write!(f, "add {}", table(&t.name)),
             Change::DropTable(t) => write!(f, "drop {}", table(&t.name)),
             Change::RenameTable { from, to } => {
-                write!(f, "rename {} to {}", table(from), table(to))
+                write!(f, "rename {} to {}", table(from), show_name(&to.name))
             }
             Change::AlterTableComment { table: t, .. } => {
                 write!(f, "change comment on {}", table(t))
@@ -260,7 +260,7 @@ impl fmt::Display for Change {
                 write!(f, "drop {}", column(t, &c.name))
             }
             Change::RenameColumn { table: t, from, to } => {
-                write!(f, "rename {} to {}", column(t, from), column(t, to))
+                write!(f, "rename {} to {}", column(t, from), show_name(to))
             }
             Change::AlterColumn { table: t, from, to } => {
                 write!(
@@ -291,7 +291,7 @@ impl fmt::Display for Change {
                 f,
                 "rename {} to {}",
                 constraint(t, *kind, from),
-                constraint(t, *kind, to)
+                show_name(to)
             ),
             Change::AddIndex { table: t, index: i } => write!(f, "add {}", index(t, &i.name)),
             Change::DropIndex { table: t, index: i } => write!(f, "drop {}", index(t, &i.name)),
@@ -299,13 +299,22 @@ impl fmt::Display for Change {
                 write!(f, "replace {} (definition changed)", index(t, &to.name))
             }
             Change::RenameIndex { table: t, from, to } => {
-                write!(f, "rename {} to {}", index(t, from), index(t, to))
+                write!(f, "rename {} to {}", index(t, from), show_name(to))
             }
             Change::AlterIndexComment {
                 table: t, index: i, ..
             } => write!(f, "change comment on {}", index(t, i)),
         }
     }
+}
+
+/// A new name for a one-line message, written as [`ObjectRef`] writes names (bare when plain,
+/// quoted otherwise, control characters escaped).
+fn show_name(name: &str) -> String {
+    ObjectRef::Schema(name.to_string())
+        .to_string()
+        .trim_start_matches("schema ")
+        .to_string()
 }
 
 /// An enum label for a one-line message: quoted, control characters escaped.

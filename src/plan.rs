@@ -138,6 +138,7 @@ enum Stage {
 
 struct Builder<'a> {
     current: &'a Schema,
+    desired: &'a Schema,
     /// Tables this plan creates: their indexes and constraints need no lock hazards.
     new_tables: BTreeSet<QualifiedName>,
     options: &'a PlanOptions,
@@ -196,7 +197,6 @@ impl Builder<'_> {
 /// steps. `current` and `desired` give context the changes do not carry (which columns use an
 /// enum being rebuilt; whether a table already existed).
 pub fn plan(current: &Schema, desired: &Schema, changes: &[Change], options: &PlanOptions) -> Plan {
-    let _ = desired;
     let new_tables = changes
         .iter()
         .filter_map(|c| match c {
@@ -206,6 +206,7 @@ pub fn plan(current: &Schema, desired: &Schema, changes: &[Change], options: &Pl
         .collect();
     let mut b = Builder {
         current,
+        desired,
         new_tables,
         options,
         change: 0,
@@ -793,12 +794,16 @@ fn plan_drop_index(b: &mut Builder<'_>, table: &QualifiedName, index: &Index) {
 /// A name for the replacement index while the old one still exists: `<name>_tmnew`, cut to
 /// PostgreSQL's 63-byte identifier limit on a character boundary.
 pub fn temporary_index_name(name: &str) -> String {
-    const SUFFIX: &str = "_tmnew";
+    temporary_name(name, "_tmnew")
+}
+
+/// `name` + `suffix`, with `name` cut so the result fits PostgreSQL's 63-byte identifiers.
+fn temporary_name(name: &str, suffix: &str) -> String {
     let mut base = name.to_string();
-    while base.len() + SUFFIX.len() > 63 {
+    while base.len() + suffix.len() > 63 {
         base.pop();
     }
-    format!("{base}{SUFFIX}")
+    format!("{base}{suffix}")
 }
 
 /// Why an index must be rebuilt, in words, for the vector rebuild hazard.
@@ -893,7 +898,7 @@ fn plan_replace_index(b: &mut Builder<'_>, table: &QualifiedName, from: &Index, 
 /// `schema` that uses it. Defaults are dropped around the conversion (PostgreSQL cannot cast
 /// them) and restored when their label survives.
 fn recreate_enum(schema: &Schema, from: &Enum, to: &Enum) -> Vec<Statement> {
-    let old_name = temporary_index_name(&format!("{}_old", from.name.name));
+    let old_name = temporary_name(&from.name.name, "_tmold");
     let old = QualifiedName::new(&from.name.schema, &old_name);
     let mut out = vec![
         ddl::rename_enum(&from.name, &old_name),
@@ -1127,7 +1132,20 @@ fn plan_alter_column(b: &mut Builder<'_>, table: &QualifiedName, from: &Column, 
     }
     if type_changes {
         let change = classify_type_change(&from.ty, &to.ty);
-        let (up_using, hazards) = type_change_sql(&what, from, to, change);
+        let (up_using, mut hazards) = type_change_sql(&what, from, to, change);
+        if change != TypeChange::Safe {
+            for index in indexes_on(b.desired, table, name) {
+                if index.method.is_vector() {
+                    hazards.push(hazard(
+                        HazardKind::VectorIndexRebuild,
+                        format!(
+                            "{} is rebuilt by the type change of {what}",
+                            index_ref(table, &index.name)
+                        ),
+                    ));
+                }
+            }
+        }
         let back = classify_type_change(&to.ty, &from.ty);
         let (down_using, _) = type_change_sql(&what, to, from, back);
         b.tx(
@@ -1200,6 +1218,23 @@ fn plan_alter_column(b: &mut Builder<'_>, table: &QualifiedName, from: &Column, 
             vec![],
         );
     }
+}
+
+/// Indexes of `table` in `schema` whose keys or expressions mention `column` (an expression
+/// is matched by the column's name appearing in it: a cautious over-approximation).
+fn indexes_on<'s>(schema: &'s Schema, table: &QualifiedName, column: &str) -> Vec<&'s Index> {
+    let Some(t) = schema.table(table) else {
+        return Vec::new();
+    };
+    t.indexes
+        .iter()
+        .filter(|i| {
+            i.keys.iter().any(|k| match &k.target {
+                crate::model::IndexTarget::Column(c) => c == column,
+                crate::model::IndexTarget::Expr(e) => e.contains(column),
+            })
+        })
+        .collect()
 }
 
 /// The `USING` expression and hazards of one type conversion.
@@ -1301,15 +1336,18 @@ impl Plan {
     pub fn script(&self) -> String {
         let mut out = String::new();
         for (transactional, group) in self.batches() {
-            if !out.is_empty() {
-                out.push('\n');
-            }
             if transactional {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
                 out.push_str("BEGIN;\n");
             }
             for i in group {
                 let step = &self.steps[i];
-                out.push_str(&format!("\n-- step {}", i + 1));
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&format!("-- step {}", i + 1));
                 if !step.transactional {
                     out.push_str(" (outside a transaction)");
                 }

@@ -444,7 +444,70 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
             diff_table(c, d, &mut out);
         }
     }
+    rebuild_dependent_foreign_keys(&current, &desired, &mut out);
     out
+}
+
+/// A primary key, unique constraint or unique index that is dropped or replaced takes the
+/// foreign keys resting on it along (PostgreSQL refuses to drop it while they exist): each such
+/// foreign key that the diff would otherwise keep is dropped and added again.
+fn rebuild_dependent_foreign_keys(current: &Schema, desired: &Schema, out: &mut Vec<Change>) {
+    let mut keys: Vec<(QualifiedName, Vec<String>)> = Vec::new();
+    for c in out.iter() {
+        match c {
+            Change::DropConstraint {
+                table,
+                constraint: Constraint::PrimaryKey(PrimaryKey { columns, .. }),
+            }
+            | Change::DropConstraint {
+                table,
+                constraint: Constraint::Unique(Unique { columns, .. }),
+            } => keys.push((table.clone(), columns.clone())),
+            Change::DropIndex { table, index }
+            | Change::ReplaceIndex {
+                table, from: index, ..
+            } if index.unique => {
+                let columns = index
+                    .keys
+                    .iter()
+                    .filter_map(|k| match &k.target {
+                        IndexTarget::Column(c) => Some(c.clone()),
+                        IndexTarget::Expr(_) => None,
+                    })
+                    .collect();
+                keys.push((table.clone(), columns));
+            }
+            _ => {}
+        }
+    }
+    let same_set = |a: &[String], b: &[String]| {
+        let a: BTreeSet<&String> = a.iter().collect();
+        let b: BTreeSet<&String> = b.iter().collect();
+        a == b
+    };
+    let mut extra = Vec::new();
+    for t in &desired.tables {
+        let Some(cur) = current.table(&t.name) else {
+            continue;
+        };
+        for fk in &t.foreign_keys {
+            let kept = cur.foreign_keys.iter().any(|c| c == fk);
+            let rests_on_changed_key = keys
+                .iter()
+                .any(|(table, cols)| *table == fk.ref_table && same_set(cols, &fk.ref_columns));
+            if kept && rests_on_changed_key {
+                extra.push(Change::DropConstraint {
+                    table: t.name.clone(),
+                    constraint: Constraint::ForeignKey(fk.clone()),
+                });
+                extra.push(Change::AddConstraint {
+                    table: t.name.clone(),
+                    constraint: Constraint::ForeignKey(fk.clone()),
+                });
+            }
+        }
+    }
+    out.extend(extra);
 }
 
 fn diff_namespaces(current: &Schema, desired: &Schema, out: &mut Vec<Change>) {
@@ -730,11 +793,30 @@ fn diff_table(current: &Table, desired: &Table, out: &mut Vec<Change>) {
             index: d.clone(),
         });
     }
+    // An index over a column this diff drops disappears with the column, before an in-place
+    // replacement could drop it: drop it explicitly first and build the new one.
+    let reads_dropped_column = |i: &Index| {
+        let dropped = |name: &str| desired.column(name).is_none();
+        i.include.iter().any(|c| dropped(c))
+            || i.keys.iter().any(|k| match &k.target {
+                IndexTarget::Column(c) => dropped(c),
+                IndexTarget::Expr(_) => false,
+            })
+    };
     for d in &desired.indexes {
         let Some(c) = current.indexes.iter().find(|c| c.name == d.name) else {
             continue;
         };
-        if !same_def(c, d) {
+        if !same_def(c, d) && reads_dropped_column(c) {
+            out.push(Change::DropIndex {
+                table: name.clone(),
+                index: c.clone(),
+            });
+            out.push(Change::AddIndex {
+                table: name.clone(),
+                index: d.clone(),
+            });
+        } else if !same_def(c, d) {
             out.push(Change::ReplaceIndex {
                 table: name.clone(),
                 from: c.clone(),

@@ -5,7 +5,8 @@
 //! Decisions (documented here because users will meet them in plans):
 //! - **Order** is by stage (see `Stage`): renames first (every later step names objects by
 //!   their new names), then drops of foreign keys, indexes and constraints, columns and tables,
-//!   then creates and alters, constraints, foreign keys, indexes, comments, and finally drops of
+//!   then creates and alters, constraints, indexes, foreign keys (which may rest on a unique
+//!   index built just before), comments, and finally drops of
 //!   enums, extensions and schemas, once nothing uses them. Enum types and labels are created
 //!   before any table uses them.
 //! - **Enum labels** (`ALTER TYPE … ADD VALUE`) are non-transactional steps: PostgreSQL ≥ 12
@@ -128,8 +129,9 @@ enum Stage {
     AddColumns,
     AlterColumns,
     AddConstraints,
-    AddForeignKeys,
     Indexes,
+    /// After indexes: a foreign key may rest on a unique index built (or rebuilt) above.
+    AddForeignKeys,
     Comments,
     DropEnums,
     DropExtensions,

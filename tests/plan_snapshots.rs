@@ -86,3 +86,14 @@ fn json_rendering() {
     assert_eq!(json["steps"].as_array().map(Vec::len), Some(p.steps.len()));
     insta::assert_snapshot!(text);
 }
+
+snap!(
+    replace_unique_referenced_by_fk,
+    "74_replace_unique_referenced_by_fk",
+    false
+);
+snap!(
+    replace_index_over_dropped_column,
+    "75_replace_index_over_dropped_column",
+    false
+);

@@ -2,6 +2,8 @@
 //! file or a directory of them), on a real PostgreSQL with pgvector: build current, plan to
 //! desired, apply the plan (plain, and again with concurrent indexes), and compare a catalog
 //! fingerprint with desired built directly; then run the down steps and compare with current.
+//! Pairs with a `seed.sql` get rows before the plan, and their `check.sql` (one boolean) must
+//! hold after it: renames keep data, conversions keep values, dimension changes clear vectors.
 //! The corpus as a whole must exercise every change kind and every hazard kind.
 
 mod plan_support;
@@ -25,6 +27,16 @@ fn load_side(dir: &Path, side: &str) -> Schema {
     match spec::load(&path) {
         Ok(l) => l.schema,
         Err(d) => panic!("{} does not load:\n{d:?}", path.display()),
+    }
+}
+
+/// `seed.sql` and `check.sql` of a pair, when present.
+fn data(name: &str) -> plan_support::Data {
+    let dir = pairs_dir().join(name);
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).ok();
+    plan_support::Data {
+        seed: read("seed.sql"),
+        check: read("check.sql"),
     }
 }
 
@@ -79,7 +91,9 @@ async fn every_pair_applies_to_desired_and_reverts_to_current() {
                 let options = PlanOptions {
                     concurrent_indexes: concurrent,
                 };
-                let result = plan_support::check_pair(&current, &desired, &options).await;
+                let result =
+                    plan_support::check_pair_with_data(&current, &desired, &options, &data(&name))
+                        .await;
                 out.push((name.clone(), concurrent, result));
             }
             out

@@ -131,11 +131,29 @@ pub async fn apply_down(conn: &mut PgConnection, plan: &Plan) -> Result<(), Stri
     run(conn, &items).await
 }
 
+/// Optional data for a pair: `seed` runs after current is built, `check` (a query returning one
+/// boolean) must hold after the plan, e.g. that a renamed table kept its rows.
+#[derive(Debug, Clone, Default)]
+pub struct Data {
+    pub seed: Option<String>,
+    pub check: Option<String>,
+}
+
 /// The whole check for one pair and one set of options; `Err` explains what differed.
 pub async fn check_pair(
     current: &Schema,
     desired: &Schema,
     options: &PlanOptions,
+) -> Result<Plan, String> {
+    check_pair_with_data(current, desired, options, &Data::default()).await
+}
+
+/// [`check_pair`] with seed rows and a check on them after the plan.
+pub async fn check_pair_with_data(
+    current: &Schema,
+    desired: &Schema,
+    options: &PlanOptions,
+    data: &Data,
 ) -> Result<Plan, String> {
     let changes = diff(current, desired);
     let plan = plan(current, desired, &changes, options);
@@ -158,10 +176,26 @@ pub async fn check_pair(
         .await
         .map_err(|e| format!("building current failed: {e}"))?;
     let current_fp = fingerprint(&mut conn).await;
+    if let Some(seed) = &data.seed {
+        exec(&mut conn, seed.clone())
+            .await
+            .map_err(|e| format!("seeding failed: {e}"))?;
+    }
     let script = plan.script();
     apply_up(&mut conn, &plan)
         .await
         .map_err(|e| format!("applying the plan failed: {e}\n--- plan ---\n{script}"))?;
+    if let Some(check) = &data.check {
+        let ok: bool = sqlx::query_scalar(AssertSqlSafe(check.clone()))
+            .fetch_one(&mut conn)
+            .await
+            .map_err(|e| format!("data check failed to run: {e}\n{check}"))?;
+        if !ok {
+            return Err(format!(
+                "data check is false after the plan: {check}\n--- plan ---\n{script}"
+            ));
+        }
+    }
     let after_up = fingerprint(&mut conn).await;
     if after_up != expected_fp {
         return Err(format!(

@@ -669,6 +669,21 @@ fn diff_table(current: &Table, desired: &Table, out: &mut Vec<Change>) {
             });
         }
     }
+    // PostgreSQL refuses to change the type of a column a generated column reads: such
+    // generated columns are dropped and added again (after the type change, see `plan`). A
+    // column name appearing in the expression counts as reading it (a cautious match).
+    let retyped: Vec<&str> = desired
+        .columns
+        .iter()
+        .filter(|d| current.column(&d.name).is_some_and(|c| c.ty != d.ty))
+        .map(|d| d.name.as_str())
+        .collect();
+    let regenerate = |c: &Column, d: &Column| match (&c.generated, &d.generated) {
+        (Some(a), Some(b)) => retyped
+            .iter()
+            .any(|r| *r != d.name && (a.contains(r) || b.contains(r))),
+        _ => false,
+    };
     for d in &desired.columns {
         let mut d = d.clone();
         d.renamed_from = None;
@@ -677,6 +692,16 @@ fn diff_table(current: &Table, desired: &Table, out: &mut Vec<Change>) {
                 table: name.clone(),
                 column: d,
             }),
+            Some(c) if regenerate(c, &d) => {
+                out.push(Change::DropColumn {
+                    table: name.clone(),
+                    column: c.clone(),
+                });
+                out.push(Change::AddColumn {
+                    table: name.clone(),
+                    column: d,
+                });
+            }
             Some(c) => {
                 let mut c = c.clone();
                 c.renamed_from = None;

@@ -26,6 +26,9 @@
 //! - **Type changes** are safe (no rewrite: `varchar(10)`→`varchar(20)`, `varchar`→`text`,
 //!   wider `numeric` precision), a rewrite (`integer`→`bigint`, anything else, with an explicit
 //!   `USING` cast) or narrowing (a rewrite that may truncate or fail: data loss).
+//! - **Generated columns** reading a column whose type changes are dropped before the change
+//!   and added again after it (PostgreSQL refuses the type change otherwise); new generated
+//!   columns are added after every column has its final type.
 //! - **Down SQL** restores the structure; it cannot restore dropped data, which the step's
 //!   [`HazardKind::DataLoss`] says. `down_sql` is `None` only where no SQL can undo the step
 //!   (an extension update without a pinned previous version).
@@ -128,6 +131,8 @@ enum Stage {
     CreateTables,
     AddColumns,
     AlterColumns,
+    /// Generated columns are added once the columns they read have their final types.
+    AddGeneratedColumns,
     AddConstraints,
     Indexes,
     /// After indexes: a foreign key may rest on a unique index built (or rebuilt) above.
@@ -466,8 +471,13 @@ fn plan_change(b: &mut Builder<'_>, change: &Change, enum_states: &mut [Enum]) {
                     format!("{what} is computed for every existing row, rewriting the table"),
                 ));
             }
+            let stage = if column.generated.is_some() {
+                AddGeneratedColumns
+            } else {
+                AddColumns
+            };
             b.tx(
-                AddColumns,
+                stage,
                 ddl::add_column(table, column),
                 ddl::drop_column(table, &column.name),
                 hazards,
@@ -486,18 +496,24 @@ fn plan_change(b: &mut Builder<'_>, change: &Change, enum_states: &mut [Enum]) {
             if let Some(c) = &column.comment {
                 down.push(ddl::comment_on_column(table, &column.name, Some(c)));
             }
-            b.push(
-                DropColumns,
-                vec![ddl::drop_column(table, &column.name)],
-                Some(down),
-                true,
+            // A generated column's values are derived: dropping it loses nothing.
+            let hazards = if column.generated.is_some() {
+                vec![]
+            } else {
                 vec![hazard(
                     HazardKind::DataLoss,
                     format!(
                         "dropping {} destroys its values; the down step recreates the column empty",
                         column_ref(table, &column.name)
                     ),
-                )],
+                )]
+            };
+            b.push(
+                DropColumns,
+                vec![ddl::drop_column(table, &column.name)],
+                Some(down),
+                true,
+                hazards,
             );
         }
         Change::RenameColumn { table, from, to } => b.tx(

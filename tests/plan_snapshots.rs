@@ -97,3 +97,8 @@ snap!(
     "75_replace_index_over_dropped_column",
     false
 );
+snap!(
+    type_change_under_generated_column,
+    "76_type_change_under_generated_column",
+    false
+);

@@ -840,15 +840,14 @@ fn index_differences(from: &Index, to: &Index) -> Vec<&'static str> {
     }
     for opt in ["m", "ef_construction", "lists"] {
         if from.options.get(opt) != to.options.get(opt) {
-            out.push(match opt {
-                "m" => "m",
-                "ef_construction" => "ef_construction",
-                _ => "lists",
-            });
+            out.push(opt);
         }
     }
     if from.predicate != to.predicate {
         out.push("predicate");
+    }
+    if out.is_empty() {
+        out.push("definition");
     }
     out
 }
@@ -1118,8 +1117,6 @@ fn plan_alter_column(b: &mut Builder<'_>, table: &QualifiedName, from: &Column, 
         ),
         (Some(_), None) => {
             // DROP EXPRESSION keeps the values; the way back is replacing the column.
-            let mut plain = from.clone();
-            plain.generated = None;
             b.push(
                 AlterColumns,
                 vec![ddl::drop_column_expression(table, name)],

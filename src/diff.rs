@@ -445,7 +445,126 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
         }
     }
     rebuild_dependent_foreign_keys(&current, &desired, &mut out);
+    rebuild_enum_dependents(&current, &desired, &mut out);
     out
+}
+
+/// `current` as it stands once the renames among `changes` have run: the names a plan's later
+/// steps use.
+pub fn after_renames(current: &Schema, changes: &[Change]) -> Schema {
+    let mut tables = BTreeMap::new();
+    let mut columns: BTreeMap<QualifiedName, BTreeMap<String, String>> = BTreeMap::new();
+    for c in changes {
+        match c {
+            Change::RenameTable { from, to } => {
+                tables.insert(from.clone(), to.clone());
+            }
+            Change::RenameColumn { table, from, to } => {
+                columns
+                    .entry(table.clone())
+                    .or_default()
+                    .insert(from.clone(), to.clone());
+            }
+            _ => {}
+        }
+    }
+    let mut s = current.clone();
+    for t in &mut s.tables {
+        if let Some(new) = tables.get(&t.name) {
+            t.name = new.clone();
+        }
+    }
+    apply_renames(&mut s, &tables, &columns);
+    s
+}
+
+/// Rebuilding an enum converts its columns, and PostgreSQL re-parses every check and index on
+/// them against the old type, where `status <> 'archived'` no longer resolves. So checks, and
+/// indexes with a predicate or an expression, that mention a converted column are dropped and
+/// added again around the rebuild (a replaced index is split into a drop and an add, since the
+/// old one must be gone before the rebuild).
+fn rebuild_enum_dependents(current: &Schema, desired: &Schema, out: &mut Vec<Change>) {
+    let rebuilt: Vec<QualifiedName> = out
+        .iter()
+        .filter_map(|c| match c {
+            Change::RecreateEnum { from, .. } => Some(from.name.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut users: Vec<(QualifiedName, String)> = Vec::new();
+    for e in &rebuilt {
+        users.extend(enum_users(current, e).into_iter().map(|(t, c)| (t, c.name)));
+    }
+    if users.is_empty() {
+        return;
+    }
+    let mentions = |table: &QualifiedName, text: &str| {
+        users
+            .iter()
+            .any(|(t, c)| t == table && text.contains(c.as_str()))
+    };
+    let index_text = |i: &Index| {
+        let mut text = i.predicate.clone().unwrap_or_default();
+        for k in &i.keys {
+            if let IndexTarget::Expr(e) = &k.target {
+                text.push(' ');
+                text.push_str(e);
+            }
+        }
+        text
+    };
+    let mut extra = Vec::new();
+    // Split replacements of affected indexes into drop + add.
+    for c in out.iter_mut() {
+        if let Change::ReplaceIndex { table, from, to } = c
+            && (mentions(table, &index_text(from)) || mentions(table, &index_text(to)))
+        {
+            let (table, from, to) = (table.clone(), from.clone(), to.clone());
+            *c = Change::DropIndex {
+                table: table.clone(),
+                index: from,
+            };
+            extra.push(Change::AddIndex { table, index: to });
+        }
+    }
+    for t in &current.tables {
+        let Some(d) = desired.table(&t.name) else {
+            continue;
+        };
+        for ch in &t.checks {
+            let touched = out.iter().any(|c| matches!(c, Change::DropConstraint { table, constraint } if table == &t.name && constraint.name() == ch.name));
+            if !touched
+                && mentions(&t.name, &ch.expr)
+                && let Some(keep) = d.checks.iter().find(|x| x.name == ch.name)
+            {
+                extra.push(Change::DropConstraint {
+                    table: t.name.clone(),
+                    constraint: Constraint::Check(ch.clone()),
+                });
+                extra.push(Change::AddConstraint {
+                    table: t.name.clone(),
+                    constraint: Constraint::Check(keep.clone()),
+                });
+            }
+        }
+        for i in &t.indexes {
+            let touched = out.iter().any(|c| matches!(c, Change::DropIndex { table, index } if table == &t.name && index.name == i.name));
+            if !touched
+                && mentions(&t.name, &index_text(i))
+                && let Some(keep) = d.indexes.iter().find(|x| x.name == i.name)
+            {
+                extra.push(Change::DropIndex {
+                    table: t.name.clone(),
+                    index: i.clone(),
+                });
+                extra.push(Change::AddIndex {
+                    table: t.name.clone(),
+                    index: keep.clone(),
+                });
+            }
+        }
+    }
+    out.extend(extra);
 }
 
 /// A primary key, unique constraint or unique index that is dropped or replaced takes the
@@ -611,6 +730,93 @@ fn diff_enums(current: &Schema, desired: &Schema, out: &mut Vec<Change>) {
 
 /// Rewrites `schema` (the current side) as if the renames had run, so that the rest of the
 /// diff compares by the new names.
+/// `expr` with every identifier naming a renamed column replaced by the new name, as
+/// PostgreSQL's own stored expressions change on `RENAME COLUMN`. String literals are skipped;
+/// bare identifiers match case-insensitively (PostgreSQL folds them), quoted ones exactly. The
+/// new name is written bare when it is a plain lower-case identifier, quoted otherwise.
+pub fn rename_in_expr(expr: &str, renames: Option<&BTreeMap<String, String>>) -> String {
+    let Some(renames) = renames.filter(|r| !r.is_empty()) else {
+        return expr.to_string();
+    };
+    let write_name = |name: &str| {
+        let plain = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if plain {
+            name.to_string()
+        } else {
+            crate::sql_ident::quote(name)
+        }
+    };
+    let chars: Vec<char> = expr.chars().collect();
+    let mut out = String::with_capacity(expr.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' {
+            // A string literal, with '' as an escaped quote.
+            out.push(c);
+            i += 1;
+            while i < chars.len() {
+                out.push(chars[i]);
+                if chars[i] == '\'' {
+                    if chars.get(i + 1) == Some(&'\'') {
+                        out.push('\'');
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                i += 1;
+            }
+        } else if c == '"' {
+            let mut name = String::new();
+            let mut j = i + 1;
+            while j < chars.len() {
+                if chars[j] == '"' {
+                    if chars.get(j + 1) == Some(&'"') {
+                        name.push('"');
+                        j += 2;
+                        continue;
+                    }
+                    break;
+                }
+                name.push(chars[j]);
+                j += 1;
+            }
+            match renames.get(&name) {
+                Some(new) => out.push_str(&write_name(new)),
+                None => out.extend(&chars[i..(j + 1).min(chars.len())]),
+            }
+            i = j + 1;
+        } else if c.is_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len()
+                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
+            {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            // `word(` is a function call and `::word` a type, never a column.
+            let is_call = chars.get(i) == Some(&'(');
+            let is_type = start >= 2 && chars[start - 1] == ':' && chars[start - 2] == ':';
+            match renames.get(&word.to_lowercase()) {
+                Some(new) if !is_call && !is_type => out.push_str(&write_name(new)),
+                _ => out.push_str(&word),
+            }
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
+}
+
 fn apply_renames(
     schema: &mut Schema,
     tables: &BTreeMap<QualifiedName, QualifiedName>,
@@ -635,9 +841,21 @@ fn apply_renames(
         for i in &mut t.indexes {
             i.include.iter_mut().for_each(|c| rename(map, c));
             for k in &mut i.keys {
-                if let IndexTarget::Column(c) = &mut k.target {
-                    rename(map, c);
+                match &mut k.target {
+                    IndexTarget::Column(c) => rename(map, c),
+                    IndexTarget::Expr(e) => *e = rename_in_expr(e, map),
                 }
+            }
+            if let Some(p) = &mut i.predicate {
+                *p = rename_in_expr(p, map);
+            }
+        }
+        for c in &mut t.checks {
+            c.expr = rename_in_expr(&c.expr, map);
+        }
+        for c in &mut t.columns {
+            if let Some(g) = &mut c.generated {
+                *g = rename_in_expr(g, map);
             }
         }
         for fk in &mut t.foreign_keys {

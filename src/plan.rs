@@ -121,11 +121,13 @@ enum Stage {
     Extensions,
     CreateEnums,
     EnumValues,
-    RecreateEnums,
     Renames,
     DropForeignKeys,
     DropIndexes,
     DropConstraints,
+    /// After renames (it names columns by their new names) and after the checks and indexes
+    /// that would stop the conversion are gone; before columns are dropped.
+    RecreateEnums,
     DropColumns,
     DropTables,
     CreateTables,
@@ -145,6 +147,8 @@ enum Stage {
 
 struct Builder<'a> {
     current: &'a Schema,
+    /// `current` with this plan's renames applied: the names steps after the renames use.
+    renamed: Schema,
     desired: &'a Schema,
     /// Tables this plan creates: their indexes and constraints need no lock hazards.
     new_tables: BTreeSet<QualifiedName>,
@@ -213,6 +217,7 @@ pub fn plan(current: &Schema, desired: &Schema, changes: &[Change], options: &Pl
         .collect();
     let mut b = Builder {
         current,
+        renamed: crate::diff::after_renames(current, changes),
         desired,
         new_tables,
         options,
@@ -391,7 +396,7 @@ fn plan_change(b: &mut Builder<'_>, change: &Change, enum_states: &mut [Enum]) {
                 .filter(|v| !to.values.contains(v))
                 .collect();
             let mut hazards = Vec::new();
-            let users = enum_users(b.current, &from.name);
+            let users = enum_users(&b.renamed, &from.name);
             for (t, c) in &users {
                 hazards.push(hazard(
                     HazardKind::TableRewrite,
@@ -415,12 +420,8 @@ fn plan_change(b: &mut Builder<'_>, change: &Change, enum_states: &mut [Enum]) {
                     ),
                 ));
             }
-            hazards.push(hazard(
-                HazardKind::MayFail,
-                "indexes, checks and defaults comparing the column with a label must be recreated; PostgreSQL rejects the conversion while they exist",
-            ));
-            let up = recreate_enum(b.current, from, to);
-            let down = recreate_enum(b.current, to, from);
+            let up = recreate_enum(&b.renamed, from, to);
+            let down = recreate_enum(&b.renamed, to, from);
             b.push(RecreateEnums, up, Some(down), true, hazards);
             if from.comment.is_some() || to.comment.is_some() {
                 // The rebuilt type has no comment; restore the desired one.

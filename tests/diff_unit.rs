@@ -312,3 +312,47 @@ fn names_in_change_descriptions_cannot_break_a_comment_line() {
     assert!(!text.contains('\n'), "{text}");
     assert!(text.contains("\\n"), "{text}");
 }
+
+#[test]
+fn renamed_columns_are_renamed_inside_expressions_but_not_in_literals_calls_or_types() {
+    use std::collections::BTreeMap;
+    use tidemark::diff::rename_in_expr;
+    let renames: BTreeMap<String, String> = [
+        ("status".to_string(), "state".to_string()),
+        ("Old Name".to_string(), "New Name".to_string()),
+    ]
+    .into_iter()
+    .collect();
+    let r = |e: &str| rename_in_expr(e, Some(&renames));
+    assert_eq!(r("status <> 'archived'"), "state <> 'archived'");
+    assert_eq!(r("STATUS = 'status'"), "state = 'status'");
+    assert_eq!(r("\"status\" IS NOT NULL"), "state IS NOT NULL");
+    assert_eq!(r("\"Old Name\" > 0"), "\"New Name\" > 0");
+    assert_eq!(r("status(x) + y::status"), "status(x) + y::status");
+    assert_eq!(r("statuses = 'it''s status'"), "statuses = 'it''s status'");
+    assert_eq!(rename_in_expr("status", None), "status");
+}
+
+#[test]
+fn a_check_over_a_renamed_column_is_unchanged_by_the_rename() {
+    let cur = schema(vec![
+        items(vec![
+            col("id", ColumnType::BigInt),
+            col("qty", ColumnType::Integer),
+        ])
+        .check("items_qty_check", "qty >= 0"),
+    ]);
+    let mut amount = col("amount", ColumnType::Integer);
+    amount.renamed_from = Some("qty".into());
+    let des = schema(vec![
+        items(vec![col("id", ColumnType::BigInt), amount]).check("items_qty_check", "amount >= 0"),
+    ]);
+    assert_eq!(
+        diff(&cur, &des),
+        vec![Change::RenameColumn {
+            table: p("items"),
+            from: "qty".into(),
+            to: "amount".into()
+        }]
+    );
+}

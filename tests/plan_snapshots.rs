@@ -102,3 +102,13 @@ snap!(
     "76_type_change_under_generated_column",
     false
 );
+snap!(
+    enum_recreate_with_dependents_and_renames,
+    "77_enum_recreate_with_dependents_and_renames",
+    false
+);
+snap!(
+    enum_recreate_keeps_dependents,
+    "78_enum_recreate_keeps_dependents",
+    false
+);

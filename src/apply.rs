@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use sqlx::{Connection, Executor, PgConnection};
+use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
 use crate::connect::redact;
 use crate::plan::Plan;
@@ -88,7 +88,8 @@ pub async fn apply(
         options.statement_timeout.map_or(0, |d| d.as_millis())
     );
     if let Some((_, group)) = plan.batches().first() {
-        conn.execute(settings.as_str())
+        sqlx::raw_sql(AssertSqlSafe(settings.clone()))
+            .execute(&mut *conn)
             .await
             .map_err(|e| fail(group[0], e, &committed))?;
     }
@@ -100,17 +101,23 @@ pub async fn apply(
                 .map_err(|e| fail(group[0], e, &committed))?;
             for &i in &group {
                 on_event(ApplyEvent::StepStarted { index: i, total });
-                if let Err(e) = tx.execute(plan.steps[i].sql.as_str()).await {
+                if let Err(e) = sqlx::raw_sql(AssertSqlSafe(plan.steps[i].sql.clone()))
+                    .execute(&mut *tx)
+                    .await
+                {
                     let error = fail(i, e, &committed);
                     let _ = tx.rollback().await;
                     return Err(error);
                 }
             }
-            tx.commit().await.map_err(|e| fail(group[0], e, &committed))?;
+            tx.commit()
+                .await
+                .map_err(|e| fail(group[0], e, &committed))?;
         } else {
             for &i in &group {
                 on_event(ApplyEvent::StepStarted { index: i, total });
-                conn.execute(plan.steps[i].sql.as_str())
+                sqlx::raw_sql(AssertSqlSafe(plan.steps[i].sql.clone()))
+                    .execute(&mut *conn)
                     .await
                     .map_err(|e| fail(i, e, &committed))?;
             }

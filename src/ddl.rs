@@ -110,9 +110,11 @@ pub enum Phase {
     Types,
     /// Tables with their columns, primary keys, uniques and checks.
     Tables,
-    /// Foreign keys, added once every table exists, so cycles and any table order work.
-    ForeignKeys,
+    /// Indexes, before foreign keys: a foreign key may rest on a unique index.
     Indexes,
+    /// Foreign keys, added once every table and index exists, so cycles, any table order and
+    /// keys on unique indexes work.
+    ForeignKeys,
     Comments,
 }
 
@@ -715,6 +717,231 @@ pub fn comment_on_schema(name: &str, text: Option<&str>) -> Statement {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Alterations and renames (used by `plan` to turn a diff into SQL)
+
+fn column_ref(table: &QualifiedName, column: &str) -> ObjectRef {
+    ObjectRef::Column {
+        table: table.clone(),
+        column: column.to_string(),
+    }
+}
+
+fn alter_column(table: &QualifiedName, column: &str, action: String) -> Statement {
+    stmt(
+        format!(
+            "ALTER TABLE {} ALTER COLUMN {} {action}",
+            qualified(table),
+            quote(column)
+        ),
+        column_ref(table, column),
+        Phase::Tables,
+    )
+}
+
+/// `ALTER COLUMN … TYPE t [USING expr]`: `using` is raw SQL the planner builds (a cast of the
+/// quoted column, or `NULL` for a vector dimension change), never user text.
+pub fn alter_column_type(
+    table: &QualifiedName,
+    column: &str,
+    ty: &crate::model::ColumnType,
+    using: Option<&str>,
+) -> Statement {
+    let mut action = format!("TYPE {}", ty.sql());
+    if let Some(using) = using {
+        action.push_str(&format!(" USING {using}"));
+    }
+    alter_column(table, column, action)
+}
+
+/// `ALTER COLUMN … SET DEFAULT …`, the default rendered as in a column definition.
+pub fn set_column_default(
+    table: &QualifiedName,
+    column: &str,
+    default: &DefaultValue,
+) -> Statement {
+    alter_column(
+        table,
+        column,
+        format!("SET DEFAULT {}", default_sql(default)),
+    )
+}
+
+/// `ALTER COLUMN … DROP DEFAULT` (a no-op when there is none, so plans may emit it freely).
+pub fn drop_column_default(table: &QualifiedName, column: &str) -> Statement {
+    alter_column(table, column, "DROP DEFAULT".into())
+}
+
+/// `ALTER COLUMN … SET NOT NULL` / `DROP NOT NULL`.
+pub fn set_column_nullable(table: &QualifiedName, column: &str, nullable: bool) -> Statement {
+    let action = if nullable {
+        "DROP NOT NULL"
+    } else {
+        "SET NOT NULL"
+    };
+    alter_column(table, column, action.into())
+}
+
+fn identity_words(identity: Identity) -> &'static str {
+    match identity {
+        Identity::Always => "ALWAYS",
+        Identity::ByDefault => "BY DEFAULT",
+    }
+}
+
+/// `ALTER COLUMN … ADD GENERATED … AS IDENTITY` on an existing NOT NULL column.
+pub fn add_column_identity(table: &QualifiedName, column: &str, identity: Identity) -> Statement {
+    alter_column(
+        table,
+        column,
+        format!("ADD GENERATED {} AS IDENTITY", identity_words(identity)),
+    )
+}
+
+/// `ALTER COLUMN … SET GENERATED ALWAYS|BY DEFAULT`: switches the identity kind in place.
+pub fn set_column_identity(table: &QualifiedName, column: &str, identity: Identity) -> Statement {
+    alter_column(
+        table,
+        column,
+        format!("SET GENERATED {}", identity_words(identity)),
+    )
+}
+
+/// `ALTER COLUMN … DROP IDENTITY` (the sequence goes with it).
+pub fn drop_column_identity(table: &QualifiedName, column: &str) -> Statement {
+    alter_column(table, column, "DROP IDENTITY".into())
+}
+
+/// `ALTER COLUMN … SET EXPRESSION AS (expr)` (PostgreSQL 17+): recomputes a stored generated
+/// column in place, expression verbatim.
+pub fn set_column_expression(table: &QualifiedName, column: &str, expr: &str) -> Statement {
+    alter_column(table, column, format!("SET EXPRESSION AS ({expr})"))
+}
+
+/// `ALTER COLUMN … DROP EXPRESSION`: keeps the stored values, makes the column a plain one.
+pub fn drop_column_expression(table: &QualifiedName, column: &str) -> Statement {
+    alter_column(table, column, "DROP EXPRESSION".into())
+}
+
+/// `ALTER TABLE … RENAME TO`: keeps the data (a declared rename is never drop + add).
+pub fn rename_table(from: &QualifiedName, to: &str) -> Statement {
+    stmt(
+        format!("ALTER TABLE {} RENAME TO {}", qualified(from), quote(to)),
+        table_ref(&QualifiedName::new(&from.schema, to)),
+        Phase::Tables,
+    )
+}
+
+/// `ALTER TABLE … RENAME COLUMN … TO …`.
+pub fn rename_column(table: &QualifiedName, from: &str, to: &str) -> Statement {
+    stmt(
+        format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            qualified(table),
+            quote(from),
+            quote(to)
+        ),
+        column_ref(table, to),
+        Phase::Tables,
+    )
+}
+
+/// `ALTER TABLE … RENAME CONSTRAINT … TO …` (renames a primary key's or unique's index too).
+pub fn rename_constraint(
+    table: &QualifiedName,
+    kind: ConstraintKind,
+    from: &str,
+    to: &str,
+) -> Statement {
+    let phase = if kind == ConstraintKind::ForeignKey {
+        Phase::ForeignKeys
+    } else {
+        Phase::Tables
+    };
+    stmt(
+        format!(
+            "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+            qualified(table),
+            quote(from),
+            quote(to)
+        ),
+        ObjectRef::Constraint {
+            table: table.clone(),
+            kind,
+            name: to.to_string(),
+        },
+        phase,
+    )
+}
+
+/// `ALTER INDEX "s"."from" RENAME TO "to"`: the last step of an index replacement.
+pub fn rename_index(table: &QualifiedName, from: &str, to: &str) -> Statement {
+    stmt(
+        format!(
+            "ALTER INDEX {} RENAME TO {}",
+            qualified(&QualifiedName::new(&table.schema, from)),
+            quote(to)
+        ),
+        ObjectRef::Index {
+            table: table.clone(),
+            name: to.to_string(),
+        },
+        Phase::Indexes,
+    )
+}
+
+/// `CREATE INDEX CONCURRENTLY`: builds without blocking writes; cannot run in a transaction.
+pub fn create_index_concurrently(table: &QualifiedName, index: &Index) -> Statement {
+    let mut st = create_index(table, index);
+    st.sql = st.sql.replacen("INDEX ", "INDEX CONCURRENTLY ", 1);
+    st
+}
+
+/// `DROP INDEX CONCURRENTLY`: waits for readers instead of blocking them.
+pub fn drop_index_concurrently(table: &QualifiedName, name: &str) -> Statement {
+    let mut st = drop_index(table, name);
+    st.sql = st
+        .sql
+        .replacen("DROP INDEX ", "DROP INDEX CONCURRENTLY ", 1);
+    st
+}
+
+/// `ALTER EXTENSION … UPDATE TO 'v'`: moves an installed extension to a pinned version.
+pub fn update_extension(name: &str, version: &str) -> Statement {
+    stmt(
+        format!(
+            "ALTER EXTENSION {} UPDATE TO {}",
+            quote(name),
+            literal(version)
+        ),
+        ObjectRef::Extension(name.to_string()),
+        Phase::Extensions,
+    )
+}
+
+/// `ALTER EXTENSION … SET SCHEMA`: moves a relocatable extension's objects.
+pub fn set_extension_schema(name: &str, schema: &str) -> Statement {
+    stmt(
+        format!(
+            "ALTER EXTENSION {} SET SCHEMA {}",
+            quote(name),
+            quote(schema)
+        ),
+        ObjectRef::Extension(name.to_string()),
+        Phase::Extensions,
+    )
+}
+
+/// `ALTER TYPE … RENAME TO`: lets an enum be rebuilt under its own name (labels cannot be
+/// removed or reordered in place).
+pub fn rename_enum(from: &QualifiedName, to: &str) -> Statement {
+    stmt(
+        format!("ALTER TYPE {} RENAME TO {}", qualified(from), quote(to)),
+        ObjectRef::Enum(QualifiedName::new(&from.schema, to)),
+        Phase::Types,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
 // Whole schema
 
 /// Every statement that builds `schema` from an empty database, in dependency order (see
@@ -729,10 +956,10 @@ pub fn create_all(schema: &Schema) -> Vec<Statement> {
     out.extend(s.enums.iter().map(create_enum));
     out.extend(s.tables.iter().map(create_table));
     for t in &s.tables {
-        out.extend(t.foreign_keys.iter().map(|fk| add_foreign_key(&t.name, fk)));
+        out.extend(t.indexes.iter().map(|i| create_index(&t.name, i)));
     }
     for t in &s.tables {
-        out.extend(t.indexes.iter().map(|i| create_index(&t.name, i)));
+        out.extend(t.foreign_keys.iter().map(|fk| add_foreign_key(&t.name, fk)));
     }
     for n in &s.namespaces {
         if let Some(c) = &n.comment {

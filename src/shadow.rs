@@ -10,7 +10,7 @@
 
 use std::path::PathBuf;
 
-use sqlx::{Connection, Executor, PgConnection};
+use sqlx::{AssertSqlSafe, Connection, Executor};
 
 use crate::connect::{self, ConnectOptions, DatabaseUrl};
 use crate::ddl;
@@ -106,7 +106,10 @@ async fn in_fresh_database(
             .unwrap_or_default()
     );
     admin
-        .execute(format!("CREATE DATABASE {}", quote(&name)).as_str())
+        .execute(sqlx::raw_sql(AssertSqlSafe(format!(
+            "CREATE DATABASE {}",
+            quote(&name)
+        ))))
         .await
         .map_err(|e| ShadowError::Database(connect::redact(&e.to_string())))?;
     let result = async {
@@ -115,7 +118,10 @@ async fn in_fresh_database(
             .await
             .map_err(ShadowError::Connect)?;
         for statement in ddl::create_all(desired) {
-            if let Err(e) = conn.execute(statement.sql.as_str()).await {
+            if let Err(e) = sqlx::raw_sql(AssertSqlSafe(statement.sql.clone()))
+                .execute(&mut conn)
+                .await
+            {
                 return Err(ShadowError::Apply {
                     object: statement.object.to_string(),
                     sql: statement.sql.clone(),
@@ -132,7 +138,10 @@ async fn in_fresh_database(
     }
     .await;
     let dropped = admin
-        .execute(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote(&name)).as_str())
+        .execute(sqlx::raw_sql(AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            quote(&name)
+        ))))
         .await;
     let _ = admin.close().await;
     match (result, dropped) {

@@ -8,9 +8,9 @@ use std::process::ExitCode;
 
 pub mod dev;
 pub mod diff;
-pub mod push;
 pub mod generate;
 pub mod inspect;
+pub mod push;
 pub mod sql;
 pub mod validate;
 

@@ -1,0 +1,1 @@
+SELECT name = 'kept' FROM public.items WHERE id = 1

@@ -1,0 +1,1 @@
+INSERT INTO public.items (id, title) VALUES (1, 'kept');

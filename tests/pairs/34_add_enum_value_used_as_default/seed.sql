@@ -1,0 +1,1 @@
+INSERT INTO public.items (id) VALUES (1);

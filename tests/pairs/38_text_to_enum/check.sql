@@ -1,0 +1,1 @@
+SELECT status = 'published'::public.status FROM public.items

@@ -1,0 +1,1 @@
+INSERT INTO public.items (id, status) VALUES (1, 'published');

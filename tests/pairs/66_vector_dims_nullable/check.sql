@@ -1,0 +1,1 @@
+SELECT embedding IS NULL FROM public.chunks WHERE id = 1

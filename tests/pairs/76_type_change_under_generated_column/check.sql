@@ -1,0 +1,1 @@
+SELECT title_tsv = to_tsvector('simple', 'hello') FROM public.docs

@@ -1,0 +1,1 @@
+INSERT INTO public.items (id, status, history) VALUES (1, 'archived', '{draft,archived}'), (2, 'draft', '{}');

@@ -37,8 +37,11 @@ pub struct DevOptions {
 impl DevOptions {
     /// Defaults for `project_dir`: discovery from the environment, bootstrapping into the
     /// project's own `.tidemark/venv` if needed.
+    /// The directory is made absolute: the server runs as another user from another working
+    /// directory, so a relative data directory would point somewhere else for it.
     pub fn new(project_dir: impl Into<PathBuf>) -> DevOptions {
         let project_dir = project_dir.into();
+        let project_dir = std::path::absolute(&project_dir).unwrap_or(project_dir);
         DevOptions {
             discovery: DiscoveryOptions::from_env(&project_dir),
             project_dir,
@@ -323,6 +326,19 @@ pub async fn dev_url_or_start(project_dir: &Path) -> Result<String, LocalPgError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_relative_project_dir_becomes_absolute() {
+        // The server runs as another user from another working directory: `tidemark dev start`
+        // (default `--project-dir .`) once failed with initdb unable to create `.tidemark`.
+        let options = DevOptions::new(".");
+        assert!(options.data_dir().is_absolute(), "{:?}", options.data_dir());
+        assert!(
+            options
+                .data_dir()
+                .starts_with(std::env::current_dir().unwrap())
+        );
+    }
 
     #[test]
     fn state_round_trips_and_tolerates_garbage() {

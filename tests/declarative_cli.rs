@@ -1,0 +1,188 @@
+//! `tidemark diff` and `tidemark push` end to end on real servers: the target is a fresh test
+//! database, the shadow a throwaway local server that tidemark starts itself.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use tidemark::localpg::TestDatabase;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn tidemark(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tidemark"))
+        .args(args)
+        .current_dir(ROOT)
+        .env_remove("DATABASE_URL")
+        .env("CI", "true")
+        .output()
+        .expect("run tidemark")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn write_spec(dir: &Path, yaml: &str) {
+    std::fs::create_dir_all(dir).expect("dir");
+    std::fs::write(dir.join("schema.yaml"), yaml).expect("write");
+}
+
+const V1: &str = r#"
+extensions: { vector: }
+enums:
+  status: [draft, live]
+tables:
+  docs:
+    columns:
+      id:        { type: bigint, identity: always, primary_key: true }
+      title:     text
+      status:    { type: status, default: draft }
+      legacy:    text?
+      embedding: vector(3)?
+    indexes:
+      docs_embedding_idx: { on: embedding, using: hnsw, ops: vector_l2_ops }
+"#;
+
+const V2: &str = r#"
+extensions: { vector: }
+enums:
+  status: [draft, review, live]
+tables:
+  docs:
+    columns:
+      id:        { type: bigint, identity: always, primary_key: true }
+      headline:  { type: text, renamed_from: title }
+      status:    { type: status, default: draft, check: "status <> 'review' OR headline <> ''" }
+      embedding: vector(3)?
+    indexes:
+      docs_embedding_idx: { on: embedding, using: hnsw, ops: vector_cosine_ops, with: { m: 8 } }
+      docs_status_idx: { on: status, where: "status <> 'live'" }
+"#;
+
+#[tokio::test]
+async fn push_brings_a_database_to_the_spec_and_diff_then_finds_nothing() {
+    let db = TestDatabase::create().await.expect("db");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let v1 = dir.path().join("v1");
+    let v2 = dir.path().join("v2");
+    write_spec(&v1, V1);
+    write_spec(&v2, V2);
+    let (v1, v2) = (v1.to_str().expect("path"), v2.to_str().expect("path"));
+
+    // Empty database → v1: nothing destructive.
+    let out = tidemark(&["diff", v1, "--database-url", db.url(), "--exit-code"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("CREATE TABLE \"public\".\"docs\""));
+    let out = tidemark(&["push", v1, "--database-url", db.url()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    sqlx::query("INSERT INTO docs (title, legacy, embedding) VALUES ('a', 'x', '[1,2,3]')")
+        .execute(db.pool())
+        .await
+        .expect("row");
+    let out = tidemark(&["diff", v1, "--database-url", db.url(), "--exit-code"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+
+    // v1 → v2 drops a column: refused without --allow-destructive, and nothing changes.
+    let out = tidemark(&["push", v2, "--database-url", db.url()]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--allow-destructive"));
+    let out = tidemark(&["diff", v1, "--database-url", db.url(), "--exit-code"]);
+    assert_eq!(out.status.code(), Some(0), "refused push changed something");
+
+    // The plan names its hazards; JSON carries the same steps.
+    let out = tidemark(&["diff", v2, "--database-url", db.url()]);
+    let script = text(&out.stdout);
+    assert!(script.contains("-- hazard: data loss"), "{script}");
+    assert!(
+        script.contains("-- hazard: vector index rebuild"),
+        "{script}"
+    );
+    assert!(
+        script.contains("RENAME COLUMN \"title\" TO \"headline\""),
+        "{script}"
+    );
+    let out = tidemark(&["diff", v2, "--database-url", db.url(), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json plan");
+    assert!(json["steps"].as_array().is_some_and(|s| !s.is_empty()));
+
+    let out = tidemark(&[
+        "push",
+        v2,
+        "--database-url",
+        db.url(),
+        "--allow-destructive",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = tidemark(&["diff", v2, "--database-url", db.url(), "--exit-code"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "second diff not empty:\n{}",
+        text(&out.stdout)
+    );
+    // The rename kept the row.
+    let headline: String = sqlx::query_scalar("SELECT headline FROM docs")
+        .fetch_one(db.pool())
+        .await
+        .expect("row survived");
+    assert_eq!(headline, "a");
+}
+
+#[tokio::test]
+async fn a_spec_postgresql_rejects_is_reported_with_the_object_and_changes_nothing() {
+    let db = TestDatabase::create().await.expect("db");
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_spec(
+        dir.path(),
+        r#"
+tables:
+  t:
+    columns:
+      id: { type: bigint, primary_key: true }
+      n:  { type: integer, generated: "id + no_such_column" }
+"#,
+    );
+    let out = tidemark(&[
+        "push",
+        dir.path().to_str().expect("path"),
+        "--database-url",
+        db.url(),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("table public.t"), "{stderr}");
+    assert!(stderr.contains("no_such_column"), "{stderr}");
+    let tables: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace",
+    )
+    .fetch_one(db.pool())
+    .await
+    .expect("count");
+    assert_eq!(tables, 0);
+}
+
+#[tokio::test]
+async fn a_missing_extension_is_explained() {
+    let db = TestDatabase::create().await.expect("db");
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_spec(
+        dir.path(),
+        "extensions: { postgis: }\ntables:\n  t:\n    columns:\n      id: bigint\n",
+    );
+    let out = tidemark(&[
+        "diff",
+        dir.path().to_str().expect("path"),
+        "--database-url",
+        db.url(),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("postgis"), "{stderr}");
+    assert!(stderr.contains("help:"), "{stderr}");
+}

@@ -9,6 +9,7 @@ pub mod codegen;
 pub mod ddl;
 pub mod diagnostic;
 pub mod localpg;
+pub mod migrate;
 pub mod model;
 pub mod spec;
 pub mod sql_ident;

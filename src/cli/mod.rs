@@ -6,6 +6,7 @@
 
 use std::process::ExitCode;
 
+pub mod migrate;
 pub mod sql;
 pub mod validate;
 
@@ -28,6 +29,9 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Print the full CREATE script for the spec, in dependency order.
     Sql(sql::SqlArgs),
+    /// Apply, roll back, inspect and hash versioned migrations.
+    #[command(subcommand)]
+    Migrate(migrate::MigrateCommand),
 }
 
 /// `--format` shared by every command that reports diagnostics.
@@ -60,6 +64,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Sql(args) => sql::run(args),
+        Command::Migrate(cmd) => migrate::run(cmd),
     }
 }
 

@@ -41,9 +41,12 @@ fn lib_rs(dir: &MigrationDir) -> TokenStream {
         .iter()
         .map(|m| Ident::new(&m.version, Span::call_site()))
         .collect();
-    let doc = " Versioned migrations: each module runs its `sql/<version>/` files; tidemark's runner\n and sea-orm-migration's CLI apply the same SQL and see each other's history.";
+    let doc1 =
+        " Versioned migrations: each module runs its `sql/<version>/` files; tidemark's runner";
+    let doc2 = " and sea-orm-migration's CLI apply the same SQL and see each other's history.";
     quote! {
-        #![doc = #doc]
+        #![doc = #doc1]
+        #![doc = #doc2]
 
         pub use sea_orm_migration::prelude::*;
 

@@ -17,6 +17,7 @@ use tidemark::migrate::{
 
 #[path = "fixtures/migrate_compat/src/lib.rs"]
 #[allow(unused_imports)]
+#[rustfmt::skip]
 mod compat;
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/migrate_compat");

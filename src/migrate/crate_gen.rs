@@ -50,7 +50,9 @@ fn lib_rs(dir: &MigrationDir) -> TokenStream {
 
         pub use sea_orm_migration::prelude::*;
 
-        #(mod #mods;)*
+        // `rustfmt::skip`: prettyplease already formatted these; `cargo fmt` must not re-wrap them
+        // (its line breaking differs), or `migrate hash --check` would call them stale.
+        #(#[rustfmt::skip] mod #mods;)*
 
         #[doc = " Lists the migrations in the order they apply."]
         pub struct Migrator;
@@ -58,7 +60,7 @@ fn lib_rs(dir: &MigrationDir) -> TokenStream {
         #[async_trait::async_trait]
         impl MigratorTrait for Migrator {
             fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-                vec![#(Box::new(#mods::Migration)),*]
+                vec![#(Box::new(#mods::Migration),)*]
             }
         }
     }
@@ -81,7 +83,7 @@ fn body(version: &str, script: Option<&Script>, file: &str) -> TokenStream {
         let stmts = script.statements.iter().map(|(_, s)| s.as_str());
         quote! {
             // Statements of a no-transaction script, split by tidemark: run one at a time.
-            for sql in [#(#stmts),*] {
+            for sql in [#(#stmts,)*] {
                 manager.get_connection().execute_unprepared(sql).await?;
             }
             Ok(())

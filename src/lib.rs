@@ -20,6 +20,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod introspect;
 pub mod localpg;
+pub mod migrate;
 pub mod model;
 pub mod plan;
 pub mod shadow;

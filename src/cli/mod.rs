@@ -2,7 +2,9 @@
 //! the only place that prints or chooses an exit code.
 //!
 //! Exit codes: 0 success, 1 invalid input (the spec or a migration is wrong), 2 usage error
-//! (bad flags, missing paths), 3 a database or environment failure.
+//! (bad flags, missing paths), 3 a database or environment failure, 4 refused (destructive
+//! changes without `--allow-destructive`). `diff --exit-code` and `generate --check` report
+//! "differences found" with 2 and 1, as documented on those commands.
 
 use std::process::ExitCode;
 
@@ -10,6 +12,7 @@ pub mod dev;
 pub mod diff;
 pub mod generate;
 pub mod inspect;
+pub mod migrate;
 pub mod push;
 pub mod sql;
 pub mod validate;
@@ -43,6 +46,9 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Apply the plan that brings a live database to the spec.
     Push(push::PushArgs),
+    /// Apply, roll back, inspect and hash versioned migrations.
+    #[command(subcommand)]
+    Migrate(migrate::MigrateCommand),
 }
 
 /// `--format` shared by every command that reports diagnostics.
@@ -80,6 +86,7 @@ pub fn main() -> ExitCode {
         Command::Dev(args) => dev::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Push(args) => push::run(args),
+        Command::Migrate(cmd) => migrate::run(cmd),
     }
 }
 

@@ -1,0 +1,1079 @@
+//! Applying and rolling back, the online step of `migrate`: one session holds an advisory lock,
+//! checks the history against the directory, and runs each migration with its history rows,
+//! reporting progress as [`Event`]s (the CLI decides what to print).
+//!
+//! History lives in two tables. `seaql_migrations(version, applied_at)` is created exactly as
+//! sea-orm-migration 2.0.4 creates it and gets a row per applied version, so sea-orm's CLI and
+//! tidemark see each other's work. `tidemark_migrations` adds what sea-orm lacks: the checksum
+//! of `up.sql`, the run time, and `dirty` (`up`/`down`) while a no-transaction script runs.
+//! A version counts as applied when it has a `seaql_migrations` row and no dirty tidemark row.
+//!
+//! Transaction pooling (pgbouncer `pool_mode = transaction`) is detected twice: the backend pid
+//! is read by two separate statements at connect time and must be equal, and after taking the
+//! session advisory lock a separate statement must find that lock held by its own backend in
+//! `pg_locks` (checked again before every migration). A pooled connection fails one of them.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sqlx::postgres::PgDatabaseError;
+use sqlx::{AssertSqlSafe, Connection, PgConnection};
+
+use super::dir::{Direction, Migration, MigrationDir, Script};
+use super::error::{LockHolder, MigrateError};
+
+/// The advisory lock key: "tidemark" in ASCII, so `pg_locks` shows a recognisable pair
+/// (classid 0x74696465, objid 0x6d61726b).
+const LOCK_KEY: i64 = 0x7469_6465_6d61_726b;
+
+/// sea-orm-migration 2.0.4's `install`, as sea-query renders `create_table_from_entity` for its
+/// `seaql_migrations` entity on PostgreSQL.
+const CREATE_SEAQL: &str = r#"CREATE TABLE IF NOT EXISTS "seaql_migrations" ( "version" varchar NOT NULL PRIMARY KEY, "applied_at" bigint NOT NULL )"#;
+
+const CREATE_TIDEMARK: &str = r#"CREATE TABLE IF NOT EXISTS "tidemark_migrations" (
+    "version" varchar NOT NULL PRIMARY KEY,
+    "checksum" text NOT NULL,
+    "transactional" boolean NOT NULL,
+    "dirty" text CHECK ("dirty" IN ('up', 'down')),
+    "applied_by" text NOT NULL,
+    "applied_at" timestamptz NOT NULL DEFAULT now(),
+    "execution_ms" bigint
+)"#;
+
+/// Session settings and waits of a run; `Default` suits a production deploy.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// How long to wait for another runner's lock before giving up and naming it.
+    pub lock_wait: Duration,
+    /// `lock_timeout`: a DDL statement queued behind a long transaction fails instead of
+    /// blocking every query queued behind it.
+    pub lock_timeout: Duration,
+    /// `statement_timeout` (zero disables it); generous because index builds are slow.
+    pub statement_timeout: Duration,
+    /// `maintenance_work_mem` for index builds (an HNSW build slows down several times once the
+    /// graph does not fit); `None` keeps the server's setting.
+    pub maintenance_work_mem: Option<String>,
+    /// `max_parallel_maintenance_workers` for index builds; `None` keeps the server's setting.
+    pub max_parallel_maintenance_workers: Option<u32>,
+    /// How often index build progress is read from `pg_stat_progress_create_index`.
+    pub progress_interval: Duration,
+    /// `application_name`, shown to a runner that waits for this one's lock.
+    pub application_name: String,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            lock_wait: Duration::from_secs(300),
+            lock_timeout: Duration::from_secs(10),
+            statement_timeout: Duration::from_secs(6 * 3600),
+            maintenance_work_mem: Some("512MB".into()),
+            max_parallel_maintenance_workers: Some(2),
+            progress_interval: Duration::from_millis(500),
+            application_name: "tidemark migrate".into(),
+        }
+    }
+}
+
+/// A progress sample of an index build.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct IndexProgress {
+    pub version: String,
+    pub phase: String,
+    pub blocks_done: i64,
+    pub blocks_total: i64,
+    pub tuples_done: i64,
+    pub tuples_total: i64,
+}
+
+/// What the runner is doing, for a progress display or a log; never printed by the library.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    WaitingForLock {
+        holder: Option<LockHolder>,
+    },
+    LockAcquired {
+        waited_ms: u64,
+    },
+    /// A version sea-orm's CLI applied got its tidemark history row (and checksum).
+    Adopted {
+        version: String,
+    },
+    /// A no-transaction migration that died midway is being repaired before it re-runs.
+    Repairing {
+        version: String,
+        dropped_invalid_indexes: Vec<String>,
+    },
+    Started {
+        version: String,
+        direction: Direction,
+        transactional: bool,
+        statements: usize,
+    },
+    Statement {
+        version: String,
+        index: usize,
+        total: usize,
+        line: usize,
+    },
+    IndexBuild(IndexProgress),
+    Finished {
+        version: String,
+        direction: Direction,
+        execution_ms: u64,
+    },
+}
+
+/// One migration that ran.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Applied {
+    pub version: String,
+    pub direction: Direction,
+    pub execution_ms: u64,
+    pub repaired: bool,
+}
+
+/// One version's history, merged from both tables.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HistoryRow {
+    pub version: String,
+    /// Has a `seaql_migrations` row.
+    pub recorded: bool,
+    pub checksum: Option<String>,
+    pub dirty: Option<Direction>,
+    pub applied_by: Option<String>,
+}
+
+impl HistoryRow {
+    fn applied(&self) -> bool {
+        self.recorded && self.dirty.is_none()
+    }
+}
+
+/// Where one version stands, for `status`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MigrationState {
+    Applied,
+    /// Applied by sea-orm's CLI; tidemark records its checksum at its next apply.
+    AppliedWithoutChecksum,
+    /// `up.sql` differs from what was applied.
+    AppliedButEdited,
+    Pending,
+    /// A no-transaction script died midway; the next apply (or down) repairs and finishes it.
+    Dirty(Direction),
+    /// Applied here, but its folder is gone from the directory.
+    MissingFromDirectory,
+}
+
+/// One line of `status`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StatusEntry {
+    pub version: String,
+    pub state: MigrationState,
+}
+
+/// Whether the live schema equals the snapshot of the applied version. Needs `introspect`,
+/// which is not part of the runner yet: this is the seam it plugs into.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "live_schema", rename_all = "snake_case")]
+pub enum LiveSchemaCheck {
+    NotChecked { reason: String },
+    Matches,
+    Differs { differences: Vec<String> },
+}
+
+/// The result of `status`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Status {
+    pub migrations: Vec<StatusEntry>,
+    pub live_schema: LiveSchemaCheck,
+}
+
+type HolderRow = (
+    i32,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+type HistoryTuple = (String, bool, Option<String>, Option<String>, Option<String>);
+
+type EventSink = Arc<dyn Fn(&Event) + Send + Sync>;
+
+/// A session on the target database; [`Runner::pending`] and [`Runner::apply_one`] are the
+/// engine, [`Runner::apply`] the one loop over them (used by the CLI, dry-run excepted).
+pub struct Runner {
+    conn: PgConnection,
+    progress: Option<PgConnection>,
+    url: String,
+    dir: MigrationDir,
+    options: RunOptions,
+    on_event: EventSink,
+    locked: bool,
+}
+
+/// One session with the libpq rules of `connect` (sslmode, sslrootcert, timeouts), named
+/// `tidemark migrate` in `pg_stat_activity` so a lock holder is recognisable.
+async fn open(url: &str) -> Result<PgConnection, MigrateError> {
+    let url = crate::connect::DatabaseUrl::parse(url)?;
+    let options = crate::connect::ConnectOptions {
+        application_name: "tidemark migrate".into(),
+        ..crate::connect::ConnectOptions::default()
+    };
+    Ok(crate::connect::connect(&url, &options).await?)
+}
+
+fn pg_interval(d: Duration) -> String {
+    format!("{}ms", d.as_millis())
+}
+
+impl Runner {
+    /// Connects, applies the session settings and refuses a transaction-pooling connection.
+    /// Takes no lock and writes nothing, so `status` and `--dry-run` can use it too.
+    pub async fn connect(
+        url: &str,
+        dir: MigrationDir,
+        options: RunOptions,
+        on_event: impl Fn(&Event) + Send + Sync + 'static,
+    ) -> Result<Runner, MigrateError> {
+        let mut conn = open(url).await?;
+        let pid1: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(MigrateError::sql("reading the backend pid"))?;
+        let pid2: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(MigrateError::sql("reading the backend pid"))?;
+        if pid1 != pid2 {
+            return Err(MigrateError::TransactionPooling {
+                detail: format!("two statements ran on server backends {pid1} and {pid2}"),
+            });
+        }
+        let version: i32 = sqlx::query_scalar("SELECT current_setting('server_version_num')::int")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(MigrateError::sql("reading the server version"))?;
+        let mut settings: Vec<(&str, String)> = vec![
+            ("application_name", options.application_name.clone()),
+            ("lock_timeout", pg_interval(options.lock_timeout)),
+            ("statement_timeout", pg_interval(options.statement_timeout)),
+        ];
+        if version >= 140000 {
+            // A runner killed mid-statement otherwise leaves its backend building an index (and
+            // holding the lock) until it next writes to the dead socket.
+            settings.push(("client_connection_check_interval", "1000ms".into()));
+        }
+        if let Some(m) = &options.maintenance_work_mem {
+            settings.push(("maintenance_work_mem", m.clone()));
+        }
+        if let Some(w) = options.max_parallel_maintenance_workers {
+            settings.push(("max_parallel_maintenance_workers", w.to_string()));
+        }
+        for (name, value) in settings {
+            sqlx::query("SELECT set_config($1, $2, false)")
+                .bind(name)
+                .bind(&value)
+                .execute(&mut conn)
+                .await
+                .map_err(MigrateError::sql(format!("setting {name} = {value}")))?;
+        }
+        Ok(Runner {
+            conn,
+            progress: None,
+            url: url.to_string(),
+            dir,
+            options,
+            on_event: Arc::new(on_event),
+            locked: false,
+        })
+    }
+
+    /// The directory this runner works from.
+    pub fn dir(&self) -> &MigrationDir {
+        &self.dir
+    }
+
+    fn emit(&self, e: Event) {
+        (self.on_event)(&e)
+    }
+
+    /// Takes the migration lock (polling, up to `lock_wait`), then makes sure the history tables
+    /// exist and records checksums for versions sea-orm's CLI applied.
+    pub async fn lock(&mut self) -> Result<(), MigrateError> {
+        if self.locked {
+            return Ok(());
+        }
+        let start = Instant::now();
+        let mut announced = false;
+        loop {
+            let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+                .bind(LOCK_KEY)
+                .fetch_one(&mut self.conn)
+                .await
+                .map_err(MigrateError::sql("taking the migration lock"))?;
+            if got {
+                break;
+            }
+            if !announced {
+                announced = true;
+                let holder = self.lock_holder().await?;
+                self.emit(Event::WaitingForLock { holder });
+            }
+            if start.elapsed() >= self.options.lock_wait {
+                return Err(MigrateError::LockTimeout {
+                    waited_secs: start.elapsed().as_secs(),
+                    holder: self.lock_holder().await?.map(Box::new),
+                });
+            }
+            let jitter = fastrand_jitter();
+            tokio::time::sleep(Duration::from_millis(100 + jitter)).await;
+        }
+        self.locked = true;
+        self.check_lock_held().await?;
+        self.emit(Event::LockAcquired {
+            waited_ms: start.elapsed().as_millis() as u64,
+        });
+        for ddl in [CREATE_SEAQL, CREATE_TIDEMARK] {
+            sqlx::raw_sql(ddl)
+                .execute(&mut self.conn)
+                .await
+                .map_err(MigrateError::sql("creating the history tables"))?;
+        }
+        self.adopt().await
+    }
+
+    async fn lock_holder(&mut self) -> Result<Option<LockHolder>, MigrateError> {
+        let row: Option<HolderRow> = sqlx::query_as(
+            "SELECT a.pid, coalesce(a.application_name, ''), host(a.client_addr), \
+                        a.backend_start::text, a.state, a.query_start::text \
+                 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+                 WHERE l.locktype = 'advisory' AND l.granted AND l.database = \
+                       (SELECT oid FROM pg_database WHERE datname = current_database()) \
+                   AND l.classid::bigint = $1 AND l.objid::bigint = $2 AND l.objsubid = 1 \
+                 LIMIT 1",
+        )
+        .bind(LOCK_KEY >> 32)
+        .bind(LOCK_KEY & 0xffff_ffff)
+        .fetch_optional(&mut self.conn)
+        .await
+        .map_err(MigrateError::sql("looking up who holds the migration lock"))?;
+        Ok(row.map(
+            |(pid, application_name, client_addr, backend_start, state, query_start)| LockHolder {
+                pid,
+                application_name,
+                client_addr,
+                backend_start,
+                state,
+                query_start,
+            },
+        ))
+    }
+
+    /// A separate statement must see the lock held by its own backend; behind a transaction
+    /// pooler it runs on another backend, which holds nothing.
+    async fn check_lock_held(&mut self) -> Result<(), MigrateError> {
+        let held: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted \
+               AND pid = pg_backend_pid() AND classid::bigint = $1 AND objid::bigint = $2 \
+               AND objsubid = 1)",
+        )
+        .bind(LOCK_KEY >> 32)
+        .bind(LOCK_KEY & 0xffff_ffff)
+        .fetch_one(&mut self.conn)
+        .await
+        .map_err(MigrateError::sql("checking the migration lock"))?;
+        if held {
+            Ok(())
+        } else {
+            Err(MigrateError::TransactionPooling {
+                detail: "the advisory lock taken by one statement is not held by the backend running the next one".into(),
+            })
+        }
+    }
+
+    async fn adopt(&mut self) -> Result<(), MigrateError> {
+        let history = self.history().await?;
+        for row in history {
+            if !row.recorded || row.applied_by.is_some() {
+                continue;
+            }
+            let Some(m) = self
+                .dir
+                .migrations
+                .iter()
+                .find(|m| m.version == row.version)
+            else {
+                continue;
+            };
+            sqlx::query(
+                "INSERT INTO \"tidemark_migrations\" (version, checksum, transactional, applied_by) \
+                 VALUES ($1, $2, $3, 'sea-orm') ON CONFLICT (version) DO NOTHING",
+            )
+            .bind(&m.version)
+            .bind(&m.checksum)
+            .bind(m.up.transactional)
+            .execute(&mut self.conn)
+            .await
+            .map_err(MigrateError::sql("recording a version applied by sea-orm"))?;
+            self.emit(Event::Adopted {
+                version: m.version.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Both history tables merged, by version; empty when neither exists yet (read-only).
+    pub async fn history(&mut self) -> Result<Vec<HistoryRow>, MigrateError> {
+        let (seaql, tidemark): (bool, bool) = sqlx::query_as(
+            "SELECT to_regclass('seaql_migrations') IS NOT NULL, \
+                    to_regclass('tidemark_migrations') IS NOT NULL",
+        )
+        .fetch_one(&mut self.conn)
+        .await
+        .map_err(MigrateError::sql("looking for the history tables"))?;
+        let seaql_sql = if seaql {
+            "SELECT version::text FROM \"seaql_migrations\""
+        } else {
+            "SELECT NULL::text WHERE false"
+        };
+        let tm_sql = if tidemark {
+            "SELECT version::text, checksum, dirty, applied_by FROM \"tidemark_migrations\""
+        } else {
+            "SELECT NULL::text, NULL::text, NULL::text, NULL::text WHERE false"
+        };
+        let sql = format!(
+            "SELECT coalesce(s.version, t.version), s.version IS NOT NULL, t.checksum, t.dirty, t.applied_by \
+             FROM ({seaql_sql}) s(version) FULL JOIN ({tm_sql}) t(version, checksum, dirty, applied_by) \
+               ON s.version = t.version ORDER BY 1"
+        );
+        let rows: Vec<HistoryTuple> = sqlx::query_as(AssertSqlSafe(sql))
+            .fetch_all(&mut self.conn)
+            .await
+            .map_err(MigrateError::sql("reading the migration history"))?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(version, recorded, checksum, dirty, applied_by)| HistoryRow {
+                    version,
+                    recorded,
+                    checksum,
+                    dirty: match dirty.as_deref() {
+                        Some("up") => Some(Direction::Up),
+                        Some("down") => Some(Direction::Down),
+                        _ => None,
+                    },
+                    applied_by,
+                },
+            )
+            .collect())
+    }
+
+    /// Migrations to apply, in order (dirty ones included, to be repaired), after checking the
+    /// history against the directory: an applied version whose folder is gone or whose
+    /// `up.sql` changed, or a pending one sorting before an applied one, stops everything.
+    pub async fn pending(&mut self) -> Result<Vec<Migration>, MigrateError> {
+        let history = self.history().await?;
+        check_history(&self.dir, &history)?;
+        Ok(self
+            .dir
+            .migrations
+            .iter()
+            .filter(|m| {
+                !history
+                    .iter()
+                    .any(|h| h.version == m.version && h.applied())
+            })
+            .cloned()
+            .collect())
+    }
+
+    /// Applies every pending migration in order, up to and including `to`, and returns them.
+    pub async fn apply(&mut self, to: Option<&str>) -> Result<Vec<Applied>, MigrateError> {
+        self.check_target(to)?;
+        self.lock().await?;
+        let mut done = Vec::new();
+        for m in self.pending().await? {
+            if to.is_some_and(|to| m.version.as_str() > to) {
+                break;
+            }
+            done.push(self.apply_one(&m).await?);
+        }
+        Ok(done)
+    }
+
+    /// Says which version a `--to` names, or that the directory has no such version.
+    pub fn check_target(&self, to: Option<&str>) -> Result<(), MigrateError> {
+        match to {
+            Some(v) if v != "0" && !self.dir.migrations.iter().any(|m| m.version == v) => {
+                Err(MigrateError::History {
+                    message: format!("--to {v}: no migration has that version"),
+                    help: "pass a folder name under sql/ (see `tidemark migrate status`), or 0 for none".into(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Applies one migration with its history rows: in one transaction, or (no-transaction
+    /// scripts) marked dirty, statement by statement, then recorded. A dirty one is repaired
+    /// first. Takes the lock if this runner does not hold it yet.
+    pub async fn apply_one(&mut self, m: &Migration) -> Result<Applied, MigrateError> {
+        self.run(m, Direction::Up).await
+    }
+
+    /// Rolls back one applied migration with its `down.sql` (the reverse of [`Runner::apply_one`]).
+    pub async fn rollback_one(&mut self, m: &Migration) -> Result<Applied, MigrateError> {
+        self.run(m, Direction::Down).await
+    }
+
+    /// Rolls back applied migrations, newest first: only the newest with `to = None`, else every
+    /// one after `to` (`"0"`: all of them).
+    pub async fn down(&mut self, to: Option<&str>) -> Result<Vec<Applied>, MigrateError> {
+        self.check_target(to)?;
+        self.lock().await?;
+        let history = self.history().await?;
+        check_history(&self.dir, &history)?;
+        let applied: Vec<Migration> = self
+            .dir
+            .migrations
+            .iter()
+            .filter(|m| {
+                history
+                    .iter()
+                    .any(|h| h.version == m.version && (h.recorded || h.dirty.is_some()))
+            })
+            .cloned()
+            .collect();
+        let mut done = Vec::new();
+        for m in applied.iter().rev() {
+            match to {
+                None if !done.is_empty() => break,
+                Some(to) if m.version.as_str() <= to => break,
+                _ => {}
+            }
+            done.push(self.rollback_one(m).await?);
+        }
+        Ok(done)
+    }
+
+    /// Applied, pending and dirty versions; the checksum file was verified when the directory
+    /// was opened, and `up.sql` is compared with the checksum recorded at apply time.
+    pub async fn status(&mut self) -> Result<Status, MigrateError> {
+        let history = self.history().await?;
+        let mut entries = Vec::new();
+        for m in &self.dir.migrations {
+            let h = history.iter().find(|h| h.version == m.version);
+            let state = match h {
+                None => MigrationState::Pending,
+                Some(h) if h.dirty.is_some() => {
+                    MigrationState::Dirty(h.dirty.unwrap_or(Direction::Up))
+                }
+                Some(h) if !h.recorded => MigrationState::Pending,
+                Some(h) => match &h.checksum {
+                    None => MigrationState::AppliedWithoutChecksum,
+                    Some(c) if *c != m.checksum => MigrationState::AppliedButEdited,
+                    Some(_) => MigrationState::Applied,
+                },
+            };
+            entries.push(StatusEntry {
+                version: m.version.clone(),
+                state,
+            });
+        }
+        for h in &history {
+            if h.recorded && !self.dir.migrations.iter().any(|m| m.version == h.version) {
+                entries.push(StatusEntry {
+                    version: h.version.clone(),
+                    state: MigrationState::MissingFromDirectory,
+                });
+            }
+        }
+        entries.sort_by(|a, b| a.version.cmp(&b.version));
+        Ok(Status {
+            migrations: entries,
+            live_schema: self.check_live_schema().await,
+        })
+    }
+
+    /// Seam for `introspect`: compare the live schema with the applied version's
+    /// `schema.yaml`. Until introspection lands it reports that it did not check.
+    pub async fn check_live_schema(&mut self) -> LiveSchemaCheck {
+        LiveSchemaCheck::NotChecked {
+            reason:
+                "comparing the live schema needs `introspect`, which the runner does not use yet"
+                    .into(),
+        }
+    }
+
+    /// Releases the lock and closes the session.
+    pub async fn close(mut self) -> Result<(), MigrateError> {
+        if self.locked {
+            sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(LOCK_KEY)
+                .execute(&mut self.conn)
+                .await
+                .map_err(MigrateError::sql("releasing the migration lock"))?;
+        }
+        if let Some(p) = self.progress.take() {
+            let _ = p.close().await;
+        }
+        self.conn
+            .close()
+            .await
+            .map_err(MigrateError::sql("closing the connection"))
+    }
+
+    async fn run(&mut self, m: &Migration, direction: Direction) -> Result<Applied, MigrateError> {
+        self.lock().await?;
+        self.check_lock_held().await?;
+        let script = match direction {
+            Direction::Up => &m.up,
+            Direction::Down => m.down.as_ref().ok_or_else(|| MigrateError::History {
+                message: format!(
+                    "migration {} has no down.sql, so it cannot be rolled back",
+                    m.version
+                ),
+                help: format!(
+                    "write sql/{}/down.sql, run `tidemark migrate hash`, and try again",
+                    m.version
+                ),
+            })?,
+        };
+        let start = Instant::now();
+        let dirty: Option<String> = sqlx::query_scalar(
+            "SELECT dirty FROM \"tidemark_migrations\" WHERE version = $1 AND dirty IS NOT NULL",
+        )
+        .bind(&m.version)
+        .fetch_optional(&mut self.conn)
+        .await
+        .map_err(MigrateError::sql("reading the migration history"))?;
+        let repaired = dirty.is_some();
+        if repaired {
+            let dropped = self.drop_invalid_indexes(m).await?;
+            self.emit(Event::Repairing {
+                version: m.version.clone(),
+                dropped_invalid_indexes: dropped,
+            });
+        }
+        self.emit(Event::Started {
+            version: m.version.clone(),
+            direction,
+            transactional: script.transactional,
+            statements: script.statements.len(),
+        });
+        if script.transactional {
+            let mut tx = self
+                .conn
+                .begin()
+                .await
+                .map_err(MigrateError::sql("starting a transaction"))?;
+            run_statements(
+                &mut tx,
+                &mut None,
+                "",
+                &self.options,
+                &self.on_event,
+                m,
+                script,
+            )
+            .await?;
+            record(&mut tx, m, direction, start, true).await?;
+            tx.commit().await.map_err(MigrateError::sql(format!(
+                "committing migration {}",
+                m.version
+            )))?;
+        } else {
+            let label = match direction {
+                Direction::Up => "up",
+                Direction::Down => "down",
+            };
+            sqlx::query(
+                "INSERT INTO \"tidemark_migrations\" (version, checksum, transactional, dirty, applied_by) \
+                 VALUES ($1, $2, false, $3, 'tidemark') \
+                 ON CONFLICT (version) DO UPDATE SET dirty = EXCLUDED.dirty",
+            )
+            .bind(&m.version)
+            .bind(&m.checksum)
+            .bind(label)
+            .execute(&mut self.conn)
+            .await
+            .map_err(MigrateError::sql("marking the migration dirty"))?;
+            let url = self.url.clone();
+            run_statements(
+                &mut self.conn,
+                &mut self.progress,
+                &url,
+                &self.options,
+                &self.on_event,
+                m,
+                script,
+            )
+            .await?;
+            let mut tx = self
+                .conn
+                .begin()
+                .await
+                .map_err(MigrateError::sql("starting a transaction"))?;
+            record(&mut tx, m, direction, start, false).await?;
+            tx.commit().await.map_err(MigrateError::sql(format!(
+                "recording migration {}",
+                m.version
+            )))?;
+        }
+        let execution_ms = start.elapsed().as_millis() as u64;
+        self.emit(Event::Finished {
+            version: m.version.clone(),
+            direction,
+            execution_ms,
+        });
+        Ok(Applied {
+            version: m.version.clone(),
+            direction,
+            execution_ms,
+            repaired,
+        })
+    }
+
+    /// Drops the INVALID indexes (left by a killed `CREATE INDEX CONCURRENTLY`) whose names
+    /// appear in the migration's scripts; other invalid indexes are not ours to touch.
+    async fn drop_invalid_indexes(&mut self, m: &Migration) -> Result<Vec<String>, MigrateError> {
+        let invalid: Vec<(String, String)> = sqlx::query_as(
+            "SELECT n.nspname::text, c.relname::text FROM pg_index i \
+             JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE NOT i.indisvalid AND n.nspname NOT IN ('pg_catalog', 'information_schema')",
+        )
+        .fetch_all(&mut self.conn)
+        .await
+        .map_err(MigrateError::sql("looking for invalid indexes"))?;
+        let text = format!(
+            "{}\n{}",
+            m.up.sql,
+            m.down.as_ref().map_or("", |d| d.sql.as_str())
+        )
+        .to_lowercase();
+        let mut dropped = Vec::new();
+        for (schema, name) in invalid {
+            if !mentions(&text, &name.to_lowercase()) {
+                continue;
+            }
+            let sql = format!(
+                "DROP INDEX CONCURRENTLY IF EXISTS {}.{}",
+                crate::sql_ident::quote(&schema),
+                crate::sql_ident::quote(&name)
+            );
+            sqlx::raw_sql(AssertSqlSafe(sql))
+                .execute(&mut self.conn)
+                .await
+                .map_err(MigrateError::sql(format!(
+                    "dropping invalid index {schema}.{name}"
+                )))?;
+            dropped.push(format!("{schema}.{name}"));
+        }
+        Ok(dropped)
+    }
+}
+
+/// Whether `name` occurs in `text` as a whole identifier.
+fn mentions(text: &str, name: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    text.match_indices(name).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + name.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
+fn fastrand_jitter() -> u64 {
+    // Spreads pollers so sixteen runners do not retry in lockstep; any cheap entropy will do.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    u64::from(nanos % 100)
+}
+
+fn check_history(dir: &MigrationDir, history: &[HistoryRow]) -> Result<(), MigrateError> {
+    for h in history {
+        let Some(m) = dir.migrations.iter().find(|m| m.version == h.version) else {
+            if h.recorded || h.dirty.is_some() {
+                return Err(MigrateError::History {
+                    message: format!(
+                        "migration {} is applied to this database, but sql/{}/ is not in the directory",
+                        h.version, h.version
+                    ),
+                    help: "restore the folder from version control (deleting an applied migration does not undo it); roll it back with the old directory before removing it".into(),
+                });
+            }
+            continue;
+        };
+        if let Some(c) = &h.checksum
+            && h.recorded
+            && *c != m.checksum
+        {
+            return Err(MigrateError::History {
+                message: format!(
+                    "sql/{}/up.sql was edited after it was applied to this database",
+                    m.version
+                ),
+                help: "restore the applied version from version control; to change the schema further, add a new migration".into(),
+            });
+        }
+    }
+    let last_applied = history
+        .iter()
+        .filter(|h| h.applied())
+        .map(|h| h.version.as_str())
+        .max();
+    if let Some(last) = last_applied
+        && let Some(m) = dir.migrations.iter().find(|m| {
+            m.version.as_str() < last
+                && !history
+                    .iter()
+                    .any(|h| h.version == m.version && (h.recorded || h.dirty.is_some()))
+        })
+    {
+        return Err(MigrateError::History {
+            message: format!(
+                "migration {} is not applied but sorts before {last}, which is: it was inserted into history",
+                m.version
+            ),
+            help: "give it a later version (rename its folder with a new timestamp) and run `tidemark migrate hash`".into(),
+        });
+    }
+    Ok(())
+}
+
+async fn record(
+    tx: &mut PgConnection,
+    m: &Migration,
+    direction: Direction,
+    start: Instant,
+    transactional: bool,
+) -> Result<(), MigrateError> {
+    let ms = start.elapsed().as_millis() as i64;
+    let what = format!("recording migration {} in the history", m.version);
+    match direction {
+        Direction::Up => {
+            sqlx::query(
+                "INSERT INTO \"seaql_migrations\" (version, applied_at) \
+                 VALUES ($1, extract(epoch FROM now())::bigint) ON CONFLICT (version) DO NOTHING",
+            )
+            .bind(&m.version)
+            .execute(&mut *tx)
+            .await
+            .map_err(MigrateError::sql(what.clone()))?;
+            sqlx::query(
+                "INSERT INTO \"tidemark_migrations\" (version, checksum, transactional, dirty, applied_by, execution_ms) \
+                 VALUES ($1, $2, $3, NULL, 'tidemark', $4) \
+                 ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, dirty = NULL, \
+                   applied_by = 'tidemark', applied_at = now(), execution_ms = EXCLUDED.execution_ms, \
+                   transactional = EXCLUDED.transactional",
+            )
+            .bind(&m.version)
+            .bind(&m.checksum)
+            .bind(transactional)
+            .bind(ms)
+            .execute(&mut *tx)
+            .await
+            .map_err(MigrateError::sql(what))?;
+        }
+        Direction::Down => {
+            for sql in [
+                "DELETE FROM \"seaql_migrations\" WHERE version = $1",
+                "DELETE FROM \"tidemark_migrations\" WHERE version = $1",
+            ] {
+                sqlx::query(sql)
+                    .bind(&m.version)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(MigrateError::sql(what.clone()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn builds_index(sql: &str) -> bool {
+    let words: Vec<String> = sql
+        .split(|c: char| c.is_whitespace() || c == '(')
+        .filter(|w| !w.is_empty())
+        .take(6)
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let w: Vec<&str> = words.iter().map(String::as_str).collect();
+    matches!(
+        w.as_slice(),
+        ["CREATE", "INDEX", ..] | ["CREATE", "UNIQUE", "INDEX", ..] | ["REINDEX", ..]
+    )
+}
+
+/// Runs a script's statements on `conn`. Index builds outside a transaction are watched from a
+/// second connection (`progress`, opened on first use) and reported as [`Event::IndexBuild`].
+async fn run_statements(
+    conn: &mut PgConnection,
+    progress: &mut Option<PgConnection>,
+    url: &str,
+    options: &RunOptions,
+    on_event: &EventSink,
+    m: &Migration,
+    script: &Script,
+) -> Result<(), MigrateError> {
+    let total = script.statements.len();
+    let pid: Option<i32> = if !url.is_empty()
+        && script
+            .statements
+            .iter()
+            .any(|(_, s)| builds_index(strip_comments(s)))
+    {
+        if progress.is_none() {
+            // Progress is a nicety: a second connection that fails only costs the display.
+            *progress = open(url).await.ok();
+        }
+        sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut *conn)
+            .await
+            .ok()
+    } else {
+        None
+    };
+    for (index, (line, stmt)) in script.statements.iter().enumerate() {
+        on_event(&Event::Statement {
+            version: m.version.clone(),
+            index,
+            total,
+            line: *line,
+        });
+        let watch = pid.filter(|_| builds_index(strip_comments(stmt)));
+        let result = match (watch, progress.as_mut()) {
+            (Some(pid), Some(pconn)) => {
+                let fut = sqlx::raw_sql(AssertSqlSafe(stmt.clone())).execute(&mut *conn);
+                tokio::pin!(fut);
+                loop {
+                    tokio::select! {
+                        r = &mut fut => break r,
+                        _ = tokio::time::sleep(options.progress_interval) => {
+                            if let Ok(Some(p)) = read_progress(pconn, pid, &m.version).await {
+                                on_event(&Event::IndexBuild(p));
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {
+                sqlx::raw_sql(AssertSqlSafe(stmt.clone()))
+                    .execute(&mut *conn)
+                    .await
+            }
+        };
+        if let Err(e) = result {
+            return Err(statement_error(m, script, *line, stmt, e));
+        }
+    }
+    Ok(())
+}
+
+fn strip_comments(s: &str) -> &str {
+    let mut s = s.trim_start();
+    while let Some(rest) = s.strip_prefix("--") {
+        s = rest.split_once('\n').map_or("", |(_, r)| r).trim_start();
+    }
+    s
+}
+
+async fn read_progress(
+    conn: &mut PgConnection,
+    pid: i32,
+    version: &str,
+) -> Result<Option<IndexProgress>, sqlx::Error> {
+    let row: Option<(String, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total \
+         FROM pg_stat_progress_create_index WHERE pid = $1",
+    )
+    .bind(pid)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(
+        |(phase, blocks_done, blocks_total, tuples_done, tuples_total)| IndexProgress {
+            version: version.to_string(),
+            phase,
+            blocks_done,
+            blocks_total,
+            tuples_done,
+            tuples_total,
+        },
+    ))
+}
+
+/// Turns a failed statement into file:line:column, with PostgreSQL's position mapped into the
+/// file and its hint (or ours) as the help line.
+fn statement_error(
+    m: &Migration,
+    script: &Script,
+    line: usize,
+    stmt: &str,
+    e: sqlx::Error,
+) -> MigrateError {
+    let pg = e
+        .as_database_error()
+        .and_then(|d| d.try_downcast_ref::<PgDatabaseError>());
+    let (mut line, mut column) = (line, 1);
+    let mut help = if script.transactional {
+        "the migration's transaction was rolled back; fix the statement, run `tidemark migrate hash`, and apply again".to_string()
+    } else {
+        "this migration runs outside a transaction: the statements before this one stay applied; fix it and apply again (it is marked dirty and re-runs from the start, so keep its statements idempotent)".to_string()
+    };
+    let message = match pg {
+        Some(pg) => {
+            if let Some(sqlx::postgres::PgErrorPosition::Original(pos)) = pg.position() {
+                let before: String = stmt.chars().take(pos.saturating_sub(1)).collect();
+                let extra_lines = before.matches('\n').count();
+                line += extra_lines;
+                column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            }
+            if let Some(h) = pg.hint() {
+                help = format!("{h}; {help}");
+            }
+            match pg.detail() {
+                Some(d) => format!("{} ({d})", pg.message()),
+                None => pg.message().to_string(),
+            }
+        }
+        None => e.to_string(),
+    };
+    MigrateError::Statement {
+        version: m.version.clone(),
+        path: script.path.clone(),
+        line,
+        column,
+        message,
+        help,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_builds_are_recognised_after_comments() {
+        assert!(builds_index(strip_comments(
+            "-- x\nCREATE INDEX CONCURRENTLY i ON t (a)"
+        )));
+        assert!(builds_index("create unique index i on t(a)"));
+        assert!(builds_index("REINDEX INDEX CONCURRENTLY i"));
+        assert!(!builds_index("CREATE TABLE index_things (a int)"));
+    }
+
+    #[test]
+    fn mentions_whole_identifiers_only() {
+        assert!(mentions(
+            "create index if not exists items_emb on items",
+            "items_emb"
+        ));
+        assert!(mentions("create index \"items_emb\" on items", "items_emb"));
+        assert!(!mentions("create index items_emb2 on items", "items_emb"));
+    }
+}

@@ -3,51 +3,28 @@
 
 use proptest::prelude::*;
 
-const KEYS: &[&str] = &[
-    "schema",
-    "extensions",
-    "enums",
-    "tables",
-    "columns",
-    "type",
-    "nullable",
-    "default",
-    "default_sql",
-    "identity",
-    "generated",
-    "primary_key",
-    "unique",
-    "references",
-    "on_delete",
-    "on_update",
-    "deferrable",
-    "check",
-    "comment",
-    "renamed_from",
-    "indexes",
-    "on",
-    "using",
-    "ops",
-    "with",
-    "where",
-    "include",
-    "nulls_not_distinct",
-    "column",
-    "expr",
-    "order",
-    "nulls",
-    "values",
-    "version",
-    "foreign_keys",
-    "checks",
-    "name",
-    "m",
-    "ef_construction",
-    "lists",
-    "t",
-    "id",
-    "embedding",
-];
+/// The loader's own key vocabulary (so the generator cannot drift from it), plus option names
+/// and a few plausible object names.
+fn keys() -> Vec<&'static str> {
+    use tidemark::spec::shape::*;
+    let mut keys: Vec<&'static str> = [
+        FILE_KEYS,
+        EXTENSION_KEYS,
+        ENUM_KEYS,
+        TABLE_KEYS,
+        COLUMN_KEYS,
+        INDEX_KEYS,
+        INDEX_KEY_KEYS,
+        PRIMARY_KEY_KEYS,
+        UNIQUE_KEYS,
+        FOREIGN_KEY_KEYS,
+    ]
+    .concat();
+    keys.extend(["m", "ef_construction", "lists", "t", "id", "embedding"]);
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
 const SCALARS: &[&str] = &[
     "bigint",
     "text?",
@@ -94,7 +71,7 @@ fn doc() -> impl Strategy<Value = Doc> {
     leaf.prop_recursive(6, 64, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..5).prop_map(Doc::Seq),
-            prop::collection::vec((prop::sample::select(KEYS), inner), 0..6).prop_map(|mut v| {
+            prop::collection::vec((prop::sample::select(keys()), inner), 0..6).prop_map(|mut v| {
                 // Unique keys keep most documents past the parser and into the checks.
                 let mut seen = std::collections::BTreeSet::new();
                 v.retain(|(k, _)| seen.insert(*k));

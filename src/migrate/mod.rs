@@ -39,19 +39,30 @@
 //! and an edited, removed, reordered or inserted file is found before any SQL runs
 //! ([`verify_sum`]).
 
+mod author;
 mod crate_gen;
 mod dir;
 mod error;
 mod runner;
+mod snapshot;
 mod split;
 mod sum;
+mod verify;
 
-pub use crate_gen::{MIGRATION_HEADER, generate_crate};
+pub use author::{
+    NewOptions, NewOutcome, NewPlan, PlannedMigration, is_destructive, new_migration, plan_new,
+    sanitize_name, write_new,
+};
+pub use crate_gen::{MIGRATION_HEADER, SyncMode, generate_crate, sync_generated};
 pub use dir::{Direction, Migration, MigrationDir, NO_TRANSACTION_MARKER, Script};
 pub use error::{LockHolder, MigrateError};
 pub use runner::{
     Applied, Event, HistoryRow, IndexProgress, LiveSchemaCheck, MigrationState, RunOptions, Runner,
     Status, StatusEntry,
 };
+pub use snapshot::{
+    SNAPSHOT_FILE, latest_snapshot, parse_snapshot, read_snapshot, render_snapshot, without_renames,
+};
 pub use split::{split_statements, statement_ranges};
 pub use sum::{SUM_FILE, SumFile, render_sum, verify_sum};
+pub use verify::{Verified, VerifyError, verify};

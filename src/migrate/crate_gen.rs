@@ -107,13 +107,15 @@ fn lib_rs(dir: &MigrationDir) -> TokenStream {
 
         pub use sea_orm_migration::prelude::*;
 
-        // `rustfmt::skip`: prettyplease already formatted these; `cargo fmt` must not re-wrap them
-        // (its line breaking differs), or `migrate hash --check` would call them stale.
+        // `rustfmt::skip` (here and on the impl): prettyplease already formatted these; `cargo
+        // fmt` must not re-wrap them (its line breaking differs), or `migrate hash --check`
+        // would call them stale.
         #(#[rustfmt::skip] mod #mods;)*
 
         #[doc = " Lists the migrations in the order they apply."]
         pub struct Migrator;
 
+        #[rustfmt::skip]
         #[async_trait::async_trait]
         impl MigratorTrait for Migrator {
             fn migrations() -> Vec<Box<dyn MigrationTrait>> {

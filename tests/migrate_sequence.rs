@@ -456,3 +456,139 @@ fn cli_new_writes_nothing_when_unchanged_and_refuses_destructive_changes() {
     );
     assert_eq!(tree(&root), before);
 }
+
+#[tokio::test]
+async fn cli_verify_and_status_check_schema_report_through_exit_codes() {
+    let (_t, base) = temp_dir();
+    let root = base.join("migration");
+    let specs = base.join("schemas");
+    std::fs::create_dir_all(&root).unwrap();
+    let (dir, spec_dir) = (root.to_str().unwrap(), specs.to_str().unwrap());
+    write_spec(&specs, 4);
+    let out = tidemark(&["migrate", "new", "init", spec_dir, "--dir", dir]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    let db = TestDatabase::create().await.unwrap();
+    let shadow = db.url();
+    let out = tidemark(&[
+        "migrate",
+        "verify",
+        spec_dir,
+        "--dir",
+        dir,
+        "--shadow-url",
+        shadow,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 migration replayed"));
+
+    // The spec moved on without a migration: exit 1, and the missing SQL as a plan script.
+    write_spec(&specs, 5);
+    let out = tidemark(&[
+        "migrate",
+        "verify",
+        spec_dir,
+        "--dir",
+        dir,
+        "--shadow-url",
+        shadow,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("docs_embedding_idx") && stdout.contains("ef_construction"),
+        "{stdout}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("migrate new"));
+
+    // status --check-schema: opt-in, equal after apply, exit 1 on drift made by hand.
+    let out = cli_apply(&root, db.url(), &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let status = |extra: &[&str]| {
+        let mut args = vec![
+            "migrate",
+            "status",
+            "--dir",
+            dir,
+            "--database-url",
+            db.url(),
+        ];
+        args.extend_from_slice(extra);
+        tidemark(&args)
+    };
+    let out = status(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("live schema: not checked"));
+    let out = status(&["--check-schema", "--shadow-url", shadow]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("live schema: matches"),
+        "{}",
+        text(&out)
+    );
+    sqlx::query("DROP INDEX docs_embedding_idx")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let out = status(&["--check-schema", "--shadow-url", shadow, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["status"]["live_schema"]["live_schema"], "differs");
+    let diffs = json["status"]["live_schema"]["differences"].to_string();
+    assert!(diffs.contains("docs_embedding_idx"), "{diffs}");
+}
+
+#[tokio::test]
+async fn irreversible_step_makes_down_refuse_without_changing_anything() {
+    let (_t, base) = temp_dir();
+    let root = base.join("migration");
+    let specs = base.join("schemas");
+    std::fs::create_dir_all(&root).unwrap();
+    let (dir, spec_dir) = (root.to_str().unwrap(), specs.to_str().unwrap());
+    let db = TestDatabase::create().await.unwrap();
+
+    write_spec(&specs, 1);
+    let out = tidemark(&["migrate", "new", "init", spec_dir, "--dir", dir]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = cli_apply(&root, db.url(), &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let installed: String =
+        sqlx::query_scalar("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    // Pinning the version from unpinned: the way back is unknown, so the step is irreversible.
+    let pinned = spec_text(1).replace(
+        "  vector:\n",
+        &format!("  vector: {{ version: \"{installed}\" }}\n"),
+    ) + "      extra: text?\n";
+    std::fs::write(specs.join("schema.yaml"), pinned).unwrap();
+    let out = tidemark(&["migrate", "new", "pin", spec_dir, "--dir", dir]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = cli_apply(&root, db.url(), &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let versions = verify_sum(&root).unwrap().migrations;
+    let pin = &versions[1].version;
+    let down = std::fs::read_to_string(root.join("sql").join(pin).join("down.sql")).unwrap();
+    assert!(down.contains("-- irreversible: "), "{down}");
+
+    let out = tidemark(&["migrate", "down", "--dir", dir, "--database-url", db.url()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot be rolled back") && stderr.contains("down.sql"),
+        "{stderr}"
+    );
+    // Nothing moved: the column is there and the migration is still applied.
+    let extra: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT FROM information_schema.columns WHERE table_name = 'items' AND column_name = 'extra')",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert!(extra);
+    assert_eq!(
+        seaql_versions(db.pool()).await.last().map(String::as_str),
+        Some(pin.as_str())
+    );
+}

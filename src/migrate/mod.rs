@@ -17,8 +17,14 @@
 //!   sql/m20250101_120000_init/up.sql     the migration; users may edit it (then `migrate hash`)
 //!   sql/m20250101_120000_init/down.sql   its reverse (optional: without it, down refuses)
 //!   sql/m20250101_120000_init/schema.yaml  the spec after this migration (`spec::emit`), which
-//!                                        `migrate new` diffs against (optional)
+//!                                        `migrate new` diffs against (optional; see `snapshot`)
 //! ```
+//!
+//! `migrate new` (`author`) writes new folders from the spec diffed offline against the newest
+//! snapshot, splitting a plan that mixes transactional and non-transactional steps into
+//! consecutive versions (`…_name`, `…_name_2`), only the last of which carries `schema.yaml`.
+//! `migrate verify` (`verify`) replays the directory on a shadow database and compares it with
+//! the spec; `status --check-schema` compares a live database with its applied snapshot.
 //!
 //! The `sql/` folders are the source of truth: tidemark's runner reads the SQL files at run time
 //! and `lib.rs` plus the per-migration modules are regenerated from them ([`generate_crate`]),

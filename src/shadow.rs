@@ -61,93 +61,153 @@ pub async fn canonicalize(
     server: &ShadowServer,
     options: &IntrospectOptions,
 ) -> Result<Schema, ShadowError> {
-    let mut canonical = match server {
-        ShadowServer::Local { project_dir } => {
-            let install = localpg::find_binaries(&DiscoveryOptions::from_env(project_dir))
-                .map_err(ShadowError::Local)?;
-            let cluster = Cluster::start(
-                &install,
-                ClusterOptions {
-                    max_connections: 20,
-                    ..ClusterOptions::default()
-                },
-            )
-            .await
-            .map_err(ShadowError::Local)?;
-            let url = DatabaseUrl::parse(&cluster.url("postgres")).map_err(ShadowError::Connect)?;
-            let result = in_fresh_database(&url, desired, options).await;
-            drop(cluster);
-            result?
-        }
-        ShadowServer::Url(url) => in_fresh_database(url, desired, options).await?,
-    };
-    carry_renames(desired, &mut canonical);
-    Ok(canonical)
+    ShadowHost::start(server)
+        .await?
+        .canonicalize(desired, options)
+        .await
 }
 
-async fn in_fresh_database(
-    server: &DatabaseUrl,
+/// A shadow server held for several scratch databases, so a command that needs more than one
+/// (`migrate verify` replays the migrations in one and canonicalises the spec in another)
+/// starts a local server once. The local server stops when this is dropped.
+pub struct ShadowHost {
+    _cluster: Option<Cluster>,
+    admin: DatabaseUrl,
+}
+
+/// A scratch database created on a [`ShadowHost`]; dropped again by [`ShadowHost::drop_database`].
+#[derive(Debug, Clone)]
+pub struct ShadowDatabase {
+    pub name: String,
+    pub url: DatabaseUrl,
+}
+
+fn connect_options() -> ConnectOptions {
+    ConnectOptions {
+        application_name: "tidemark shadow".into(),
+        ..ConnectOptions::default()
+    }
+}
+
+impl ShadowHost {
+    /// Starts the local throwaway server, or only remembers the given server's URL.
+    pub async fn start(server: &ShadowServer) -> Result<ShadowHost, ShadowError> {
+        match server {
+            ShadowServer::Local { project_dir } => {
+                let install = localpg::find_binaries(&DiscoveryOptions::from_env(project_dir))
+                    .map_err(ShadowError::Local)?;
+                let cluster = Cluster::start(
+                    &install,
+                    ClusterOptions {
+                        max_connections: 20,
+                        ..ClusterOptions::default()
+                    },
+                )
+                .await
+                .map_err(ShadowError::Local)?;
+                let admin =
+                    DatabaseUrl::parse(&cluster.url("postgres")).map_err(ShadowError::Connect)?;
+                Ok(ShadowHost {
+                    _cluster: Some(cluster),
+                    admin,
+                })
+            }
+            ShadowServer::Url(url) => Ok(ShadowHost {
+                _cluster: None,
+                admin: url.clone(),
+            }),
+        }
+    }
+
+    /// Creates a uniquely named empty database on the shadow server.
+    pub async fn create_database(&self) -> Result<ShadowDatabase, ShadowError> {
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let mut admin = connect::connect(&self.admin, &connect_options())
+            .await
+            .map_err(ShadowError::Connect)?;
+        let name = format!(
+            "tidemark_shadow_{}_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        let created = admin
+            .execute(sqlx::raw_sql(AssertSqlSafe(format!(
+                "CREATE DATABASE {}",
+                quote(&name)
+            ))))
+            .await
+            .map_err(|e| ShadowError::Database(connect::redact(&e.to_string())));
+        let _ = admin.close().await;
+        created?;
+        let url = with_database(&self.admin, &name)?;
+        Ok(ShadowDatabase { name, url })
+    }
+
+    /// Drops a database made by [`ShadowHost::create_database`], ending its sessions.
+    pub async fn drop_database(&self, db: &ShadowDatabase) -> Result<(), ShadowError> {
+        let mut admin = connect::connect(&self.admin, &connect_options())
+            .await
+            .map_err(ShadowError::Connect)?;
+        let dropped = admin
+            .execute(sqlx::raw_sql(AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                quote(&db.name)
+            ))))
+            .await
+            .map_err(|e| ShadowError::Database(connect::redact(&e.to_string())));
+        let _ = admin.close().await;
+        dropped.map(|_| ())
+    }
+
+    /// [`canonicalize`] on this server.
+    pub async fn canonicalize(
+        &self,
+        desired: &Schema,
+        options: &IntrospectOptions,
+    ) -> Result<Schema, ShadowError> {
+        let db = self.create_database().await?;
+        let result = apply_and_read(&db.url, desired, options).await;
+        let dropped = self.drop_database(&db).await;
+        let mut canonical = match (result, dropped) {
+            (Ok(_), Err(e)) => return Err(e),
+            (result, _) => result?,
+        };
+        carry_renames(desired, &mut canonical);
+        Ok(canonical)
+    }
+}
+
+async fn apply_and_read(
+    url: &DatabaseUrl,
     desired: &Schema,
     options: &IntrospectOptions,
 ) -> Result<Schema, ShadowError> {
-    let connect_options = ConnectOptions {
-        application_name: "tidemark shadow".into(),
-        ..ConnectOptions::default()
-    };
-    let mut admin = connect::connect(server, &connect_options)
+    let mut conn = connect::connect(url, &connect_options())
         .await
         .map_err(ShadowError::Connect)?;
-    let name = format!(
-        "tidemark_shadow_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default()
-    );
-    admin
-        .execute(sqlx::raw_sql(AssertSqlSafe(format!(
-            "CREATE DATABASE {}",
-            quote(&name)
-        ))))
-        .await
-        .map_err(|e| ShadowError::Database(connect::redact(&e.to_string())))?;
-    let result = async {
-        let url = with_database(server, &name)?;
-        let mut conn = connect::connect(&url, &connect_options)
+    for statement in ddl::create_all(desired) {
+        if let Err(e) = sqlx::raw_sql(AssertSqlSafe(statement.sql.clone()))
+            .execute(&mut conn)
             .await
-            .map_err(ShadowError::Connect)?;
-        for statement in ddl::create_all(desired) {
-            if let Err(e) = sqlx::raw_sql(AssertSqlSafe(statement.sql.clone()))
-                .execute(&mut conn)
-                .await
-            {
-                return Err(ShadowError::Apply {
-                    object: statement.object.to_string(),
-                    sql: statement.sql.clone(),
-                    message: connect::redact(&e.to_string()),
-                });
-            }
+        {
+            let _ = conn.close().await;
+            return Err(ShadowError::Apply {
+                object: statement.object.to_string(),
+                sql: statement.sql.clone(),
+                message: connect::redact(&e.to_string()),
+            });
         }
-        let schema = introspect::introspect_connection(&mut conn, options)
-            .await
-            .map(|i| i.schema)
-            .map_err(ShadowError::Introspect);
-        let _ = conn.close().await;
-        schema
     }
-    .await;
-    let dropped = admin
-        .execute(sqlx::raw_sql(AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            quote(&name)
-        ))))
-        .await;
-    let _ = admin.close().await;
-    match (result, dropped) {
-        (Ok(_), Err(e)) => Err(ShadowError::Database(connect::redact(&e.to_string()))),
-        (result, _) => result,
-    }
+    let schema = introspect::introspect_connection(&mut conn, options)
+        .await
+        .map(|i| i.schema)
+        .map_err(ShadowError::Introspect);
+    let _ = conn.close().await;
+    schema
 }
 
 /// `server` with its database replaced by `database`.

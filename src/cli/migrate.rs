@@ -2,15 +2,18 @@
 //! (stderr, only on a terminal outside CI, never with `--format json`) and picks exit codes.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
+use crate::connect::DatabaseUrl;
 use crate::migrate::{
-    self, Event, MigrateError, MigrationDir, RunOptions, Runner, SUM_FILE, generate_crate,
+    self, Event, MigrateError, NewOptions, NewOutcome, RunOptions, Runner, SUM_FILE, SyncMode,
 };
+use crate::plan::{Plan, PlanOptions};
+use crate::shadow::ShadowServer;
 
 #[derive(Subcommand, Debug)]
 pub enum MigrateCommand {
@@ -18,8 +21,12 @@ pub enum MigrateCommand {
     Apply(ApplyArgs),
     /// Roll back the newest applied migration, or every one after `--to`.
     Down(DownArgs),
+    /// Write the next migration(s) from the spec, diffed offline against the newest snapshot.
+    New(NewArgs),
+    /// Replay every migration on a fresh shadow database and compare the result with the spec.
+    Verify(VerifyArgs),
     /// Show applied, pending and dirty migrations and the checksum state.
-    Status(ConnArgs),
+    Status(StatusArgs),
     /// Rewrite tidemark.sum and the generated crate files after a deliberate edit.
     Hash(HashArgs),
 }
@@ -87,6 +94,57 @@ pub struct DownArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    conn: ConnArgs,
+    /// Also compare the live schema with the snapshot of the newest applied version (starts a
+    /// shadow PostgreSQL unless `--shadow-url`; exit 1 when they differ).
+    #[arg(long)]
+    check_schema: bool,
+    /// Server for the shadow database (the role needs CREATE DATABASE). Default: a throwaway
+    /// local PostgreSQL.
+    #[arg(long)]
+    shadow_url: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct NewArgs {
+    /// What the change does, in a few words; becomes the snake_case end of the version.
+    name: String,
+    /// Directory (searched recursively for *.yaml / *.yml) or single spec file.
+    #[arg(default_value = "schemas/")]
+    path: PathBuf,
+    /// The migration directory.
+    #[arg(long, default_value = "migration")]
+    dir: PathBuf,
+    /// Write the migration even if it destroys data (dropped tables or columns, narrowing
+    /// types, changed vector dimensions).
+    #[arg(long)]
+    allow_destructive: bool,
+    /// Build and drop indexes of existing tables CONCURRENTLY (in migrations of their own).
+    #[arg(long)]
+    concurrent_indexes: bool,
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// Directory (searched recursively for *.yaml / *.yml) or single spec file.
+    #[arg(default_value = "schemas/")]
+    path: PathBuf,
+    /// The migration directory.
+    #[arg(long, default_value = "migration")]
+    dir: PathBuf,
+    /// Server for the shadow databases (same major version as production; the role needs
+    /// CREATE DATABASE). Default: a throwaway local PostgreSQL.
+    #[arg(long)]
+    shadow_url: Option<String>,
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+}
+
+#[derive(Args, Debug)]
 pub struct HashArgs {
     #[arg(long, default_value = "migration")]
     dir: PathBuf,
@@ -136,9 +194,11 @@ async fn database_url(conn: &ConnArgs) -> Result<String, ExitCode> {
 }
 
 pub fn run(cmd: MigrateCommand) -> ExitCode {
-    if let MigrateCommand::Hash(args) = cmd {
-        return hash(&args);
-    }
+    let cmd = match cmd {
+        MigrateCommand::Hash(args) => return hash(&args),
+        MigrateCommand::New(args) => return new(&args),
+        cmd => cmd,
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -154,7 +214,8 @@ pub fn run(cmd: MigrateCommand) -> ExitCode {
             MigrateCommand::Apply(a) => apply(a).await,
             MigrateCommand::Down(a) => down(a).await,
             MigrateCommand::Status(a) => status(a).await,
-            MigrateCommand::Hash(_) => ExitCode::SUCCESS,
+            MigrateCommand::Verify(a) => verify(a).await,
+            MigrateCommand::Hash(_) | MigrateCommand::New(_) => ExitCode::SUCCESS,
         }
     })
 }
@@ -339,14 +400,44 @@ async fn down(args: DownArgs) -> ExitCode {
     }
 }
 
-async fn status(args: ConnArgs) -> ExitCode {
-    let format = args.format;
-    let mut runner = match open(&args, RunOptions::default()).await {
+/// `--shadow-url` or the throwaway local server; a bad URL is a usage error.
+fn shadow_server(url: Option<&str>) -> Result<ShadowServer, ExitCode> {
+    match url {
+        Some(text) => DatabaseUrl::parse(text)
+            .map(ShadowServer::Url)
+            .map_err(|e| {
+                eprintln!("error: --shadow-url: {e}");
+                ExitCode::from(2)
+            }),
+        None => Ok(ShadowServer::Local {
+            project_dir: std::env::current_dir().unwrap_or_else(|_| ".".into()),
+        }),
+    }
+}
+
+async fn status(args: StatusArgs) -> ExitCode {
+    let format = args.conn.format;
+    let shadow = if args.check_schema {
+        match shadow_server(args.shadow_url.as_deref()) {
+            Ok(s) => Some(s),
+            Err(code) => return code,
+        }
+    } else {
+        None
+    };
+    let mut runner = match open(&args.conn, RunOptions::default()).await {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let result = runner.status().await;
+    let mut result = runner.status().await;
+    if let (Ok(s), Some(shadow)) = (&mut result, &shadow) {
+        s.live_schema = runner.check_live_schema(shadow).await;
+    }
     let _ = runner.close().await;
+    let differs = matches!(
+        &result,
+        Ok(s) if matches!(s.live_schema, migrate::LiveSchemaCheck::Differs { .. })
+    );
     match result {
         Ok(s) => {
             match format {
@@ -361,12 +452,27 @@ async fn status(args: ConnArgs) -> ExitCode {
                             .unwrap_or_default();
                         println!("{:<12} {}", state, e.version);
                     }
-                    if let migrate::LiveSchemaCheck::NotChecked { reason } = &s.live_schema {
-                        println!("live schema: not checked ({reason})");
+                    match &s.live_schema {
+                        migrate::LiveSchemaCheck::NotChecked { reason } => {
+                            println!("live schema: not checked ({reason})")
+                        }
+                        migrate::LiveSchemaCheck::Matches => {
+                            println!("live schema: matches the applied snapshot")
+                        }
+                        migrate::LiveSchemaCheck::Differs { differences } => {
+                            println!("live schema: differs from the applied snapshot:");
+                            for d in differences {
+                                println!("  {d}");
+                            }
+                        }
                     }
                 }
             }
-            ExitCode::SUCCESS
+            if differs {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(e) => fail(format, &e),
     }
@@ -374,7 +480,12 @@ async fn status(args: ConnArgs) -> ExitCode {
 
 /// Writes (or with `--check`, compares) `tidemark.sum` and the generated crate files.
 fn hash(args: &HashArgs) -> ExitCode {
-    match hash_files(&args.dir, args.check) {
+    let mode = if args.check {
+        SyncMode::Check
+    } else {
+        SyncMode::Write
+    };
+    match migrate::sync_generated(&args.dir, mode) {
         Ok(stale) if args.check && !stale.is_empty() => {
             for p in stale {
                 eprintln!(
@@ -398,48 +509,173 @@ fn hash(args: &HashArgs) -> ExitCode {
     }
 }
 
-/// Returns the files that differ (and writes them unless `check`); stale generated migration
-/// modules are removed.
-fn hash_files(root: &Path, check: bool) -> Result<Vec<PathBuf>, MigrateError> {
-    let dir = MigrationDir::read(root)?;
-    let mut files = generate_crate(&dir);
-    files.push(crate::codegen::GeneratedFile {
-        path: PathBuf::from(SUM_FILE),
-        contents: migrate::render_sum(root)?,
-    });
-    let io_err = |path: &Path, e: std::io::Error| MigrateError::Directory {
-        path: path.to_path_buf(),
-        message: format!("cannot write: {e}"),
-        help: "check the directory's permissions".into(),
+fn diagnostics_format(format: Format) -> crate::diagnostic::Format {
+    match format {
+        Format::Json => crate::diagnostic::Format::Json,
+        Format::Human => crate::diagnostic::Format::Human,
+    }
+}
+
+/// `migrate new`: 0 written or nothing to do, 1 invalid spec or directory, 2 usage, 4 refused.
+fn new(args: &NewArgs) -> ExitCode {
+    let loaded = match super::load_spec(&args.path, diagnostics_format(args.format)) {
+        Ok(l) => l,
+        Err(code) => return code,
     };
-    let mut changed = Vec::new();
-    for f in &files {
-        let path = root.join(&f.path);
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(f.contents.as_str()) {
-            if !check {
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
-                }
-                std::fs::write(&path, &f.contents).map_err(|e| io_err(&path, e))?;
+    if !args.dir.is_dir() {
+        eprintln!(
+            "error: migration directory `{}` does not exist\n  = help: pass --dir pointing at the migration crate",
+            args.dir.display()
+        );
+        return ExitCode::from(2);
+    }
+    let options = NewOptions {
+        name: args.name.clone(),
+        allow_destructive: args.allow_destructive,
+        plan: PlanOptions {
+            concurrent_indexes: args.concurrent_indexes,
+        },
+        now: std::time::SystemTime::now(),
+    };
+    let outcome = match migrate::new_migration(&args.dir, &loaded.schema, &options) {
+        Ok(o) => o,
+        Err(e) => return fail(args.format, &e),
+    };
+    if args.format == Format::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&outcome)
+                .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        );
+    }
+    match outcome {
+        NewOutcome::Unchanged { base } => {
+            if args.format == Format::Human {
+                println!(
+                    "nothing changed: the spec matches {}; no migration written",
+                    base.map_or(
+                        "the empty schema (no snapshot yet)".to_string(),
+                        |b| format!("sql/{b}/{}", migrate::SNAPSHOT_FILE)
+                    )
+                );
             }
-            changed.push(path);
+            ExitCode::SUCCESS
+        }
+        NewOutcome::Refused { plan, destructive } => {
+            if args.format == Format::Human {
+                print_hazards(&plan.plan);
+                eprintln!(
+                    "error: the change destroys data ({} destructive step{}); nothing was written\n  = help: review the hazards above; if they are intended, run again with --allow-destructive",
+                    destructive.len(),
+                    if destructive.len() == 1 { "" } else { "s" }
+                );
+            }
+            ExitCode::from(4)
+        }
+        NewOutcome::Written { plan, files } => {
+            if args.format == Format::Human {
+                for m in &plan.migrations {
+                    println!(
+                        "new migration {} ({} step{}{})",
+                        m.version,
+                        m.steps.len(),
+                        if m.steps.len() == 1 { "" } else { "s" },
+                        if m.transactional {
+                            ""
+                        } else {
+                            ", outside a transaction"
+                        }
+                    );
+                }
+                print_hazards(&plan.plan);
+                for f in files {
+                    println!("wrote {}", f.display());
+                }
+            }
+            ExitCode::SUCCESS
         }
     }
-    // Modules of migrations that no longer exist: only files we generated.
-    if let Ok(entries) = std::fs::read_dir(root.join("src")) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let generated = std::fs::read_to_string(&path)
-                .is_ok_and(|t| t.starts_with(migrate::MIGRATION_HEADER));
-            let wanted = files.iter().any(|f| root.join(&f.path) == path);
-            if generated && !wanted && name.ends_with(".rs") {
-                if !check {
-                    std::fs::remove_file(&path).map_err(|e| io_err(&path, e))?;
-                }
-                changed.push(path);
-            }
+}
+
+fn print_hazards(plan: &Plan) {
+    for (i, step) in plan.steps.iter().enumerate() {
+        for h in &step.hazards {
+            let tag = if migrate::is_destructive(h.kind) {
+                " (destructive)"
+            } else {
+                ""
+            };
+            eprintln!(
+                "hazard: step {} ({}): {}{tag}: {}",
+                i + 1,
+                step.from,
+                h.kind.label(),
+                h.message
+            );
         }
     }
-    Ok(changed)
+}
+
+/// `migrate verify`: 0 when the migrations reproduce the spec, 1 with the difference as a plan
+/// script (or a failing migration), 3 when the shadow server fails.
+async fn verify(args: VerifyArgs) -> ExitCode {
+    let loaded = match super::load_spec(&args.path, diagnostics_format(args.format)) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    if !args.dir.is_dir() {
+        eprintln!(
+            "error: migration directory `{}` does not exist\n  = help: pass --dir pointing at the migration crate",
+            args.dir.display()
+        );
+        return ExitCode::from(2);
+    }
+    let shadow = match shadow_server(args.shadow_url.as_deref()) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let verified = match migrate::verify(&args.dir, &loaded.schema, &shadow).await {
+        Ok(v) => v,
+        Err(e) => {
+            let code = e.exit_code();
+            return super::fail(anyhow::Error::new(e), code);
+        }
+    };
+    let equal = verified.plan.is_empty();
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({
+                "matches": equal,
+                "replayed": verified.versions,
+                "plan": verified.plan,
+            })
+        ),
+        Format::Human if equal => println!(
+            "{} migration{} replayed on a fresh database reproduce the spec",
+            verified.versions.len(),
+            if verified.versions.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        ),
+        Format::Human => {
+            print!("{}", verified.plan.script());
+            eprintln!(
+                "\nerror: the {} migration{} replayed do not reproduce the spec: the script above is what is missing\n  = help: run `tidemark migrate new <name>` to write the missing migration",
+                verified.versions.len(),
+                if verified.versions.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            );
+        }
+    }
+    if equal {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

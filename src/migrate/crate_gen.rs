@@ -2,11 +2,12 @@
 //! module per migration), so sea-orm's own CLI runs the same SQL as tidemark's runner. Files are
 //! returned as values; `tidemark migrate hash` writes them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
+use super::MigrateError;
 use super::dir::{Migration, MigrationDir, Script};
 use crate::codegen::GeneratedFile;
 
@@ -27,6 +28,62 @@ pub fn generate_crate(dir: &MigrationDir) -> Vec<GeneratedFile> {
         });
     }
     files
+}
+
+/// Whether [`sync_generated`] rewrites the derived files or only reports stale ones (CI).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncMode {
+    Write,
+    Check,
+}
+
+/// Brings `tidemark.sum` and the generated crate files in line with `sql/`, so every command
+/// that changes the directory (`migrate new`, `migrate hash`) derives them the same way, and
+/// `--check` can prove a committed directory is current. Returns the files that differ
+/// (written unless checking); stale generated migration modules are removed.
+pub fn sync_generated(root: &Path, mode: SyncMode) -> Result<Vec<PathBuf>, MigrateError> {
+    let check = mode == SyncMode::Check;
+    let dir = MigrationDir::read(root)?;
+    let mut files = generate_crate(&dir);
+    files.push(GeneratedFile {
+        path: PathBuf::from(super::SUM_FILE),
+        contents: super::render_sum(root)?,
+    });
+    let io_err = |path: &Path, e: std::io::Error| MigrateError::Directory {
+        path: path.to_path_buf(),
+        message: format!("cannot write: {e}"),
+        help: "check the directory's permissions".into(),
+    };
+    let mut changed = Vec::new();
+    for f in &files {
+        let path = root.join(&f.path);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(f.contents.as_str()) {
+            if !check {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
+                }
+                std::fs::write(&path, &f.contents).map_err(|e| io_err(&path, e))?;
+            }
+            changed.push(path);
+        }
+    }
+    // Modules of migrations that no longer exist: only files we generated.
+    if let Ok(entries) = std::fs::read_dir(root.join("src")) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let generated =
+                std::fs::read_to_string(&path).is_ok_and(|t| t.starts_with(MIGRATION_HEADER));
+            let wanted = files.iter().any(|f| root.join(&f.path) == path);
+            if generated && !wanted && name.ends_with(".rs") {
+                if !check {
+                    std::fs::remove_file(&path).map_err(|e| io_err(&path, e))?;
+                }
+                changed.push(path);
+            }
+        }
+    }
+    Ok(changed)
 }
 
 fn render(tokens: TokenStream) -> String {
@@ -50,13 +107,15 @@ fn lib_rs(dir: &MigrationDir) -> TokenStream {
 
         pub use sea_orm_migration::prelude::*;
 
-        // `rustfmt::skip`: prettyplease already formatted these; `cargo fmt` must not re-wrap them
-        // (its line breaking differs), or `migrate hash --check` would call them stale.
+        // `rustfmt::skip` (here and on the impl): prettyplease already formatted these; `cargo
+        // fmt` must not re-wrap them (its line breaking differs), or `migrate hash --check`
+        // would call them stale.
         #(#[rustfmt::skip] mod #mods;)*
 
         #[doc = " Lists the migrations in the order they apply."]
         pub struct Migrator;
 
+        #[rustfmt::skip]
         #[async_trait::async_trait]
         impl MigratorTrait for Migrator {
             fn migrations() -> Vec<Box<dyn MigrationTrait>> {

@@ -22,6 +22,15 @@ pub enum MigrateError {
         message: String,
         help: String,
     },
+    /// A migration's `schema.yaml` does not load (`message` holds the spec diagnostics, which
+    /// name file, line and column).
+    #[error("{}: the snapshot does not load:\n{message}  = help: snapshots are written by `tidemark migrate new`; restore the file from version control", path.display())]
+    Snapshot { path: PathBuf, message: String },
+    /// The name given to `migrate new` has nothing usable for a version name.
+    #[error(
+        "migration name `{name}` has no letters or digits\n  = help: name the change in a few words, e.g. `add_documents`"
+    )]
+    InvalidName { name: String },
     /// The database's history disagrees with the directory (a migration applied here is gone,
     /// was edited after it ran, or a new one sorts before an applied one).
     #[error("{message}\n  = help: {help}")]
@@ -99,7 +108,9 @@ impl MigrateError {
             MigrateError::Directory { .. }
             | MigrateError::Checksum { .. }
             | MigrateError::History { .. }
+            | MigrateError::Snapshot { .. }
             | MigrateError::Statement { .. } => 1,
+            MigrateError::InvalidName { .. } => 2,
             _ => 3,
         }
     }

@@ -17,8 +17,14 @@
 //!   sql/m20250101_120000_init/up.sql     the migration; users may edit it (then `migrate hash`)
 //!   sql/m20250101_120000_init/down.sql   its reverse (optional: without it, down refuses)
 //!   sql/m20250101_120000_init/schema.yaml  the spec after this migration (`spec::emit`), which
-//!                                        `migrate new` diffs against (optional)
+//!                                        `migrate new` diffs against (optional; see `snapshot`)
 //! ```
+//!
+//! `migrate new` (`author`) writes new folders from the spec diffed offline against the newest
+//! snapshot, splitting a plan that mixes transactional and non-transactional steps into
+//! consecutive versions (`…_name`, `…_name_2`), only the last of which carries `schema.yaml`.
+//! `migrate verify` (`verify`) replays the directory on a shadow database and compares it with
+//! the spec; `status --check-schema` compares a live database with its applied snapshot.
 //!
 //! The `sql/` folders are the source of truth: tidemark's runner reads the SQL files at run time
 //! and `lib.rs` plus the per-migration modules are regenerated from them ([`generate_crate`]),
@@ -39,19 +45,30 @@
 //! and an edited, removed, reordered or inserted file is found before any SQL runs
 //! ([`verify_sum`]).
 
+mod author;
 mod crate_gen;
 mod dir;
 mod error;
 mod runner;
+mod snapshot;
 mod split;
 mod sum;
+mod verify;
 
-pub use crate_gen::{MIGRATION_HEADER, generate_crate};
+pub use author::{
+    NewOptions, NewOutcome, NewPlan, PlannedMigration, is_destructive, new_migration, plan_new,
+    sanitize_name, write_new,
+};
+pub use crate_gen::{MIGRATION_HEADER, SyncMode, generate_crate, sync_generated};
 pub use dir::{Direction, Migration, MigrationDir, NO_TRANSACTION_MARKER, Script};
 pub use error::{LockHolder, MigrateError};
 pub use runner::{
     Applied, Event, HistoryRow, IndexProgress, LiveSchemaCheck, MigrationState, RunOptions, Runner,
     Status, StatusEntry,
 };
+pub use snapshot::{
+    SNAPSHOT_FILE, latest_snapshot, parse_snapshot, read_snapshot, render_snapshot, without_renames,
+};
 pub use split::{split_statements, statement_ranges};
 pub use sum::{SUM_FILE, SumFile, render_sum, verify_sum};
+pub use verify::{Verified, VerifyError, verify};

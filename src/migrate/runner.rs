@@ -174,8 +174,8 @@ pub struct StatusEntry {
     pub state: MigrationState,
 }
 
-/// Whether the live schema equals the snapshot of the applied version. Needs `introspect`,
-/// which is not part of the runner yet: this is the seam it plugs into.
+/// Whether the live schema equals the snapshot of the newest applied version (see
+/// [`Runner::check_live_schema`]); opt-in, because it starts a shadow server.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "live_schema", rename_all = "snake_case")]
 pub enum LiveSchemaCheck {
@@ -595,17 +595,60 @@ impl Runner {
         entries.sort_by(|a, b| a.version.cmp(&b.version));
         Ok(Status {
             migrations: entries,
-            live_schema: self.check_live_schema().await,
+            live_schema: LiveSchemaCheck::NotChecked {
+                reason: "not requested (`status --check-schema` compares it)".into(),
+            },
         })
     }
 
-    /// Seam for `introspect`: compare the live schema with the applied version's
-    /// `schema.yaml`. Until introspection lands it reports that it did not check.
-    pub async fn check_live_schema(&mut self) -> LiveSchemaCheck {
-        LiveSchemaCheck::NotChecked {
-            reason:
-                "comparing the live schema needs `introspect`, which the runner does not use yet"
-                    .into(),
+    /// Compares the live schema with the snapshot (`schema.yaml`) of the newest applied
+    /// version, canonicalised on `shadow`, so drift made by hand next to the migrations shows
+    /// up in `status`. Nothing applied compares with the empty schema; a newest applied version
+    /// without a snapshot (a part of a split migration, or written by hand) cannot be checked.
+    /// A failure to check is reported as not checked, with the reason.
+    pub async fn check_live_schema(
+        &mut self,
+        shadow: &crate::shadow::ShadowServer,
+    ) -> LiveSchemaCheck {
+        let history = match self.history().await {
+            Ok(h) => h,
+            Err(e) => {
+                return LiveSchemaCheck::NotChecked {
+                    reason: format!("could not read the history: {e}"),
+                };
+            }
+        };
+        let newest = self.dir.migrations.iter().rev().find(|m| {
+            history
+                .iter()
+                .any(|h| h.version == m.version && h.applied())
+        });
+        let snapshot = match newest {
+            None => crate::model::Schema::default(),
+            Some(m) => match super::read_snapshot(&self.dir.root, &m.version) {
+                Ok(Some(s)) => s,
+                Ok(None) => {
+                    return LiveSchemaCheck::NotChecked {
+                        reason: format!(
+                            "{} has no {} (a part of a split migration, or written by hand)",
+                            m.version,
+                            super::SNAPSHOT_FILE
+                        ),
+                    };
+                }
+                Err(e) => {
+                    return LiveSchemaCheck::NotChecked {
+                        reason: e.to_string(),
+                    };
+                }
+            },
+        };
+        match super::verify::live_differences(&mut self.conn, &snapshot, shadow).await {
+            Ok(d) if d.is_empty() => LiveSchemaCheck::Matches,
+            Ok(differences) => LiveSchemaCheck::Differs { differences },
+            Err(e) => LiveSchemaCheck::NotChecked {
+                reason: format!("could not compare: {}", error_chain(&e)),
+            },
         }
     }
 
@@ -1051,6 +1094,18 @@ fn statement_error(
         message,
         help,
     }
+}
+
+/// An error with its sources, on one line, for a reason string.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
 }
 
 #[cfg(test)]

@@ -64,12 +64,13 @@ pub struct ApplyError {
     pub committed: Vec<usize>,
 }
 
-/// Runs `plan` on `conn` batch by batch (see [`Plan::batches`]).
+/// Runs `plan` on `conn` batch by batch (see [`Plan::batches`]). The callback is `Send` so the
+/// returned future is too, and a push can run on a spawned task.
 pub async fn apply(
     conn: &mut PgConnection,
     plan: &Plan,
     options: &ApplyOptions,
-    on_event: &mut dyn FnMut(ApplyEvent),
+    on_event: &mut (dyn FnMut(ApplyEvent) + Send),
 ) -> Result<Duration, ApplyError> {
     let started = Instant::now();
     let total = plan.steps.len();

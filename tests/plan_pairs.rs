@@ -1,7 +1,9 @@
 //! The corpus check of issue 3: for every `tests/pairs/NN_name/{current,desired}` (a `.yaml`
-//! file or a directory of them), on a real PostgreSQL with pgvector: build current, plan to
-//! desired, apply the plan (plain, and again with concurrent indexes), and compare a catalog
-//! fingerprint with desired built directly; then run the down steps and compare with current.
+//! file or a directory of them), on a real PostgreSQL with pgvector: build current and read it
+//! back, plan to desired as PostgreSQL stores it (built on its own database and read back),
+//! apply the plan with push's executor (plain, and again with concurrent indexes), read the
+//! database back and require it to equal desired, and a second diff to be empty; then run the
+//! down steps and require the database to equal current again (see `plan_support`).
 //! Pairs with a `seed.sql` get rows before the plan, and their `check.sql` (one boolean) must
 //! hold after it: renames keep data, conversions keep values, dimension changes clear vectors.
 //! The corpus as a whole must exercise every change kind and every hazard kind.
@@ -87,6 +89,13 @@ async fn every_pair_applies_to_desired_and_reverts_to_current() {
         tasks.push(tokio::spawn(async move {
             let _permit = limit.acquire_owned().await.expect("semaphore");
             let mut out = Vec::new();
+            let desired = match plan_support::canonical(&desired).await {
+                Ok(d) => d,
+                Err(e) => {
+                    out.push((name.clone(), false, Err(e)));
+                    return out;
+                }
+            };
             for concurrent in [false, true] {
                 let options = PlanOptions {
                     concurrent_indexes: concurrent,

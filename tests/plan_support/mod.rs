@@ -1,78 +1,28 @@
-//! The apply check shared by the corpus and the property test: on a real PostgreSQL, build
-//! `current`, run the plan to `desired`, and compare a catalog fingerprint with a database built
-//! directly from `desired`; then run the down steps and compare with `current` again.
+//! The apply check shared by the corpus and the property test, on a real PostgreSQL with
+//! pgvector, compared as models (introspection), the way `tidemark push` sees a database:
+//! `desired` is built on its own database and introspected (its canonical form, what the shadow
+//! database gives `push`); `current` is built on another and introspected; the plan between the
+//! two introspected schemas is run with `apply::apply` (push's executor); the database is
+//! introspected again and must equal the canonical desired, and a second diff must be empty.
+//! Then the down steps run in reverse and the database must equal current again.
 #![allow(dead_code)]
 
+use std::fmt::Write as _;
+
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
+use tidemark::apply::{self, ApplyOptions};
 use tidemark::ddl;
 use tidemark::diff::diff;
+use tidemark::introspect::{IntrospectOptions, introspect_connection};
 use tidemark::localpg::TestDatabase;
 use tidemark::model::Schema;
 use tidemark::plan::{Plan, PlanOptions, Step, batches, plan};
 
-/// Every user-visible object of a database as sorted text lines: namespaces, extensions, enums
-/// (labels in sort order), tables, columns (type with typmod, nullability, default, identity,
-/// generated expression), constraints (definitions), indexes (definitions, reloptions) and
-/// comments. Columns are listed by name: tidemark does not manage column order. PostgreSQL 18's
-/// NOT NULL constraints are left out (nullability is listed per column and their derived names
-/// keep a table's old name after a rename); so are identity sequences' names.
-pub const FINGERPRINT: &str = r#"
-WITH ns AS (
-  SELECT oid, nspname FROM pg_namespace
-  WHERE nspname NOT LIKE 'pg\_%' AND nspname <> 'information_schema'
-), rel AS (
-  SELECT c.oid, ns.nspname, c.relname FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
-  WHERE c.relkind IN ('r', 'p')
-    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
-)
-SELECT line FROM (
-  SELECT 'schema ' || nspname || ' comment=' || coalesce(obj_description(oid, 'pg_namespace'), '-') AS line FROM ns
-  UNION ALL
-  SELECT 'extension ' || e.extname || ' ' || e.extversion || ' in ' || n.nspname
-  FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-  UNION ALL
-  SELECT 'enum ' || ns.nspname || '.' || t.typname || ' ' ||
-         (SELECT string_agg(quote_literal(e.enumlabel), ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid)
-         || ' comment=' || coalesce(obj_description(t.oid, 'pg_type'), '-')
-  FROM pg_type t JOIN ns ON ns.oid = t.typnamespace WHERE t.typtype = 'e'
-  UNION ALL
-  SELECT 'table ' || nspname || '.' || relname || ' comment=' || coalesce(obj_description(oid, 'pg_class'), '-') FROM rel
-  UNION ALL
-  SELECT 'column ' || rel.nspname || '.' || rel.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
-         || CASE WHEN a.attnotnull THEN ' not null' ELSE ' null' END
-         || CASE WHEN a.attgenerated = '' THEN coalesce(' default ' || pg_get_expr(ad.adbin, ad.adrelid), '')
-                 ELSE ' generated ' || pg_get_expr(ad.adbin, ad.adrelid) END
-         || CASE a.attidentity WHEN 'a' THEN ' identity always' WHEN 'd' THEN ' identity by default' ELSE '' END
-         || ' comment=' || coalesce(col_description(rel.oid, a.attnum), '-')
-  FROM rel JOIN pg_attribute a ON a.attrelid = rel.oid AND a.attnum > 0 AND NOT a.attisdropped
-  LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-  UNION ALL
-  SELECT 'constraint ' || rel.nspname || '.' || rel.relname || ' ' || con.conname || ' ' || pg_get_constraintdef(con.oid, true)
-  FROM rel JOIN pg_constraint con ON con.conrelid = rel.oid WHERE con.contype <> 'n'
-  UNION ALL
-  SELECT 'index ' || rel.nspname || '.' || rel.relname || ' ' || i.relname || ' ' || pg_get_indexdef(i.oid)
-         || ' options=' || coalesce((SELECT string_agg(o, ',' ORDER BY o) FROM unnest(i.reloptions) o), '-')
-         || ' valid=' || x.indisvalid
-         || ' comment=' || coalesce(obj_description(i.oid, 'pg_class'), '-')
-  FROM rel JOIN pg_index x ON x.indrelid = rel.oid JOIN pg_class i ON i.oid = x.indexrelid
-) lines ORDER BY line COLLATE "C"
-"#;
-
+/// A session as `push` gets one: the server's default `search_path`. (Pinning it to
+/// `pg_catalog`, as the fingerprint check once did, makes `CREATE EXTENSION vector` install the
+/// extension into `pg_catalog`, whose types introspection refuses as unknown.)
 pub async fn connect(db: &TestDatabase) -> PgConnection {
-    let mut conn = PgConnection::connect(db.url()).await.expect("connect");
-    sqlx::raw_sql("SET search_path TO pg_catalog")
-        .execute(&mut conn)
-        .await
-        .expect("pin search_path");
-    conn
-}
-
-pub async fn fingerprint(conn: &mut PgConnection) -> String {
-    let rows: Vec<(String,)> = sqlx::query_as(FINGERPRINT)
-        .fetch_all(&mut *conn)
-        .await
-        .expect("fingerprint query");
-    rows.into_iter().map(|(l,)| l + "\n").collect::<String>()
+    PgConnection::connect(db.url()).await.expect("connect")
 }
 
 async fn exec(conn: &mut PgConnection, sql: String) -> Result<(), String> {
@@ -90,6 +40,39 @@ pub async fn create_all(conn: &mut PgConnection, schema: &Schema) -> Result<(), 
         .map(|s| format!("{};\n", s.sql))
         .collect::<String>();
     exec(conn, format!("BEGIN;\n{sql}COMMIT;")).await
+}
+
+/// The whole database as the model sees it (every non-system schema).
+pub async fn introspect(conn: &mut PgConnection) -> Result<Schema, String> {
+    introspect_connection(conn, &IntrospectOptions::default())
+        .await
+        .map(|i| i.schema)
+        .map_err(|e| format!("introspection failed: {e}"))
+}
+
+/// `schema` built on a fresh database and read back: PostgreSQL's canonical form of it (what
+/// the shadow database gives `push`), with the declared renames of `schema` carried over,
+/// since they exist only in the spec.
+pub async fn canonical(schema: &Schema) -> Result<Schema, String> {
+    let db = TestDatabase::create().await.map_err(|e| e.to_string())?;
+    let mut conn = connect(&db).await;
+    create_all(&mut conn, schema)
+        .await
+        .map_err(|e| format!("building desired directly failed: {e}"))?;
+    let mut read = introspect(&mut conn).await?;
+    for table in &mut read.tables {
+        let Some(spec) = schema.table(&table.name) else {
+            continue;
+        };
+        table.renamed_from = spec.renamed_from.clone();
+        for column in &mut table.columns {
+            column.renamed_from = spec
+                .column(&column.name)
+                .and_then(|c| c.renamed_from.clone());
+        }
+    }
+    let _ = conn.close().await;
+    Ok(read)
 }
 
 /// Runs SQL texts the way a runner does: each transactional run in one transaction, each
@@ -111,15 +94,24 @@ async fn run(conn: &mut PgConnection, items: &[(String, bool)]) -> Result<(), St
     Ok(())
 }
 
+/// Runs `plan` with push's executor.
 pub async fn apply_up(conn: &mut PgConnection, plan: &Plan) -> Result<(), String> {
-    let items: Vec<(String, bool)> = plan
-        .steps
-        .iter()
-        .map(|s| (s.sql.clone(), s.transactional))
-        .collect();
-    run(conn, &items).await
+    let mut events = 0usize;
+    apply::apply(conn, plan, &ApplyOptions::default(), &mut |_| events += 1)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())?;
+    if events < plan.steps.len() {
+        return Err(format!(
+            "apply reported {events} events for {} steps",
+            plan.steps.len()
+        ));
+    }
+    Ok(())
 }
 
+/// Runs the down steps of `plan` in reverse (there is no down executor in `apply`: the
+/// migration runner owns that path, so this mirrors its batching).
 pub async fn apply_down(conn: &mut PgConnection, plan: &Plan) -> Result<(), String> {
     let mut items = Vec::new();
     for s in plan.steps.iter().rev() {
@@ -129,6 +121,73 @@ pub async fn apply_down(conn: &mut PgConnection, plan: &Plan) -> Result<(), Stri
         items.push((down.clone(), s.transactional));
     }
     run(conn, &items).await
+}
+
+/// `schema` with what tidemark does not manage taken out of the comparison: column order
+/// (added columns go last; tidemark never reorders) and declared renames (spec-only).
+pub fn comparable(schema: &Schema) -> Schema {
+    let mut s = schema.clone();
+    for t in &mut s.tables {
+        t.renamed_from = None;
+        t.columns.sort_by(|a, b| a.name.cmp(&b.name));
+        for c in &mut t.columns {
+            c.renamed_from = None;
+        }
+    }
+    s
+}
+
+/// One line per object of `schema` (each column, constraint and index on its own line), so
+/// that a mismatch reads as a short list of the objects that differ.
+pub fn describe(schema: &Schema) -> String {
+    let s = comparable(schema);
+    let mut out = String::new();
+    for e in &s.extensions {
+        let _ = writeln!(out, "{e:?}");
+    }
+    for n in &s.namespaces {
+        let _ = writeln!(out, "{n:?}");
+    }
+    for e in &s.enums {
+        let _ = writeln!(out, "{e:?}");
+    }
+    for t in &s.tables {
+        let name = &t.name;
+        let _ = writeln!(
+            out,
+            "table {name} comment={:?} pk={:?}",
+            t.comment, t.primary_key
+        );
+        for c in &t.columns {
+            let _ = writeln!(out, "table {name} {c:?}");
+        }
+        for u in &t.uniques {
+            let _ = writeln!(out, "table {name} {u:?}");
+        }
+        for c in &t.checks {
+            let _ = writeln!(out, "table {name} {c:?}");
+        }
+        for f in &t.foreign_keys {
+            let _ = writeln!(out, "table {name} {f:?}");
+        }
+        for i in &t.indexes {
+            let _ = writeln!(out, "table {name} {i:?}");
+        }
+    }
+    out
+}
+
+/// `Ok` when `actual` (read from a database) is `expected` up to [`comparable`]; otherwise the
+/// objects that differ and the changes `diff` still finds.
+pub fn same_schema(actual: &Schema, expected: &Schema) -> Result<(), String> {
+    if comparable(actual) == comparable(expected) {
+        return Ok(());
+    }
+    Err(format!(
+        "{}--- diff(actual, expected) ---\n{:#?}",
+        line_diff(&describe(expected), &describe(actual)),
+        diff(actual, expected)
+    ))
 }
 
 /// Optional data for a pair: `seed` runs after current is built, `check` (a query returning one
@@ -145,37 +204,35 @@ pub async fn check_pair(
     desired: &Schema,
     options: &PlanOptions,
 ) -> Result<Plan, String> {
-    check_pair_with_data(current, desired, options, &Data::default()).await
+    let desired_canonical = canonical(desired).await?;
+    check_pair_with_data(current, &desired_canonical, options, &Data::default()).await
 }
 
-/// [`check_pair`] with seed rows and a check on them after the plan.
+/// [`check_pair`] with seed rows and a check on them after the plan, against a desired schema
+/// already in canonical form (see [`canonical`]), so callers checking one pair with several
+/// options build it once. Returns the plan that was applied.
 pub async fn check_pair_with_data(
     current: &Schema,
-    desired: &Schema,
+    desired_canonical: &Schema,
     options: &PlanOptions,
     data: &Data,
 ) -> Result<Plan, String> {
-    let changes = diff(current, desired);
-    let plan = plan(current, desired, &changes, options);
-    if !diff(desired, desired).is_empty() {
-        return Err("diff(desired, desired) is not empty".into());
-    }
-    if !diff(current, current).is_empty() {
-        return Err("diff(current, current) is not empty".into());
-    }
-    let expected_db = TestDatabase::create().await.map_err(|e| e.to_string())?;
-    let mut expected = connect(&expected_db).await;
-    create_all(&mut expected, desired)
-        .await
-        .map_err(|e| format!("building desired directly failed: {e}"))?;
-    let expected_fp = fingerprint(&mut expected).await;
-
     let db = TestDatabase::create().await.map_err(|e| e.to_string())?;
     let mut conn = connect(&db).await;
     create_all(&mut conn, current)
         .await
         .map_err(|e| format!("building current failed: {e}"))?;
-    let current_fp = fingerprint(&mut conn).await;
+    let current_live = introspect(&mut conn)
+        .await
+        .map_err(|e| format!("reading current back: {e}"))?;
+    if !diff(&current_live, &current_live).is_empty() {
+        return Err("diff(current, current) is not empty".into());
+    }
+    if !diff(desired_canonical, desired_canonical).is_empty() {
+        return Err("diff(desired, desired) is not empty".into());
+    }
+    let changes = diff(&current_live, desired_canonical);
+    let plan = plan(&current_live, desired_canonical, &changes, options);
     if let Some(seed) = &data.seed {
         exec(&mut conn, seed.clone())
             .await
@@ -196,23 +253,30 @@ pub async fn check_pair_with_data(
             ));
         }
     }
-    let after_up = fingerprint(&mut conn).await;
-    if after_up != expected_fp {
+    let after_up = introspect(&mut conn).await.map_err(|e| {
+        format!("reading the database back after the plan: {e}\n--- plan ---\n{script}")
+    })?;
+    same_schema(&after_up, desired_canonical).map_err(|e| {
+        format!("after the plan the database differs from desired:\n{e}\n--- plan ---\n{script}")
+    })?;
+    let again = diff(&after_up, desired_canonical);
+    if !again.is_empty() {
         return Err(format!(
-            "after the plan the database differs from desired:\n{}\n--- plan ---\n{script}",
-            line_diff(&expected_fp, &after_up)
+            "a second diff after the plan is not empty:\n{again:#?}\n--- plan ---\n{script}"
         ));
     }
     apply_down(&mut conn, &plan)
         .await
         .map_err(|e| format!("applying the down steps failed: {e}\n--- plan ---\n{script}"))?;
-    let after_down = fingerprint(&mut conn).await;
-    if after_down != current_fp {
-        return Err(format!(
-            "after the down steps the database differs from current:\n{}\n--- plan ---\n{script}",
-            line_diff(&current_fp, &after_down)
-        ));
-    }
+    let after_down = introspect(&mut conn).await.map_err(|e| {
+        format!("reading the database back after the down steps: {e}\n--- plan ---\n{script}")
+    })?;
+    same_schema(&after_down, &current_live).map_err(|e| {
+        format!(
+            "after the down steps the database differs from current:\n{e}\n--- plan ---\n{script}"
+        )
+    })?;
+    let _ = conn.close().await;
     Ok(plan)
 }
 

@@ -444,8 +444,15 @@ impl Schema {
         }
     }
 
+    /// Looks a table up by name: a binary search when the schema is normalized (sorted), which
+    /// keeps diffing thousands of tables from going quadratic; a scan otherwise. A binary
+    /// search only ever reports an element that compares equal, so on an unsorted list it can
+    /// miss but never mismatch.
     pub fn table(&self, name: &QualifiedName) -> Option<&Table> {
-        self.tables.iter().find(|t| &t.name == name)
+        match self.tables.binary_search_by(|t| t.name.cmp(name)) {
+            Ok(i) => Some(&self.tables[i]),
+            Err(_) => self.tables.iter().find(|t| &t.name == name),
+        }
     }
 
     pub fn enum_type(&self, name: &QualifiedName) -> Option<&Enum> {

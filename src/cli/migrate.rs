@@ -358,14 +358,38 @@ async fn apply(args: ApplyArgs) -> ExitCode {
     }
     let result = runner.apply(args.to.as_deref()).await;
     let closed = runner.close().await;
-    match result.and_then(|done| closed.map(|_| done)) {
+    let outcome = Outcome {
+        json_key: "applied",
+        verb: "applied",
+        nothing: "nothing to apply: up to date",
+    };
+    report(
+        format,
+        result.and_then(|done| closed.map(|_| done)),
+        outcome,
+    )
+}
+
+/// How `apply` and `down` describe what they did.
+struct Outcome {
+    json_key: &'static str,
+    verb: &'static str,
+    nothing: &'static str,
+}
+
+fn report(
+    format: Format,
+    result: Result<Vec<migrate::Applied>, migrate::MigrateError>,
+    outcome: Outcome,
+) -> ExitCode {
+    match result {
         Ok(done) => {
             match format {
-                Format::Json => println!("{}", serde_json::json!({ "applied": done })),
-                Format::Human if done.is_empty() => println!("nothing to apply: up to date"),
+                Format::Json => println!("{}", serde_json::json!({ outcome.json_key: done })),
+                Format::Human if done.is_empty() => println!("{}", outcome.nothing),
                 Format::Human => {
                     for a in &done {
-                        println!("applied {} ({} ms)", a.version, a.execution_ms);
+                        println!("{} {} ({} ms)", outcome.verb, a.version, a.execution_ms);
                     }
                 }
             }
@@ -383,21 +407,16 @@ async fn down(args: DownArgs) -> ExitCode {
     };
     let result = runner.down(args.to.as_deref()).await;
     let closed = runner.close().await;
-    match result.and_then(|done| closed.map(|_| done)) {
-        Ok(done) => {
-            match format {
-                Format::Json => println!("{}", serde_json::json!({ "rolled_back": done })),
-                Format::Human if done.is_empty() => println!("nothing to roll back"),
-                Format::Human => {
-                    for a in &done {
-                        println!("rolled back {} ({} ms)", a.version, a.execution_ms);
-                    }
-                }
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => fail(format, &e),
-    }
+    let outcome = Outcome {
+        json_key: "rolled_back",
+        verb: "rolled back",
+        nothing: "nothing to roll back",
+    };
+    report(
+        format,
+        result.and_then(|done| closed.map(|_| done)),
+        outcome,
+    )
 }
 
 /// `--shadow-url` or the throwaway local server; a bad URL is a usage error.

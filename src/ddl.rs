@@ -140,26 +140,8 @@ impl fmt::Display for ObjectRef {
     }
 }
 
-/// A name as a reader expects it: bare when it is a plain lower-case identifier, quoted
-/// otherwise, with line breaks and other control characters escaped.
 fn show(name: &str) -> String {
-    let plain = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    let text = if plain { name.to_string() } else { quote(name) };
-    text.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+    crate::sql_ident::display(name)
 }
 
 fn show_q(q: &QualifiedName) -> String {

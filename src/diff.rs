@@ -311,25 +311,12 @@ impl fmt::Display for Change {
 /// A new name for a one-line message, written as [`ObjectRef`] writes names (bare when plain,
 /// quoted otherwise, control characters escaped).
 fn show_name(name: &str) -> String {
-    ObjectRef::Schema(name.to_string())
-        .to_string()
-        .trim_start_matches("schema ")
-        .to_string()
+    crate::sql_ident::display(name)
 }
 
 /// An enum label for a one-line message: quoted, control characters escaped.
 fn escape_label(label: &str) -> String {
-    let quoted = crate::sql_ident::literal(label);
-    quoted
-        .chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+    crate::sql_ident::one_line(&crate::sql_ident::literal(label))
 }
 
 /// Names of the facets that differ between two versions of a column, for messages.

@@ -40,7 +40,7 @@ use serde::Serialize;
 use crate::ddl::{self, ConstraintKind, EnumValuePosition, Statement};
 use crate::diff::{Change, Constraint, enum_users};
 use crate::model::{Column, ColumnType, Enum, Index, QualifiedName, Schema, Table};
-use crate::sql_ident::quote;
+use crate::sql_ident::{one_line, quote};
 
 /// How a plan is built; an options struct so callers name what they ask for.
 #[derive(Debug, Clone, Default)]
@@ -1404,17 +1404,4 @@ pub fn batches(flags: impl Iterator<Item = bool>) -> Vec<(bool, Vec<usize>)> {
         }
     }
     out
-}
-
-/// A message as one comment line: control characters escaped.
-fn one_line(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
 }

@@ -27,6 +27,37 @@ pub fn quote_list<S: AsRef<str>>(idents: &[S]) -> String {
         .join(", ")
 }
 
+/// `text` made safe for one line of a message or an SQL `--` comment: control characters
+/// (line breaks included) are escaped, so a name can never end a comment and smuggle in SQL.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+/// A name as a reader expects it in messages: bare when it is a plain lower-case identifier,
+/// quoted otherwise, always on one line.
+pub fn display(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain {
+        name.to_string()
+    } else {
+        one_line(&quote(name))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,5 +71,9 @@ mod tests {
             r#""Analytics"."user""#
         );
         assert_eq!(quote_list(&["a", "B"]), r#""a", "B""#);
+        assert_eq!(display("docs_2"), "docs_2");
+        assert_eq!(display("Docs"), r#""Docs""#);
+        assert_eq!(display("a\nb"), r#""a\nb""#);
+        assert_eq!(one_line("x\r\ny"), r"x\r\ny");
     }
 }

@@ -30,17 +30,6 @@ pub enum DevAction {
     Url,
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            eprintln!("error: could not start the async runtime: {e}");
-            ExitCode::from(3)
-        })
-}
-
 /// Runs the command.
 pub fn run(args: DevArgs) -> ExitCode {
     let options = DevOptions::new(&args.project_dir);
@@ -78,7 +67,7 @@ pub fn run(args: DevArgs) -> ExitCode {
             }
         },
         DevAction::Start => {
-            let runtime = match runtime() {
+            let runtime = match super::runtime() {
                 Ok(rt) => rt,
                 Err(code) => return code,
             };
@@ -119,7 +108,7 @@ pub fn run(args: DevArgs) -> ExitCode {
             }
         }
         DevAction::Stop => {
-            let runtime = match runtime() {
+            let runtime = match super::runtime() {
                 Ok(rt) => rt,
                 Err(code) => return code,
             };

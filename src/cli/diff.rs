@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use crate::declarative::{DriftOptions, drift};
 use crate::diagnostic::Format;
 use crate::plan::PlanOptions;
-use crate::shadow::ShadowServer;
 
 /// Arguments shared by `diff` and `push`.
 #[derive(clap::Args, Debug, Clone)]
@@ -51,15 +50,9 @@ pub(crate) fn compute(
 ) -> Result<(crate::declarative::Drift, crate::connect::DatabaseUrl), ExitCode> {
     let format: Format = args.format.into();
     let loaded = super::load_spec(&args.path, format)?;
-    let project_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    let shadow = super::shadow_server(args.shadow_url.as_deref())?;
     super::block_on(async {
         let url = super::database_url(args.database_url.clone(), true).await?;
-        let shadow = match &args.shadow_url {
-            Some(text) => ShadowServer::Url(
-                crate::connect::DatabaseUrl::parse(text).map_err(|e| (e.into(), 2))?,
-            ),
-            None => ShadowServer::Local { project_dir },
-        };
         let options = DriftOptions {
             shadow,
             plan: PlanOptions {
@@ -74,7 +67,7 @@ pub(crate) fn compute(
             .await
             .map_err(|e| (anyhow::Error::new(e), 3))?;
         Ok((found, url))
-    })
+    })?
     .map_err(|(e, code)| super::fail(e, code))
 }
 

@@ -42,7 +42,7 @@ pub fn run(args: InspectArgs) -> ExitCode {
         schemas: (!args.schemas.is_empty()).then(|| args.schemas.clone()),
         ..crate::declarative::introspect_options(&Default::default(), &args.ignore)
     };
-    let schema = match super::block_on(async {
+    let result = match super::block_on(async {
         let url = super::database_url(args.database_url.clone(), false).await?;
         let pool = super::connect(&url).await?;
         introspect(&pool, &options).await.map_err(|e| {
@@ -52,6 +52,10 @@ pub fn run(args: InspectArgs) -> ExitCode {
             )
         })
     }) {
+        Ok(result) => result,
+        Err(code) => return code,
+    };
+    let schema = match result {
         Ok(schema) => schema,
         Err((e, code)) => return super::fail(e, code),
     };

@@ -8,12 +8,10 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
-use crate::connect::DatabaseUrl;
 use crate::migrate::{
     self, Event, MigrateError, NewOptions, NewOutcome, RunOptions, Runner, SUM_FILE, SyncMode,
 };
 use crate::plan::{Plan, PlanOptions};
-use crate::shadow::ShadowServer;
 
 #[derive(Subcommand, Debug)]
 pub enum MigrateCommand {
@@ -193,21 +191,27 @@ async fn database_url(conn: &ConnArgs) -> Result<String, ExitCode> {
         .map_err(|(e, code)| super::fail(e, code))
 }
 
+/// A missing migration directory is a usage error (exit 2) with the flag that fixes it.
+fn require_dir(dir: &std::path::Path) -> Result<(), ExitCode> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    eprintln!(
+        "error: migration directory `{}` does not exist\n  = help: pass --dir pointing at the migration crate",
+        dir.display()
+    );
+    Err(ExitCode::from(2))
+}
+
 pub fn run(cmd: MigrateCommand) -> ExitCode {
     let cmd = match cmd {
         MigrateCommand::Hash(args) => return hash(&args),
         MigrateCommand::New(args) => return new(&args),
         cmd => cmd,
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match super::runtime() {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(3);
-        }
+        Err(code) => return code,
     };
     runtime.block_on(async move {
         match cmd {
@@ -233,13 +237,7 @@ fn fail(format: Format, e: &MigrateError) -> ExitCode {
 
 /// Verifies the directory (before anything connects) and opens a session on the database.
 async fn open(conn: &ConnArgs, options: RunOptions) -> Result<Runner, ExitCode> {
-    if !conn.dir.is_dir() {
-        eprintln!(
-            "error: migration directory `{}` does not exist\n  = help: pass --dir pointing at the migration crate",
-            conn.dir.display()
-        );
-        return Err(ExitCode::from(2));
-    }
+    require_dir(&conn.dir)?;
     let dir = migrate::verify_sum(&conn.dir).map_err(|e| fail(conn.format, &e))?;
     let url = database_url(conn).await?;
     let show = conn.format == Format::Human
@@ -420,24 +418,10 @@ async fn down(args: DownArgs) -> ExitCode {
 }
 
 /// `--shadow-url` or the throwaway local server; a bad URL is a usage error.
-fn shadow_server(url: Option<&str>) -> Result<ShadowServer, ExitCode> {
-    match url {
-        Some(text) => DatabaseUrl::parse(text)
-            .map(ShadowServer::Url)
-            .map_err(|e| {
-                eprintln!("error: --shadow-url: {e}");
-                ExitCode::from(2)
-            }),
-        None => Ok(ShadowServer::Local {
-            project_dir: std::env::current_dir().unwrap_or_else(|_| ".".into()),
-        }),
-    }
-}
-
 async fn status(args: StatusArgs) -> ExitCode {
     let format = args.conn.format;
     let shadow = if args.check_schema {
-        match shadow_server(args.shadow_url.as_deref()) {
+        match super::shadow_server(args.shadow_url.as_deref()) {
             Ok(s) => Some(s),
             Err(code) => return code,
         }
@@ -541,12 +525,8 @@ fn new(args: &NewArgs) -> ExitCode {
         Ok(l) => l,
         Err(code) => return code,
     };
-    if !args.dir.is_dir() {
-        eprintln!(
-            "error: migration directory `{}` does not exist\n  = help: pass --dir pointing at the migration crate",
-            args.dir.display()
-        );
-        return ExitCode::from(2);
+    if let Err(code) = require_dir(&args.dir) {
+        return code;
     }
     let options = NewOptions {
         name: args.name.clone(),
@@ -642,14 +622,10 @@ async fn verify(args: VerifyArgs) -> ExitCode {
         Ok(l) => l,
         Err(code) => return code,
     };
-    if !args.dir.is_dir() {
-        eprintln!(
-            "error: migration directory `{}` does not exist\n  = help: pass --dir pointing at the migration crate",
-            args.dir.display()
-        );
-        return ExitCode::from(2);
+    if let Err(code) = require_dir(&args.dir) {
+        return code;
     }
-    let shadow = match shadow_server(args.shadow_url.as_deref()) {
+    let shadow = match super::shadow_server(args.shadow_url.as_deref()) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -114,14 +114,39 @@ pub(crate) fn load_spec(
     })
 }
 
-/// Runs one async library operation from a synchronous command.
-pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {
+/// The async runtime that commands run library operations on. Failing to build one is an
+/// environment error reported like any other, never a panic.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .expect("a tokio runtime can be built")
-        .block_on(future)
+        .map_err(|e| {
+            eprintln!("error: could not start the async runtime: {e}");
+            ExitCode::from(3)
+        })
+}
+
+/// Runs one async library operation from a synchronous command.
+pub(crate) fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, ExitCode> {
+    Ok(runtime()?.block_on(future))
+}
+
+/// The shadow server of `--shadow-url`, or a throwaway local one (binaries found relative to
+/// the current directory); a URL that does not parse is a usage error.
+pub(crate) fn shadow_server(url: Option<&str>) -> Result<crate::shadow::ShadowServer, ExitCode> {
+    use crate::shadow::ShadowServer;
+    match url {
+        Some(text) => crate::connect::DatabaseUrl::parse(text)
+            .map(ShadowServer::Url)
+            .map_err(|e| {
+                eprintln!("error: --shadow-url: {e}");
+                ExitCode::from(2)
+            }),
+        None => Ok(ShadowServer::Local {
+            project_dir: std::env::current_dir().unwrap_or_else(|_| ".".into()),
+        }),
+    }
 }
 
 /// Finds the database a command works on (flag, `DATABASE_URL`, `.env.local`, `.env`); with

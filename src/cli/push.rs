@@ -83,7 +83,7 @@ pub fn run(args: PushArgs) -> ExitCode {
         ..ApplyOptions::default()
     };
     let progress = !json && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-    let result = super::block_on(async {
+    let result = match super::block_on(async {
         let mut conn = crate::connect::connect(&url, &crate::connect::ConnectOptions::default())
             .await
             .map_err(anyhow::Error::new)?;
@@ -95,7 +95,10 @@ pub fn run(args: PushArgs) -> ExitCode {
         apply(&mut conn, &plan, &options, &mut on_event)
             .await
             .map_err(anyhow::Error::new)
-    });
+    }) {
+        Ok(result) => result,
+        Err(code) => return code,
+    };
     if progress {
         eprintln!();
     }

@@ -4,13 +4,15 @@
 //! options, constraints, comments).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use sqlx::Row;
-use tidemark::localpg::{DiscoveryOptions, TestDatabase, find_binaries};
+use tidemark::localpg::TestDatabase;
 use tidemark::model::{ColumnType, Identity, Schema};
+
+mod psql_support;
+use psql_support::psql;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -40,30 +42,6 @@ fn tidemark_sql(spec: &Path) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("utf-8 script")
-}
-
-/// Runs `script` through psql so that every NOTICE and WARNING the server sends is visible on
-/// stderr (sqlx would swallow them into its log).
-fn apply_with_psql(url: &str, script: &str) -> (bool, String) {
-    let install = find_binaries(&DiscoveryOptions::from_env(ROOT)).expect("PostgreSQL binaries");
-    let mut child = Command::new(install.program("psql"))
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn psql");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(script.as_bytes())
-        .expect("write script");
-    let out = child.wait_with_output().expect("psql output");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 fn parse_reloptions(opts: Option<Vec<String>>) -> BTreeMap<String, String> {
@@ -288,7 +266,7 @@ async fn example_sql_applies_cleanly_and_matches_the_spec() {
     let script = tidemark_sql(&spec);
 
     let db = TestDatabase::create().await.expect("test database");
-    let (ok, stderr) = apply_with_psql(db.url(), &script);
+    let (ok, stderr) = psql(db.url(), &script);
     assert!(ok, "script failed:\n{stderr}");
     assert_eq!(stderr, "", "the server sent notices or warnings");
 
@@ -313,7 +291,7 @@ async fn example_sql_applies_cleanly_and_matches_the_spec() {
 async fn a_broken_statement_is_reported_by_the_server() {
     // Guards the harness itself: a script PostgreSQL rejects must not pass as clean.
     let db = TestDatabase::create().await.expect("test database");
-    let (ok, stderr) = apply_with_psql(
+    let (ok, stderr) = psql(
         db.url(),
         "CREATE EXTENSION IF NOT EXISTS vector;\nCREATE TABLE \"t\" (\"e\" vector(3));\n\
          CREATE INDEX \"t_e_idx\" ON \"public\".\"t\" USING hnsw (\"e\" \"vector_l1_opz\");\n",

@@ -2,8 +2,9 @@
 //! gives an equal model, for the example, for pg_dump's rendering of it, and for hand-written
 //! DDL in styles this project does not write itself.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
+
+mod psql_support;
 
 use tidemark::introspect::{IntrospectOptions, introspect};
 use tidemark::localpg::{DiscoveryOptions, TestDatabase, find_binaries};
@@ -30,26 +31,8 @@ fn ok_stdout(out: std::process::Output) -> String {
 }
 
 fn psql(url: &str, script: &str) {
-    let install = find_binaries(&DiscoveryOptions::from_env(ROOT)).expect("binaries");
-    let mut child = Command::new(install.program("psql"))
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("psql");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(script.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("psql");
-    assert!(
-        out.status.success(),
-        "psql failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (ok, stderr) = psql_support::psql(url, script);
+    assert!(ok, "psql failed:\n{stderr}");
 }
 
 async fn read(db: &TestDatabase) -> Schema {

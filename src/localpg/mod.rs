@@ -187,17 +187,10 @@ fn file_tail(path: &Path, from_byte: u64, lines: usize) -> String {
     }
 }
 
-/// `url` with any password replaced, so it can appear in errors and logs.
+/// `url` with any password (userinfo or `password=` parameter) replaced, so it can appear in
+/// errors and logs: the one redaction rule `connect` applies everywhere.
 fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) => {
-            if u.password().is_some() {
-                let _ = u.set_password(Some("***"));
-            }
-            u.to_string()
-        }
-        Err(_) => "(unparsable URL)".to_string(),
-    }
+    crate::connect::redact(url)
 }
 
 #[cfg(test)]

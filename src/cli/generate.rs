@@ -47,33 +47,12 @@ pub fn run(args: GenerateArgs) -> ExitCode {
     if args.check {
         return report_check(&args.out, &actions, format);
     }
-    if let Err(e) = apply(&args.out, &actions) {
+    if let Err(e) = sync::apply(&args.out, &actions) {
         eprintln!("error: {e}\n  = help: check that the entity crate's directory is writable");
         return ExitCode::from(3);
     }
     report_written(&args.out, &actions, format);
     ExitCode::SUCCESS
-}
-
-/// Carries the actions out: writes created and updated files, deletes generated leftovers.
-fn apply(out: &Path, actions: &[FileAction]) -> Result<(), String> {
-    for action in actions {
-        let full = out.join(action.path());
-        match action {
-            FileAction::Create { contents, .. } | FileAction::Update { contents, .. } => {
-                if let Some(dir) = full.parent() {
-                    std::fs::create_dir_all(dir)
-                        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-                }
-                std::fs::write(&full, contents)
-                    .map_err(|e| format!("cannot write {}: {e}", full.display()))?;
-            }
-            FileAction::Delete { .. } => std::fs::remove_file(&full)
-                .map_err(|e| format!("cannot delete {}: {e}", full.display()))?,
-            FileAction::Unchanged { .. } | FileAction::Foreign { .. } => {}
-        }
-    }
-    Ok(())
 }
 
 fn kind(action: &FileAction) -> &'static str {

@@ -72,10 +72,13 @@ impl FileAction {
     }
 }
 
-/// Reading the output directory failed; names the file so the user can fix permissions or paths.
+/// Reading or writing the output directory failed; names the file so the user can fix
+/// permissions or paths.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot read {}: {source}", path.display())]
+#[error("cannot {action} {}: {source}", path.display())]
 pub struct SyncError {
+    /// `read`, `write`, `create` or `delete`.
+    pub action: &'static str,
     pub path: PathBuf,
     #[source]
     pub source: std::io::Error,
@@ -101,7 +104,13 @@ pub fn compare(out_dir: &Path, files: &[GeneratedFile]) -> Result<Vec<FileAction
                 path: f.path.clone(),
                 contents: f.contents.clone(),
             },
-            Err(source) => return Err(SyncError { path: full, source }),
+            Err(source) => {
+                return Err(SyncError {
+                    action: "read",
+                    path: full,
+                    source,
+                });
+            }
         };
         actions.push(action);
     }
@@ -129,6 +138,7 @@ pub fn compare(out_dir: &Path, files: &[GeneratedFile]) -> Result<Vec<FileAction
         }
         let full = out_dir.join(&path);
         let bytes = std::fs::read(&full).map_err(|source| SyncError {
+            action: "read",
             path: full.clone(),
             source,
         })?;
@@ -141,21 +151,59 @@ pub fn compare(out_dir: &Path, files: &[GeneratedFile]) -> Result<Vec<FileAction
     Ok(actions)
 }
 
+/// Carries `actions` out in `out_dir`: writes created and updated files, deletes generated
+/// leftovers, leaves everything else alone. `generate` and `migrate` share it, so both treat
+/// hand-written files the same way.
+pub fn apply(out_dir: &Path, actions: &[FileAction]) -> Result<(), SyncError> {
+    for action in actions {
+        let full = out_dir.join(action.path());
+        let fail = |action: &'static str, path: &Path| {
+            let path = path.to_path_buf();
+            move |source| SyncError {
+                action,
+                path,
+                source,
+            }
+        };
+        match action {
+            FileAction::Create { contents, .. } | FileAction::Update { contents, .. } => {
+                if let Some(dir) = full.parent() {
+                    std::fs::create_dir_all(dir).map_err(fail("create", dir))?;
+                }
+                std::fs::write(&full, contents).map_err(fail("write", &full))?;
+            }
+            FileAction::Delete { .. } => {
+                std::fs::remove_file(&full).map_err(fail("delete", &full))?
+            }
+            FileAction::Unchanged { .. } | FileAction::Foreign { .. } => {}
+        }
+    }
+    Ok(())
+}
+
 /// `.rs` files under `out_dir/dir`, relative to `out_dir` (nothing when the directory is absent).
 fn rust_files(out_dir: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SyncError> {
     let full = out_dir.join(dir);
     let entries = match std::fs::read_dir(&full) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(source) => return Err(SyncError { path: full, source }),
+        Err(source) => {
+            return Err(SyncError {
+                action: "read",
+                path: full,
+                source,
+            });
+        }
     };
     for entry in entries {
         let entry = entry.map_err(|source| SyncError {
+            action: "read",
             path: full.clone(),
             source,
         })?;
         let rel = dir.join(entry.file_name());
         let file_type = entry.file_type().map_err(|source| SyncError {
+            action: "read",
             path: out_dir.join(&rel),
             source,
         })?;

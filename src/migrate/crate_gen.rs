@@ -49,41 +49,24 @@ pub fn sync_generated(root: &Path, mode: SyncMode) -> Result<Vec<PathBuf>, Migra
         path: PathBuf::from(super::SUM_FILE),
         contents: super::render_sum(root)?,
     });
-    let io_err = |path: &Path, e: std::io::Error| MigrateError::Directory {
-        path: path.to_path_buf(),
-        message: format!("cannot write: {e}"),
-        help: "check the directory's permissions".into(),
-    };
-    let mut changed = Vec::new();
-    for f in &files {
-        let path = root.join(&f.path);
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(f.contents.as_str()) {
-            if !check {
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
-                }
-                std::fs::write(&path, &f.contents).map_err(|e| io_err(&path, e))?;
-            }
-            changed.push(path);
-        }
+    let actions = crate::codegen::sync::compare(root, &files).map_err(sync_error)?;
+    if !check {
+        crate::codegen::sync::apply(root, &actions).map_err(sync_error)?;
     }
-    // Modules of migrations that no longer exist: only files we generated.
-    if let Ok(entries) = std::fs::read_dir(root.join("src")) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let generated =
-                std::fs::read_to_string(&path).is_ok_and(|t| t.starts_with(MIGRATION_HEADER));
-            let wanted = files.iter().any(|f| root.join(&f.path) == path);
-            if generated && !wanted && name.ends_with(".rs") {
-                if !check {
-                    std::fs::remove_file(&path).map_err(|e| io_err(&path, e))?;
-                }
-                changed.push(path);
-            }
-        }
-    }
+    let changed = actions
+        .iter()
+        .filter(|a| a.changes_disk())
+        .map(|a| root.join(a.path()))
+        .collect();
     Ok(changed)
+}
+
+fn sync_error(e: crate::codegen::sync::SyncError) -> MigrateError {
+    MigrateError::Directory {
+        path: e.path.clone(),
+        message: e.to_string(),
+        help: "check the directory's permissions".into(),
+    }
 }
 
 fn render(tokens: TokenStream) -> String {

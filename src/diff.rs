@@ -726,14 +726,7 @@ pub fn rename_in_expr(expr: &str, renames: Option<&BTreeMap<String, String>>) ->
         return expr.to_string();
     };
     let write_name = |name: &str| {
-        let plain = name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-            && name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if plain {
+        if crate::sql_ident::is_plain(name) {
             name.to_string()
         } else {
             crate::sql_ident::quote(name)

@@ -41,17 +41,21 @@ pub fn one_line(text: &str) -> String {
         .collect()
 }
 
-/// A name as a reader expects it in messages: bare when it is a plain lower-case identifier,
-/// quoted otherwise, always on one line.
-pub fn display(name: &str) -> String {
-    let plain = name
-        .chars()
+/// True when `name` reads the same bare as quoted: a lower-case letter or `_`, then lower-case
+/// letters, digits and `_` (PostgreSQL would fold anything else, or needs quotes for it).
+pub fn is_plain(name: &str) -> bool {
+    name.chars()
         .next()
         .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
         && name
             .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if plain {
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// A name as a reader expects it in messages: bare when it is a plain lower-case identifier,
+/// quoted otherwise, always on one line.
+pub fn display(name: &str) -> String {
+    if is_plain(name) {
         name.to_string()
     } else {
         one_line(&quote(name))

@@ -2,7 +2,6 @@
 //! column, an HNSW index and a foreign key: prints the time, asserts nothing about it.
 //! Run with `cargo bench --bench entity_codegen`.
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use tidemark::codegen::entity::{EntityOptions, generate};
@@ -41,7 +40,11 @@ fn schema(tables: usize) -> Schema {
                 name: QualifiedName::public(&name),
                 columns: vec![
                     Column {
-                        identity: Some(Identity::Always),
+                        identity: Some(Identity {
+                            kind: IdentityKind::Always,
+                            sequence: format!("{name}_id_seq"),
+                            options: SequenceOptions::defaults(SequenceType::BigInt, 1),
+                        }),
                         ..column("id", ColumnType::BigInt, false)
                     },
                     column("parent_id", ColumnType::BigInt, true),
@@ -76,7 +79,7 @@ fn schema(tables: usize) -> Schema {
                     unique: false,
                     nulls_not_distinct: false,
                     predicate: None,
-                    options: BTreeMap::new(),
+                    options: IndexOptions::default(),
                     comment: None,
                 }],
                 comment: Some(format!("Table number {i}.")),

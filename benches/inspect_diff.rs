@@ -7,7 +7,6 @@
 //! about 10% of the tables (a new column, a different HNSW `m`, a new comment). Each figure is
 //! the best of three runs (creation runs once). Prints a table; asserts nothing.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
@@ -91,7 +90,7 @@ fn table(i: usize) -> Table {
             unique: false,
             nulls_not_distinct: false,
             predicate: None,
-            options: BTreeMap::from([("m".to_string(), "8".to_string())]),
+            options: IndexOptions(vec![("m".to_string(), "8".to_string())]),
             comment: None,
         }],
         comment: Some(format!("table {i}")),
@@ -121,7 +120,7 @@ fn desired(live: &Schema) -> Schema {
         t.columns.push(column("note", ColumnType::Text, true, None));
         for i in &mut t.indexes {
             if i.method == IndexMethod::Hnsw {
-                i.options.insert("m".into(), "16".into());
+                i.options.insert("m", "16");
             }
         }
         t.comment = Some(format!("{} (changed)", t.name.name));
@@ -193,9 +192,9 @@ async fn main() {
         let url = cluster.url(&db);
         let mut conn = PgConnection::connect(&url).await.expect("connect");
         let model = schema(n);
-        let batch: String = ddl::create_all(&model)
+        let batch: String = ddl::create_statements(&model)
             .iter()
-            .map(|s| format!("{};\n", s.sql))
+            .map(|s| format!("{s};\n"))
             .collect();
         let t = Instant::now();
         sqlx::raw_sql(AssertSqlSafe(batch))

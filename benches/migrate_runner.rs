@@ -5,8 +5,8 @@
 use std::time::Instant;
 
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
-use tidemark::localpg::TestDatabase;
 use tidemark::migrate::{self, RunOptions, Runner, SUM_FILE};
+use tidemark_test_support::TestDatabase;
 
 const N: usize = 1000;
 

@@ -19,6 +19,9 @@ pub struct Schema {
     /// PostgreSQL schemas (namespaces) the spec owns, other than `public`.
     pub namespaces: Vec<Namespace>,
     pub enums: Vec<Enum>,
+    /// Sequences other than identity sequences (those belong to their column's [`Identity`]):
+    /// standalone ones and the ones `serial` columns own.
+    pub sequences: Vec<Sequence>,
     pub tables: Vec<Table>,
 }
 
@@ -93,6 +96,22 @@ pub struct Table {
 }
 
 impl Table {
+    /// A table with a name and nothing else yet: where readers start before filling it in,
+    /// and the stand-in for a table a lookup does not find.
+    pub fn named(name: QualifiedName) -> Table {
+        Table {
+            name,
+            columns: Vec::new(),
+            primary_key: None,
+            uniques: Vec::new(),
+            checks: Vec::new(),
+            foreign_keys: Vec::new(),
+            indexes: Vec::new(),
+            comment: None,
+            renamed_from: None,
+        }
+    }
+
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
     }
@@ -125,10 +144,107 @@ pub enum DefaultValue {
     Expr(String),
 }
 
+/// An identity column's generation rule and its sequence, which PostgreSQL creates and drops
+/// with the column (`pg_depend` deptype `i`) but which has a name and options of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub kind: IdentityKind,
+    /// The identity sequence's name, in the table's schema (PostgreSQL derives
+    /// `<table>_<column>_seq`, and keeps it when the table is renamed).
+    pub sequence: String,
+    /// Its options; `data_type` is always the column's type.
+    pub options: SequenceOptions,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Identity {
+pub enum IdentityKind {
     Always,
     ByDefault,
+}
+
+/// A sequence: the counter behind `serial` columns and `nextval` defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sequence {
+    pub name: QualifiedName,
+    pub options: SequenceOptions,
+    /// The column that owns it (`OWNED BY`), in the sequence's own schema (PostgreSQL requires
+    /// that): dropping the column or its table drops the sequence.
+    pub owned_by: Option<SequenceOwner>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SequenceOwner {
+    pub table: String,
+    pub column: String,
+}
+
+/// Every option of a sequence, resolved: PostgreSQL stores all of them (`pg_sequence`), so
+/// the model does too, and an omitted option in the spec becomes PostgreSQL's default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SequenceOptions {
+    pub data_type: SequenceType,
+    pub start: i64,
+    pub increment: i64,
+    pub min: i64,
+    pub max: i64,
+    pub cache: i64,
+    pub cycle: bool,
+}
+
+/// The integer type a sequence counts in (`AS smallint|integer|bigint`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SequenceType {
+    SmallInt,
+    Integer,
+    BigInt,
+}
+
+impl SequenceType {
+    pub fn sql(self) -> &'static str {
+        match self {
+            SequenceType::SmallInt => "smallint",
+            SequenceType::Integer => "integer",
+            SequenceType::BigInt => "bigint",
+        }
+    }
+
+    /// The type's range: a sequence's default bounds.
+    pub fn range(self) -> (i64, i64) {
+        match self {
+            SequenceType::SmallInt => (i16::MIN as i64, i16::MAX as i64),
+            SequenceType::Integer => (i32::MIN as i64, i32::MAX as i64),
+            SequenceType::BigInt => (i64::MIN, i64::MAX),
+        }
+    }
+
+    /// The sequence type of an integer column type (what `serial` and identity use).
+    pub fn of_column(ty: &ColumnType) -> Option<SequenceType> {
+        match ty {
+            ColumnType::SmallInt => Some(SequenceType::SmallInt),
+            ColumnType::Integer => Some(SequenceType::Integer),
+            ColumnType::BigInt => Some(SequenceType::BigInt),
+            _ => None,
+        }
+    }
+}
+
+impl SequenceOptions {
+    /// PostgreSQL's defaults for a sequence of `data_type` counting by `increment`: ascending
+    /// from 1 to the type's maximum, descending from -1 to its minimum, cache 1, no cycle.
+    pub fn defaults(data_type: SequenceType, increment: i64) -> SequenceOptions {
+        let (lo, hi) = data_type.range();
+        let (min, max) = if increment > 0 { (1, hi) } else { (lo, -1) };
+        SequenceOptions {
+            data_type,
+            start: if increment > 0 { min } else { max },
+            increment,
+            min,
+            max,
+            cache: 1,
+            cycle: false,
+        }
+    }
 }
 
 /// Column types. Built-in types are named so that the spec, the DDL and the introspector agree
@@ -200,75 +316,6 @@ impl ColumnType {
             _ => None,
         }
     }
-
-    /// SQL spelling as PostgreSQL's `format_type` prints it (used in DDL and messages).
-    pub fn sql(&self) -> String {
-        fn with_mod(base: &str, n: &Option<u32>) -> String {
-            match n {
-                Some(n) => format!("{base}({n})"),
-                None => base.to_string(),
-            }
-        }
-        match self {
-            ColumnType::SmallInt => "smallint".into(),
-            ColumnType::Integer => "integer".into(),
-            ColumnType::BigInt => "bigint".into(),
-            ColumnType::Real => "real".into(),
-            ColumnType::DoublePrecision => "double precision".into(),
-            ColumnType::Numeric { precision, scale } => match (precision, scale) {
-                (Some(p), Some(s)) => format!("numeric({p},{s})"),
-                (Some(p), None) => format!("numeric({p})"),
-                _ => "numeric".into(),
-            },
-            ColumnType::Boolean => "boolean".into(),
-            ColumnType::Text => "text".into(),
-            ColumnType::Varchar(n) => with_mod("character varying", n),
-            ColumnType::Char(n) => with_mod("character", n),
-            ColumnType::Bytea => "bytea".into(),
-            ColumnType::Date => "date".into(),
-            ColumnType::Time {
-                precision,
-                with_time_zone,
-            } => {
-                let base = with_mod("time", precision);
-                if *with_time_zone {
-                    format!("{base} with time zone")
-                } else {
-                    format!("{base} without time zone")
-                }
-            }
-            ColumnType::Timestamp {
-                precision,
-                with_time_zone,
-            } => {
-                let base = with_mod("timestamp", precision);
-                if *with_time_zone {
-                    format!("{base} with time zone")
-                } else {
-                    format!("{base} without time zone")
-                }
-            }
-            ColumnType::Interval => "interval".into(),
-            ColumnType::Uuid => "uuid".into(),
-            ColumnType::Json => "json".into(),
-            ColumnType::Jsonb => "jsonb".into(),
-            ColumnType::Inet => "inet".into(),
-            ColumnType::Cidr => "cidr".into(),
-            ColumnType::MacAddr => "macaddr".into(),
-            ColumnType::Money => "money".into(),
-            ColumnType::Xml => "xml".into(),
-            ColumnType::Tsvector => "tsvector".into(),
-            ColumnType::Tsquery => "tsquery".into(),
-            ColumnType::Oid => "oid".into(),
-            ColumnType::Bit(n) => with_mod("bit", n),
-            ColumnType::VarBit(n) => with_mod("bit varying", n),
-            ColumnType::Vector(n) => with_mod("vector", n),
-            ColumnType::HalfVec(n) => with_mod("halfvec", n),
-            ColumnType::SparseVec(n) => with_mod("sparsevec", n),
-            ColumnType::Enum(q) => crate::sql_ident::qualified(q),
-            ColumnType::Array(inner) => format!("{}[]", inner.sql()),
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -313,18 +360,6 @@ pub enum FkAction {
     SetDefault,
 }
 
-impl FkAction {
-    pub fn sql(self) -> &'static str {
-        match self {
-            FkAction::NoAction => "NO ACTION",
-            FkAction::Restrict => "RESTRICT",
-            FkAction::Cascade => "CASCADE",
-            FkAction::SetNull => "SET NULL",
-            FkAction::SetDefault => "SET DEFAULT",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Deferrable {
     #[default]
@@ -344,10 +379,84 @@ pub struct Index {
     pub nulls_not_distinct: bool,
     /// Partial index predicate, without `WHERE`.
     pub predicate: Option<String>,
-    /// `WITH (...)` storage parameters, keyed by name; values as PostgreSQL prints them.
-    /// Options equal to their documented default are not stored.
-    pub options: BTreeMap<String, String>,
+    /// `WITH (...)` storage parameters as written (see [`IndexOptions`]).
+    pub options: IndexOptions,
     pub comment: Option<String>,
+}
+
+/// An index's storage parameters in the order they were written, which is the order
+/// PostgreSQL keeps (`reloptions`) and `pg_dump` prints, so a database built from an inspected
+/// spec dumps the same. Compared as a set, with an option equal to its documented default
+/// (pgvector's `m` 16, `ef_construction` 64, `lists` 100) the same as an absent one: writing
+/// `m: 16` never rebuilds an index.
+#[derive(Debug, Clone, Default)]
+pub struct IndexOptions(pub Vec<(String, String)>);
+
+/// Options whose documented default is the same as leaving them out.
+pub const INDEX_OPTION_DEFAULTS: &[(&str, &str)] =
+    &[("m", "16"), ("ef_construction", "64"), ("lists", "100")];
+
+impl IndexOptions {
+    pub fn get(&self, name: &str) -> Option<&String> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    /// The value in effect: the written one, else the documented default.
+    pub fn effective(&self, name: &str) -> Option<&str> {
+        self.get(name).map(String::as_str).or_else(|| {
+            INDEX_OPTION_DEFAULTS
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| *v)
+        })
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// Whether any option is written (a `WITH` clause is needed).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Sets `name` (replacing a written value in place, else appending).
+    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        let (name, value) = (name.into(), value.into());
+        match self.0.iter_mut().find(|(k, _)| *k == name) {
+            Some(entry) => entry.1 = value,
+            None => self.0.push((name, value)),
+        }
+    }
+
+    fn comparable(&self) -> BTreeMap<&str, &str> {
+        self.0
+            .iter()
+            .filter(|(k, v)| !INDEX_OPTION_DEFAULTS.contains(&(k.as_str(), v.as_str())))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+}
+
+impl PartialEq for IndexOptions {
+    fn eq(&self, other: &Self) -> bool {
+        self.comparable() == other.comparable()
+    }
+}
+
+impl Eq for IndexOptions {}
+
+impl std::ops::Index<&str> for IndexOptions {
+    type Output = String;
+    fn index(&self, name: &str) -> &String {
+        self.get(name).expect("no such index option")
+    }
+}
+
+impl FromIterator<(String, String)> for IndexOptions {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+        IndexOptions(iter.into_iter().collect())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -432,16 +541,51 @@ impl Schema {
     /// Sorts every collection by name so equal schemas compare equal regardless of the order
     /// their sources listed them in. Column order is physical and is kept.
     pub fn normalize(&mut self) {
-        self.extensions.sort_by(|a, b| a.name.cmp(&b.name));
-        self.namespaces.sort_by(|a, b| a.name.cmp(&b.name));
-        self.enums.sort_by(|a, b| a.name.cmp(&b.name));
-        self.tables.sort_by(|a, b| a.name.cmp(&b.name));
-        for t in &mut self.tables {
+        // Every collection is sorted; a new field must be added here.
+        let Schema {
+            extensions,
+            namespaces,
+            enums,
+            sequences,
+            tables,
+        } = self;
+        extensions.sort_by(|a, b| a.name.cmp(&b.name));
+        namespaces.sort_by(|a, b| a.name.cmp(&b.name));
+        enums.sort_by(|a, b| a.name.cmp(&b.name));
+        sequences.sort_by(|a, b| a.name.cmp(&b.name));
+        tables.sort_by(|a, b| a.name.cmp(&b.name));
+        for t in tables {
             t.uniques.sort_by(|a, b| a.name.cmp(&b.name));
             t.checks.sort_by(|a, b| a.name.cmp(&b.name));
             t.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
             t.indexes.sort_by(|a, b| a.name.cmp(&b.name));
         }
+    }
+
+    /// Whether [`normalize`](Self::normalize) would leave the schema as it is: a check over
+    /// the names, much cheaper than the copy a caller would otherwise normalize.
+    pub fn is_normalized(&self) -> bool {
+        let Schema {
+            extensions,
+            namespaces,
+            enums,
+            sequences,
+            tables,
+        } = self;
+        fn sorted<T, K: Ord + ?Sized>(items: &[T], key: impl Fn(&T) -> &K) -> bool {
+            items.windows(2).all(|w| key(&w[0]) <= key(&w[1]))
+        }
+        sorted(extensions, |e| e.name.as_str())
+            && sorted(namespaces, |n| n.name.as_str())
+            && sorted(enums, |e| &e.name)
+            && sorted(sequences, |s| &s.name)
+            && sorted(tables, |t| &t.name)
+            && tables.iter().all(|t| {
+                sorted(&t.uniques, |u| u.name.as_str())
+                    && sorted(&t.checks, |c| c.name.as_str())
+                    && sorted(&t.foreign_keys, |f| f.name.as_str())
+                    && sorted(&t.indexes, |i| i.name.as_str())
+            })
     }
 
     /// Looks a table up by name: a binary search when the schema is normalized (sorted), which
@@ -457,5 +601,132 @@ impl Schema {
 
     pub fn enum_type(&self, name: &QualifiedName) -> Option<&Enum> {
         self.enums.iter().find(|e| &e.name == name)
+    }
+
+    pub fn sequence(&self, name: &QualifiedName) -> Option<&Sequence> {
+        self.sequences.iter().find(|s| &s.name == name)
+    }
+
+    /// The sequences `owned_by` a column of `table`.
+    pub fn owned_sequences<'s>(
+        &'s self,
+        table: &'s QualifiedName,
+    ) -> impl Iterator<Item = &'s Sequence> + 's {
+        self.sequences.iter().filter(move |s| {
+            s.name.schema == table.schema
+                && s.owned_by.as_ref().is_some_and(|o| o.table == table.name)
+        })
+    }
+}
+
+/// A database object by identity: what a plan step creates, alters, drops or depends on, and
+/// the stable key that links a line of SQL back to the spec.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ObjectRef {
+    Extension(String),
+    /// A PostgreSQL schema (namespace).
+    Schema(String),
+    /// A type: an enum (and, as the model grows, domains and composite types).
+    Enum(QualifiedName),
+    Sequence(QualifiedName),
+    Table(QualifiedName),
+    Column {
+        table: QualifiedName,
+        column: String,
+    },
+    Constraint {
+        table: QualifiedName,
+        kind: ConstraintKind,
+        name: String,
+    },
+    /// An index lives in its table's schema; the table is kept so plans can group by table.
+    Index {
+        table: QualifiedName,
+        name: String,
+    },
+}
+
+impl ObjectRef {
+    pub fn column(table: &QualifiedName, column: &str) -> ObjectRef {
+        ObjectRef::Column {
+            table: table.clone(),
+            column: column.to_string(),
+        }
+    }
+
+    pub fn index(table: &QualifiedName, name: &str) -> ObjectRef {
+        ObjectRef::Index {
+            table: table.clone(),
+            name: name.to_string(),
+        }
+    }
+
+    pub fn constraint(table: &QualifiedName, kind: ConstraintKind, name: &str) -> ObjectRef {
+        ObjectRef::Constraint {
+            table: table.clone(),
+            kind,
+            name: name.to_string(),
+        }
+    }
+
+    /// The object this one lives in: a table's column, constraint or index belongs to the
+    /// table, a table, type or sequence to its schema. Steps on an object depend on its parent.
+    pub fn parent(&self) -> Option<ObjectRef> {
+        match self {
+            ObjectRef::Extension(_) | ObjectRef::Schema(_) => None,
+            ObjectRef::Enum(q) | ObjectRef::Sequence(q) | ObjectRef::Table(q) => {
+                Some(ObjectRef::Schema(q.schema.clone()))
+            }
+            ObjectRef::Column { table, .. }
+            | ObjectRef::Constraint { table, .. }
+            | ObjectRef::Index { table, .. } => Some(ObjectRef::Table(table.clone())),
+        }
+    }
+}
+
+/// Which kind of table constraint, because PostgreSQL and readers treat them differently
+/// (foreign keys wait for every table; primary keys back the identity of rows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ConstraintKind {
+    PrimaryKey,
+    Unique,
+    Check,
+    ForeignKey,
+}
+
+impl ConstraintKind {
+    /// Words used in script annotations and messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            ConstraintKind::PrimaryKey => "primary key",
+            ConstraintKind::Unique => "unique",
+            ConstraintKind::Check => "check",
+            ConstraintKind::ForeignKey => "foreign key",
+        }
+    }
+}
+
+impl fmt::Display for ObjectRef {
+    /// Annotation form (`table public.documents`): control characters are escaped so that a
+    /// name can never end a `--` comment line and smuggle SQL into a script.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let show = crate::sql_ident::display;
+        let show_q = |q: &QualifiedName| format!("{}.{}", show(&q.schema), show(&q.name));
+        match self {
+            ObjectRef::Extension(n) => write!(f, "extension {}", show(n)),
+            ObjectRef::Schema(n) => write!(f, "schema {}", show(n)),
+            ObjectRef::Enum(q) => write!(f, "enum {}", show_q(q)),
+            ObjectRef::Sequence(q) => write!(f, "sequence {}", show_q(q)),
+            ObjectRef::Table(q) => write!(f, "table {}", show_q(q)),
+            ObjectRef::Column { table, column } => {
+                write!(f, "column {}.{}", show_q(table), show(column))
+            }
+            ObjectRef::Constraint { table, kind, name } => {
+                write!(f, "{} {} on {}", kind.label(), show(name), show_q(table))
+            }
+            ObjectRef::Index { table, name } => {
+                write!(f, "index {} on {}", show(name), show_q(table))
+            }
+        }
     }
 }

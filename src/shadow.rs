@@ -12,8 +12,11 @@ use std::path::PathBuf;
 
 use sqlx::{AssertSqlSafe, Connection, Executor};
 
+use crate::compare::SpanIndex;
 use crate::connect::{self, ConnectOptions, DatabaseUrl};
 use crate::ddl;
+use crate::diagnostic::Span;
+use crate::execute::{self, Session, SessionOptions};
 use crate::introspect::{self, IntrospectOptions};
 use crate::localpg::{self, Cluster, ClusterOptions, DiscoveryOptions};
 use crate::model::Schema;
@@ -38,12 +41,16 @@ pub enum ShadowError {
     #[error("could not use the shadow server")]
     Connect(#[source] connect::ConnectError),
     #[error(
-        "PostgreSQL rejected the spec's {object} on the shadow database:\n  {sql}\n{message}\nhelp: \
-         the spec is valid YAML but this statement fails on a real server; fix the expression or \
-         type it names (`tidemark sql` prints the full script)"
+        "PostgreSQL rejected {object}{} on the shadow database: {message}\n  statement: {sql}\n  = help: \
+         the spec is valid YAML but this fails on a real server; fix the expression, type or \
+         name it names (`tidemark sql` prints every statement)",
+        at.as_ref().map(|s| format!(" (declared at {}:{}:{})", s.file, s.line, s.column)).unwrap_or_default()
     )]
     Apply {
+        /// The spec's object whose statement failed.
         object: String,
+        /// Where the spec declares it, when the spec came from files.
+        at: Option<Span>,
         sql: String,
         message: String,
     },
@@ -51,20 +58,6 @@ pub enum ShadowError {
     Database(String),
     #[error("could not read the shadow database back")]
     Introspect(#[source] introspect::IntrospectError),
-}
-
-/// The desired schema as PostgreSQL stores it: `desired` applied to a fresh shadow database and
-/// introspected with `options`. Declared renames (`renamed_from`) exist only in the spec, so
-/// they are carried over onto the result.
-pub async fn canonicalize(
-    desired: &Schema,
-    server: &ShadowServer,
-    options: &IntrospectOptions,
-) -> Result<Schema, ShadowError> {
-    ShadowHost::start(server)
-        .await?
-        .canonicalize(desired, options)
-        .await
 }
 
 /// A shadow server held for several scratch databases, so a command that needs more than one
@@ -140,7 +133,7 @@ impl ShadowHost {
                 quote(&name)
             ))))
             .await
-            .map_err(|e| ShadowError::Database(connect::redact(&e.to_string())));
+            .map_err(|e| ShadowError::Database(connect::server_message(&e)));
         let _ = admin.close().await;
         created?;
         let url = with_database(&self.admin, &name)?;
@@ -158,19 +151,24 @@ impl ShadowHost {
                 quote(&db.name)
             ))))
             .await
-            .map_err(|e| ShadowError::Database(connect::redact(&e.to_string())));
+            .map_err(|e| ShadowError::Database(connect::server_message(&e)));
         let _ = admin.close().await;
         dropped.map(|_| ())
     }
 
-    /// [`canonicalize`] on this server.
+    /// The desired schema as PostgreSQL stores it: `desired` built on a fresh database of this
+    /// server by the same steps and executor as `push`, and introspected with `options`. A
+    /// statement the server rejects is reported with the spec object it came from (and where
+    /// `spans` says the spec declares it). Declared renames (`renamed_from`) exist only in the
+    /// spec, so they are carried over onto the result.
     pub async fn canonicalize(
         &self,
         desired: &Schema,
+        spans: Option<&SpanIndex>,
         options: &IntrospectOptions,
     ) -> Result<Schema, ShadowError> {
         let db = self.create_database().await?;
-        let result = apply_and_read(&db.url, desired, options).await;
+        let result = apply_and_read(&db.url, desired, spans, options).await;
         let dropped = self.drop_database(&db).await;
         let mut canonical = match (result, dropped) {
             (Ok(_), Err(e)) => return Err(e),
@@ -184,29 +182,35 @@ impl ShadowHost {
 async fn apply_and_read(
     url: &DatabaseUrl,
     desired: &Schema,
+    spans: Option<&SpanIndex>,
     options: &IntrospectOptions,
 ) -> Result<Schema, ShadowError> {
-    let mut conn = connect::connect(url, &connect_options())
+    let conn = connect::connect(url, &connect_options())
         .await
         .map_err(ShadowError::Connect)?;
-    for statement in ddl::create_all(desired) {
-        if let Err(e) = sqlx::raw_sql(AssertSqlSafe(statement.sql.clone()))
-            .execute(&mut conn)
-            .await
-        {
-            let _ = conn.close().await;
-            return Err(ShadowError::Apply {
-                object: statement.object.to_string(),
-                sql: statement.sql.clone(),
-                message: connect::redact(&e.to_string()),
-            });
-        }
+    let session_options = SessionOptions {
+        application_name: "tidemark shadow".into(),
+        ..SessionOptions::default()
+    };
+    let mut session = Session::start(conn, None, &session_options)
+        .await
+        .map_err(|e| ShadowError::Database(e.to_string()))?;
+    let plan = ddl::create_all(desired);
+    if let Err(e) = execute::apply(&mut session, &plan, &mut |_| {}).await {
+        let _ = session.close().await;
+        let object = &plan.steps[e.index].object;
+        return Err(ShadowError::Apply {
+            object: object.to_string(),
+            at: spans.and_then(|s| s.get(object)).cloned(),
+            sql: e.sql,
+            message: e.message,
+        });
     }
-    let schema = introspect::introspect_connection(&mut conn, options)
+    let schema = introspect::introspect_connection(session.connection(), options)
         .await
         .map(|i| i.schema)
         .map_err(ShadowError::Introspect);
-    let _ = conn.close().await;
+    let _ = session.close().await;
     schema
 }
 

@@ -1,7 +1,81 @@
-//! Identifier and literal quoting shared by every step that writes SQL (ddl, plan, codegen):
-//! identifiers are always quoted, so a name is never read as a keyword or folded to lower case.
+//! The SQL spelling of names, literals and types, shared by every step that writes SQL (the
+//! kinds' renderers, codegen, messages): identifiers are always quoted, so a name is never read
+//! as a keyword or folded to lower case. The model itself carries no SQL spelling.
 
-use crate::model::QualifiedName;
+use crate::model::{ColumnType, FkAction, QualifiedName};
+
+/// A column type as PostgreSQL's `format_type` prints it (used in DDL and messages).
+pub fn type_name(ty: &ColumnType) -> String {
+    fn with_mod(base: &str, n: &Option<u32>) -> String {
+        match n {
+            Some(n) => format!("{base}({n})"),
+            None => base.to_string(),
+        }
+    }
+    let zone = |base: String, tz: bool| {
+        if tz {
+            format!("{base} with time zone")
+        } else {
+            format!("{base} without time zone")
+        }
+    };
+    match ty {
+        ColumnType::SmallInt => "smallint".into(),
+        ColumnType::Integer => "integer".into(),
+        ColumnType::BigInt => "bigint".into(),
+        ColumnType::Real => "real".into(),
+        ColumnType::DoublePrecision => "double precision".into(),
+        ColumnType::Numeric { precision, scale } => match (precision, scale) {
+            (Some(p), Some(s)) => format!("numeric({p},{s})"),
+            (Some(p), None) => format!("numeric({p})"),
+            _ => "numeric".into(),
+        },
+        ColumnType::Boolean => "boolean".into(),
+        ColumnType::Text => "text".into(),
+        ColumnType::Varchar(n) => with_mod("character varying", n),
+        ColumnType::Char(n) => with_mod("character", n),
+        ColumnType::Bytea => "bytea".into(),
+        ColumnType::Date => "date".into(),
+        ColumnType::Time {
+            precision,
+            with_time_zone,
+        } => zone(with_mod("time", precision), *with_time_zone),
+        ColumnType::Timestamp {
+            precision,
+            with_time_zone,
+        } => zone(with_mod("timestamp", precision), *with_time_zone),
+        ColumnType::Interval => "interval".into(),
+        ColumnType::Uuid => "uuid".into(),
+        ColumnType::Json => "json".into(),
+        ColumnType::Jsonb => "jsonb".into(),
+        ColumnType::Inet => "inet".into(),
+        ColumnType::Cidr => "cidr".into(),
+        ColumnType::MacAddr => "macaddr".into(),
+        ColumnType::Money => "money".into(),
+        ColumnType::Xml => "xml".into(),
+        ColumnType::Tsvector => "tsvector".into(),
+        ColumnType::Tsquery => "tsquery".into(),
+        ColumnType::Oid => "oid".into(),
+        ColumnType::Bit(n) => with_mod("bit", n),
+        ColumnType::VarBit(n) => with_mod("bit varying", n),
+        ColumnType::Vector(n) => with_mod("vector", n),
+        ColumnType::HalfVec(n) => with_mod("halfvec", n),
+        ColumnType::SparseVec(n) => with_mod("sparsevec", n),
+        ColumnType::Enum(q) => qualified(q),
+        ColumnType::Array(inner) => format!("{}[]", type_name(inner)),
+    }
+}
+
+/// A referential action as written after `ON DELETE` / `ON UPDATE`.
+pub fn fk_action(action: FkAction) -> &'static str {
+    match action {
+        FkAction::NoAction => "NO ACTION",
+        FkAction::Restrict => "RESTRICT",
+        FkAction::Cascade => "CASCADE",
+        FkAction::SetNull => "SET NULL",
+        FkAction::SetDefault => "SET DEFAULT",
+    }
+}
 
 /// `"name"`, with embedded quotes doubled.
 pub fn quote(ident: &str) -> String {

@@ -5,7 +5,7 @@
 use tidemark::connect::{
     ConnectError, ConnectOptions, DatabaseUrl, connect, ensure_extension, ensure_vector,
 };
-use tidemark::localpg::TestDatabase;
+use tidemark_test_support::TestDatabase;
 
 #[tokio::test]
 async fn vector_is_reported_before_and_after_create_extension() {

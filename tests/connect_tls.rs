@@ -13,9 +13,8 @@ use sqlx::Connection;
 use tidemark::connect::{
     ConnectError, ConnectOptions, ConnectionSource, DatabaseUrl, UrlOrigin, connect, connect_pool,
 };
-use tidemark::localpg::{
-    Cluster, ClusterOptions, DiscoveryOptions, RunAs, TestDatabase, find_tls_binaries,
-};
+use tidemark::localpg::{Cluster, ClusterOptions, DiscoveryOptions, RunAs};
+use tidemark_test_support::{TestDatabase, find_tls_binaries};
 
 /// A CA, a second unrelated CA, and a server certificate for `localhost` signed by the first,
 /// in a directory the server's user can read.

@@ -3,13 +3,13 @@
 //! say what the spec says (tables, columns with their dims, index methods, operator classes and
 //! options, constraints, comments).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
 use sqlx::Row;
-use tidemark::localpg::TestDatabase;
-use tidemark::model::{ColumnType, Identity, Schema};
+use tidemark::model::{ColumnType, IdentityKind, Schema};
+use tidemark_test_support::TestDatabase;
 
 mod psql_support;
 use psql_support::psql;
@@ -22,10 +22,10 @@ fn expected_format_type(ty: &ColumnType) -> String {
     match ty {
         ColumnType::Enum(q) => format!("{}.{}", q.schema, q.name),
         ColumnType::Vector(_) | ColumnType::HalfVec(_) | ColumnType::SparseVec(_) => {
-            format!("public.{}", ty.sql())
+            format!("public.{}", tidemark::sql_ident::type_name(ty))
         }
         ColumnType::Array(inner) => format!("{}[]", expected_format_type(inner)),
-        other => other.sql(),
+        other => tidemark::sql_ident::type_name(other),
     }
 }
 
@@ -44,7 +44,8 @@ fn tidemark_sql(spec: &Path) -> String {
     String::from_utf8(out.stdout).expect("utf-8 script")
 }
 
-fn parse_reloptions(opts: Option<Vec<String>>) -> BTreeMap<String, String> {
+/// `reloptions` as stored: in the order written, which the DDL must reproduce.
+fn parse_reloptions(opts: Option<Vec<String>>) -> Vec<(String, String)> {
     opts.unwrap_or_default()
         .into_iter()
         .filter_map(|kv| {
@@ -147,9 +148,9 @@ async fn check_catalog(pool: &sqlx::PgPool, schema: &Schema) {
                 assert_eq!(row.get::<i32, _>("atttypmod"), dims as i32, "{what} dims");
             }
             assert_eq!(row.get::<bool, _>("attnotnull"), !col.nullable, "{what}");
-            let identity = match col.identity {
-                Some(Identity::Always) => "a",
-                Some(Identity::ByDefault) => "d",
+            let identity = match col.identity.as_ref().map(|i| i.kind) {
+                Some(IdentityKind::Always) => "a",
+                Some(IdentityKind::ByDefault) => "d",
                 None => "",
             };
             assert_eq!(row.get::<String, _>("identity"), identity, "{what}");
@@ -250,8 +251,8 @@ async fn check_catalog(pool: &sqlx::PgPool, schema: &Schema) {
             }
             assert_eq!(
                 parse_reloptions(row.get("reloptions")),
-                index.options,
-                "{what} options"
+                index.options.0,
+                "{what} options, in the order written"
             );
         }
     }

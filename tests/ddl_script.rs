@@ -4,7 +4,7 @@
 mod ddl_support;
 
 use ddl_support::*;
-use tidemark::ddl::{self, Phase};
+use tidemark::ddl;
 use tidemark::model::*;
 
 fn kitchen_sink() -> Schema {
@@ -14,7 +14,7 @@ fn kitchen_sink() -> Schema {
     let every_type = vec![
         col("smallint", T::SmallInt),
         col("integer", T::Integer),
-        col("bigint", T::BigInt).identity(Identity::ByDefault),
+        col("bigint", T::BigInt).identity(IdentityKind::ByDefault),
         col("real", T::Real).default(DefaultValue::Number("-1.5".into())),
         col("double", T::DoublePrecision).null(),
         col(
@@ -177,7 +177,7 @@ fn kitchen_sink() -> Schema {
         ],
     );
     covering.include = vec!["uuid".into(), "we\"ird col".into()];
-    covering.options = [("fillfactor".to_string(), "70".to_string())].into();
+    covering.options = IndexOptions(vec![("fillfactor".to_string(), "70".to_string())]);
     covering.comment = Some("Covers the 'usual' listing query.".into());
     let mut unique_nnd = index(
         "user_lower_text_idx",
@@ -267,7 +267,7 @@ fn kitchen_sink() -> Schema {
     let select = table(
         q("public", "select"),
         vec![
-            col("Id", T::Integer).identity(Identity::Always),
+            col("Id", T::Integer).identity(IdentityKind::Always),
             col("MixedCase", T::Text).default(text("")),
             col("user", T::BigInt).null(),
         ],
@@ -308,6 +308,7 @@ fn kitchen_sink() -> Schema {
             comment: Some("Owned by tidemark's kitchen sink.".into()),
         }],
         enums: vec![mood],
+        sequences: vec![],
         tables: vec![user, select, empty],
     }
 }
@@ -324,15 +325,51 @@ fn kitchen_sink_script() {
     insta::assert_snapshot!(ddl::script(&statements));
 }
 
+/// Every step comes after the steps that create what it names: a table after its schema and
+/// the enums its columns use, an index and a comment after their table, a foreign key after
+/// both tables and the key it rests on.
 #[test]
-fn phases_never_go_backwards() {
+fn dependencies_come_first() {
     for schema in [example_schema(), kitchen_sink()] {
-        let statements = ddl::create_all(&schema);
-        assert!(
-            statements.windows(2).all(|w| w[0].phase <= w[1].phase),
-            "phases out of order"
-        );
-        assert_eq!(statements.first().map(|s| s.phase), Some(Phase::Schemas));
+        let plan = ddl::create_all(&schema);
+        let at = |o: &ObjectRef| {
+            plan.steps
+                .iter()
+                .position(|s| &s.object == o)
+                .unwrap_or_else(|| panic!("no step creates {o}"))
+        };
+        for (i, step) in plan.steps.iter().enumerate() {
+            let mut needs: Vec<ObjectRef> = Vec::new();
+            match &step.object {
+                ObjectRef::Table(t) if t.schema != "public" => {
+                    needs.push(ObjectRef::Schema(t.schema.clone()))
+                }
+                ObjectRef::Index { table, .. } | ObjectRef::Column { table, .. } => {
+                    needs.push(ObjectRef::Table(table.clone()))
+                }
+                ObjectRef::Constraint {
+                    table,
+                    kind: ConstraintKind::ForeignKey,
+                    name,
+                } => {
+                    needs.push(ObjectRef::Table(table.clone()));
+                    let t = schema.table(table).expect("table");
+                    let fk = t.foreign_keys.iter().find(|f| &f.name == name).expect("fk");
+                    needs.push(ObjectRef::Table(fk.ref_table.clone()));
+                }
+                _ => {}
+            }
+            if let ObjectRef::Table(t) = &step.object {
+                for c in &schema.table(t).expect("table").columns {
+                    if let ColumnType::Enum(e) = &c.ty {
+                        needs.push(ObjectRef::Enum(e.clone()));
+                    }
+                }
+            }
+            for n in needs {
+                assert!(at(&n) < i, "{} comes before {n}", step.object);
+            }
+        }
     }
 }
 
@@ -355,22 +392,28 @@ fn output_does_not_depend_on_input_order() {
 }
 
 #[test]
-fn foreign_keys_come_after_every_table() {
-    let statements = ddl::create_all(&kitchen_sink());
-    let last_table = statements
+fn foreign_keys_are_steps_of_their_own() {
+    let plan = ddl::create_all(&kitchen_sink());
+    let fks: Vec<usize> = plan
+        .steps
         .iter()
-        .rposition(|s| s.sql.starts_with("CREATE TABLE"))
-        .expect("tables are created");
-    let first_fk = statements
-        .iter()
-        .position(|s| s.sql.contains("FOREIGN KEY"))
-        .expect("foreign keys are added");
-    assert!(last_table < first_fk);
-    // Tables never carry foreign keys inline.
-    assert!(
-        statements
-            .iter()
-            .filter(|s| s.sql.starts_with("CREATE TABLE"))
-            .all(|s| !s.sql.contains("REFERENCES"))
-    );
+        .enumerate()
+        .filter(|(_, s)| {
+            matches!(
+                s.object,
+                ObjectRef::Constraint {
+                    kind: ConstraintKind::ForeignKey,
+                    ..
+                }
+            )
+        })
+        .map(|(i, _)| i)
+        .collect();
+    assert!(!fks.is_empty(), "the kitchen sink has foreign keys");
+    // Tables never carry foreign keys inline, so tables can reference each other in cycles.
+    for s in &plan.steps {
+        if matches!(s.object, ObjectRef::Table(_)) {
+            assert!(s.statements.iter().all(|st| !st.contains("REFERENCES")));
+        }
+    }
 }

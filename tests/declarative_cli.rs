@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use tidemark::localpg::TestDatabase;
+use tidemark_test_support::TestDatabase;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -158,6 +158,10 @@ tables:
     let stderr = text(&out.stderr);
     assert!(stderr.contains("table public.t"), "{stderr}");
     assert!(stderr.contains("no_such_column"), "{stderr}");
+    // Located in the user's file (the table is declared on line 3, column 3), never a line of
+    // an internal script.
+    assert!(stderr.contains("schema.yaml:3:3"), "{stderr}");
+    assert!(!stderr.contains(" at line "), "{stderr}");
     let tables: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace",
     )

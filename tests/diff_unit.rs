@@ -5,8 +5,8 @@
 mod ddl_support;
 
 use ddl_support::*;
-use tidemark::ddl::{ConstraintKind, EnumValuePosition};
-use tidemark::diff::{Change, Constraint, diff};
+use tidemark::diff::diff;
+use tidemark::kind::*;
 use tidemark::model::*;
 
 fn p(n: &str) -> QualifiedName {
@@ -56,16 +56,16 @@ fn a_declared_table_rename_is_a_rename_and_constraints_follow() {
     assert_eq!(
         diff(&current, &desired),
         vec![
-            Change::RenameTable {
+            Change::Table(TableChange::Rename {
                 from: p("items"),
                 to: p("products")
-            },
-            Change::RenameConstraint {
+            }),
+            Change::Constraint(ConstraintChange::Rename {
                 table: p("products"),
                 kind: ConstraintKind::PrimaryKey,
                 from: "items_pkey".into(),
                 to: "products_pkey".into()
-            }
+            })
         ]
     );
     // Once applied, the declaration no longer matches anything: no change.
@@ -79,7 +79,7 @@ fn a_declared_table_rename_is_a_rename_and_constraints_follow() {
     ]);
     let changes = diff(&both, &desired);
     assert!(
-        matches!(&changes[..], [Change::DropTable(t)] if t.name == p("items")),
+        matches!(&changes[..], [Change::Table(TableChange::Drop(t))] if t.name == p("items")),
         "{changes:?}"
     );
 }
@@ -123,11 +123,11 @@ fn a_column_rename_carries_keys_indexes_and_foreign_keys() {
     ]);
     assert_eq!(
         diff(&current, &desired),
-        vec![Change::RenameColumn {
+        vec![Change::Column(ColumnChange::Rename {
             table: p("items"),
             from: "title".into(),
             to: "name".into()
-        }]
+        })]
     );
 }
 
@@ -144,9 +144,9 @@ fn new_enum_labels_get_positions_that_reproduce_the_desired_order() {
     let positions: Vec<(String, EnumValuePosition)> = diff(&cur, &des)
         .into_iter()
         .map(|c| match c {
-            Change::AddEnumValue {
+            Change::Enum(EnumChange::AddValue {
                 value, position, ..
-            } => (value, position),
+            }) => (value, position),
             other => panic!("unexpected {other:?}"),
         })
         .collect();
@@ -173,7 +173,7 @@ fn removed_or_reordered_enum_labels_need_a_rebuild() {
         };
         let changes = diff(&cur, &des);
         assert!(
-            matches!(&changes[..], [Change::RecreateEnum { .. }]),
+            matches!(&changes[..], [Change::Enum(EnumChange::Recreate { .. })]),
             "{labels:?}: {changes:?}"
         );
     }
@@ -192,20 +192,20 @@ fn a_modified_constraint_is_dropped_and_added_and_an_identical_one_is_renamed() 
     let changes = diff(&cur, &modified);
     assert!(
         matches!(&changes[..], [
-            Change::DropConstraint { constraint: Constraint::Check(a), .. },
-            Change::AddConstraint { constraint: Constraint::Check(b), .. },
+            Change::Constraint(ConstraintChange::Drop { constraint: Constraint::Check(a), .. }),
+            Change::Constraint(ConstraintChange::Add { constraint: Constraint::Check(b), .. }),
         ] if a.expr == "n >= 0" && b.expr == "n > 0"),
         "{changes:?}"
     );
     let renamed = schema(vec![base().check("items_n_nonnegative", "n >= 0")]);
     assert_eq!(
         diff(&cur, &renamed),
-        vec![Change::RenameConstraint {
+        vec![Change::Constraint(ConstraintChange::Rename {
             table: p("items"),
             kind: ConstraintKind::Check,
             from: "items_n_check".into(),
             to: "items_n_nonnegative".into()
-        }]
+        })]
     );
 }
 
@@ -231,28 +231,28 @@ fn index_changes_are_replace_rename_or_comment() {
     let replaced = schema(vec![base().index(hnsw("e_idx", "32"))]);
     assert!(matches!(
         &diff(&cur, &replaced)[..],
-        [Change::ReplaceIndex { from, to, .. }] if from.options["m"] == "16" && to.options["m"] == "32"
+        [Change::Index(IndexChange::Replace { from, to, .. })] if from.options["m"] == "16" && to.options["m"] == "32"
     ));
     let renamed = schema(vec![base().index(hnsw("e_hnsw", "16"))]);
     assert_eq!(
         diff(&cur, &renamed),
-        vec![Change::RenameIndex {
+        vec![Change::Index(IndexChange::Rename {
             table: p("items"),
             from: "e_idx".into(),
             to: "e_hnsw".into()
-        }]
+        })]
     );
     let mut commented = hnsw("e_idx", "16");
     commented.comment = Some("ANN".into());
     let commented = schema(vec![base().index(commented)]);
     assert_eq!(
         diff(&cur, &commented),
-        vec![Change::AlterIndexComment {
+        vec![Change::Index(IndexChange::AlterComment {
             table: p("items"),
             index: "e_idx".into(),
             from: None,
             to: Some("ANN".into())
-        }]
+        })]
     );
 }
 
@@ -268,7 +268,7 @@ fn column_facets_are_one_alter_carrying_both_sides() {
     ])]);
     let changes = diff(&cur, &des);
     assert_eq!(changes.len(), 1, "{changes:?}");
-    let Change::AlterColumn { from, to, .. } = &changes[0] else {
+    let Change::Column(ColumnChange::Alter { from, to, .. }) = &changes[0] else {
         panic!("{changes:?}")
     };
     assert_eq!(from.ty, ColumnType::Varchar(Some(10)));
@@ -300,7 +300,7 @@ fn extensions_change_only_when_the_desired_side_pins_something() {
     };
     assert!(matches!(
         &diff(&cur, &pinned)[..],
-        [Change::AlterExtension { .. }]
+        [Change::Extension(ExtensionChange::Alter { .. })]
     ));
 }
 
@@ -349,10 +349,10 @@ fn a_check_over_a_renamed_column_is_unchanged_by_the_rename() {
     ]);
     assert_eq!(
         diff(&cur, &des),
-        vec![Change::RenameColumn {
+        vec![Change::Column(ColumnChange::Rename {
             table: p("items"),
             from: "qty".into(),
             to: "amount".into()
-        }]
+        })]
     );
 }

@@ -18,8 +18,8 @@ use sea_orm::{
     DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, QueryTrait, Statement,
     TransactionTrait,
 };
-use tidemark::localpg::TestDatabase;
 use tidemark_pgvector::{Bit, HalfVector, Neighbor, SparseVector};
+use tidemark_test_support::TestDatabase;
 
 /// Deterministic pseudo-random numbers (splitmix64), so a failure reproduces exactly.
 struct Rng(u64);

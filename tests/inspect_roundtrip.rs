@@ -7,8 +7,9 @@ use std::process::Command;
 mod psql_support;
 
 use tidemark::introspect::{IntrospectOptions, introspect};
-use tidemark::localpg::{DiscoveryOptions, TestDatabase, find_binaries};
+use tidemark::localpg::{DiscoveryOptions, find_binaries};
 use tidemark::model::Schema;
+use tidemark_test_support::TestDatabase;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 

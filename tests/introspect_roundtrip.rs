@@ -14,8 +14,8 @@ use introspect_support::{KITCHEN_SINK, VECTORS, db_with};
 use sqlx::AssertSqlSafe;
 use tidemark::ddl;
 use tidemark::introspect::{IntrospectOptions, introspect};
-use tidemark::localpg::TestDatabase;
 use tidemark::model::*;
+use tidemark_test_support::TestDatabase;
 
 async fn apply(schema: &Schema) -> TestDatabase {
     let sql = ddl::script(&ddl::create_all(schema));

@@ -2,12 +2,10 @@
 //! vector type with and without dims, every operator class on HNSW and IVFFlat, expression and
 //! partial indexes, and options changed after creation.
 
-use std::collections::BTreeMap;
-
 use sqlx::AssertSqlSafe;
 use tidemark::introspect::{IntrospectOptions, introspect};
-use tidemark::localpg::TestDatabase;
 use tidemark::model::*;
+use tidemark_test_support::TestDatabase;
 
 async fn db_with(sql: &str) -> TestDatabase {
     let db = TestDatabase::create().await.unwrap();
@@ -25,7 +23,7 @@ fn index<'a>(t: &'a Table, name: &str) -> &'a Index {
         .unwrap_or_else(|| panic!("index {name} not read; have {:?}", t.indexes))
 }
 
-fn opts(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+fn opts(pairs: &[(&str, &str)]) -> IndexOptions {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -120,15 +118,12 @@ async fn every_pgvector_operator_class_is_read_explicitly() {
         assert_eq!(key.nulls, None);
         assert!(ix.options.is_empty(), "{}: {:?}", ix.name, ix.options);
         assert!(!ix.unique && ix.include.is_empty() && ix.predicate.is_none());
-        // vector_l2_ops is IVFFlat's default class for vector: the model stores it as None.
-        if ix.name == "ivf_vector_l2" {
-            assert_eq!(key.opclass, None);
-        } else {
-            assert_eq!(
-                key.opclass.as_deref(),
-                Some(format!("{class}_ops").as_str())
-            );
-        }
+        // Every vector index names its class, also IVFFlat's default (vector_l2_ops), so a
+        // spec written from it always says which distance it serves.
+        assert_eq!(
+            key.opclass.as_deref(),
+            Some(format!("{class}_ops").as_str())
+        );
     }
 }
 
@@ -161,10 +156,16 @@ async fn expression_partial_and_altered_vector_indexes() {
         IndexTarget::Expr("embedding::halfvec(3072)".into())
     );
     assert_eq!(half.keys[0].opclass.as_deref(), Some("halfvec_ip_ops"));
-    assert!(
-        half.options.is_empty(),
-        "defaults are dropped: {:?}",
+    assert_eq!(
+        half.options,
+        IndexOptions::default(),
+        "defaults compare equal to no options: {:?}",
         half.options
+    );
+    assert_eq!(
+        half.options.get("m").map(String::as_str),
+        Some("16"),
+        "but they are kept as written, so the DDL repeats them"
     );
 
     let binary = index(t, "docs_binary_idx");
@@ -173,7 +174,11 @@ async fn expression_partial_and_altered_vector_indexes() {
         IndexTarget::Expr("binary_quantize(e)::bit(768)".into())
     );
     assert_eq!(binary.keys[0].opclass.as_deref(), Some("bit_hamming_ops"));
-    assert!(binary.options.is_empty(), "m set back to its default");
+    assert_eq!(
+        binary.options,
+        IndexOptions::default(),
+        "m set back to its default"
+    );
 
     let partial = index(t, "docs_partial_idx");
     assert_eq!(partial.method, IndexMethod::IvfFlat);
@@ -186,8 +191,16 @@ async fn expression_partial_and_altered_vector_indexes() {
     assert_eq!(partial.predicate.as_deref(), Some("kind = 'faq'::text"));
 
     let lists_default = index(t, "docs_lists_default_idx");
-    assert!(lists_default.options.is_empty());
-    assert_eq!(lists_default.keys[0].opclass, None);
+    assert_eq!(lists_default.options, IndexOptions::default());
+    assert_eq!(
+        lists_default.options.get("lists").map(String::as_str),
+        Some("100")
+    );
+    assert_eq!(
+        lists_default.keys[0].opclass.as_deref(),
+        Some("vector_l2_ops"),
+        "built without a class, read back with the default one named"
+    );
 
     let altered = index(t, "docs_altered_idx");
     assert_eq!(

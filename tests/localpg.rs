@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use sqlx::Connection;
 use tidemark::localpg::{
-    BinarySource, Cluster, ClusterOptions, DiscoveryOptions, LocalPgError, TestDatabase,
-    find_binaries,
+    BinarySource, Cluster, ClusterOptions, DiscoveryOptions, LocalPgError, find_binaries,
 };
+use tidemark_test_support::TestDatabase;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

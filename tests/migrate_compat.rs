@@ -10,10 +10,10 @@ use std::sync::{Arc, Mutex};
 use migrate_support::*;
 use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::sea_orm::Database;
-use tidemark::localpg::TestDatabase;
 use tidemark::migrate::{
     Event, MigrationDir, MigrationState, RunOptions, Runner, generate_crate, verify_sum,
 };
+use tidemark_test_support::TestDatabase;
 
 #[path = "fixtures/migrate_compat/src/lib.rs"]
 #[allow(unused_imports)]

@@ -6,7 +6,7 @@ mod migrate_support;
 use std::process::{Command, Stdio};
 
 use migrate_support::*;
-use tidemark::localpg::TestDatabase;
+use tidemark_test_support::TestDatabase;
 
 #[tokio::test]
 async fn sixteen_runners_apply_each_migration_exactly_once() {

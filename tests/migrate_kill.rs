@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use migrate_support::*;
-use tidemark::localpg::TestDatabase;
+use tidemark_test_support::TestDatabase;
 
 const ROWS: i64 = 10_000;
 const TRIALS: u64 = 30;

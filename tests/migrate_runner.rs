@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use migrate_support::*;
-use tidemark::localpg::TestDatabase;
 use tidemark::migrate::{
     Direction, Event, MigrateError, MigrationState, RunOptions, Runner, verify_sum,
 };
+use tidemark_test_support::TestDatabase;
 
 const V1: &str = "m20250101_000001_items";
 const V2: &str = "m20250101_000002_items_label";

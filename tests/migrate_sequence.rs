@@ -11,17 +11,15 @@ use std::time::{Duration, SystemTime};
 
 use migrate_support::*;
 use sqlx::Connection;
-use tidemark::declarative::introspect_options;
-use tidemark::diff;
-use tidemark::introspect;
-use tidemark::localpg::TestDatabase;
+use tidemark::compare::{self, CompareOptions, Desired};
 use tidemark::migrate::{
     self, LiveSchemaCheck, NO_TRANSACTION_MARKER, NewOptions, NewOutcome, RunOptions, Runner,
     SNAPSHOT_FILE, verify_sum,
 };
 use tidemark::model::Schema;
 use tidemark::plan::PlanOptions;
-use tidemark::shadow::{ShadowServer, canonicalize};
+use tidemark::shadow::{ShadowHost, ShadowServer};
+use tidemark_test_support::TestDatabase;
 
 const VERSIONS: u32 = 13;
 
@@ -104,23 +102,23 @@ fn options(v: u32) -> NewOptions {
     }
 }
 
-/// The live schema of `url` read for comparison with `spec`, and the differences from the
-/// spec canonicalised on the shadow server, in words.
+/// The differences between the live schema of `url` and `spec` canonicalised on the shadow
+/// server, in words, through the one compare pipeline (what is unmanaged included).
 async fn differences(url: &str, shadow: &ShadowServer, spec: &Schema) -> Vec<String> {
-    let read = introspect_options(spec, &[]);
     let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-    let mut live = introspect::introspect_connection(&mut conn, &read)
-        .await
-        .unwrap()
-        .schema;
+    let host = ShadowHost::start(shadow).await.unwrap();
+    let found = compare::compare(
+        Desired::schema(spec),
+        &mut conn,
+        &host,
+        &CompareOptions::default(),
+    )
+    .await
+    .unwrap();
     conn.close().await.unwrap();
-    live.extensions
-        .retain(|e| spec.extensions.iter().any(|d| d.name == e.name));
-    let desired = canonicalize(spec, shadow, &read).await.unwrap();
-    diff::diff(&live, &desired)
-        .iter()
-        .map(ToString::to_string)
-        .collect()
+    let mut out: Vec<String> = found.changes.iter().map(ToString::to_string).collect();
+    out.extend(found.unmanaged.iter().map(ToString::to_string));
+    out
 }
 
 /// Writes the thirteen versions' migrations into `root`; returns, per spec version, the last
@@ -188,7 +186,7 @@ fn write_all(root: &Path) -> Vec<String> {
                 plan.plan
                     .steps
                     .iter()
-                    .any(|s| s.sql.contains("RENAME TO \"products\"")),
+                    .any(|s| s.sql().contains("RENAME TO \"products\"")),
                 "v09 renames the table:\n{}",
                 plan.plan.script()
             ),
@@ -196,7 +194,7 @@ fn write_all(root: &Path) -> Vec<String> {
                 plan.plan
                     .steps
                     .iter()
-                    .any(|s| s.sql.contains("RENAME COLUMN \"name\" TO \"title\"")),
+                    .any(|s| s.sql().contains("RENAME COLUMN \"name\" TO \"title\"")),
                 "v10 renames the column:\n{}",
                 plan.plan.script()
             ),
@@ -294,16 +292,20 @@ async fn thirteen_spec_versions_apply_and_roll_back_exactly() {
     }
 
     // verify: the directory replayed on a fresh shadow database reproduces v13, not v12.
-    let verified = migrate::verify(&root, &spec(VERSIONS), &shadow)
-        .await
-        .unwrap();
-    assert!(verified.plan.is_empty(), "{}", verified.plan.script());
-    assert_eq!(verified.versions.len(), dir.migrations.len());
-    let stale = migrate::verify(&root, &spec(VERSIONS - 1), &shadow)
+    let verified = migrate::verify(&root, Desired::schema(&spec(VERSIONS)), &shadow)
         .await
         .unwrap();
     assert!(
-        !stale.plan.is_empty(),
+        verified.comparison.matches(),
+        "{}",
+        verified.comparison.plan.script()
+    );
+    assert_eq!(verified.versions.len(), dir.migrations.len());
+    let stale = migrate::verify(&root, Desired::schema(&spec(VERSIONS - 1)), &shadow)
+        .await
+        .unwrap();
+    assert!(
+        !stale.comparison.plan.is_empty(),
         "v12's spec is not what the migrations build"
     );
 

@@ -6,10 +6,10 @@ mod ddl_support;
 
 use ddl_support::*;
 use tidemark::diff::diff;
+use tidemark::kind::column::{TypeChange, classify_type_change};
+use tidemark::kind::index::temporary_index_name;
 use tidemark::model::*;
-use tidemark::plan::{
-    HazardKind, PlanOptions, TypeChange, batches, classify_type_change, plan, temporary_index_name,
-};
+use tidemark::plan::{HazardKind, PlanOptions, batches, plan};
 
 #[test]
 fn type_changes_are_classified() {
@@ -45,8 +45,8 @@ fn type_changes_are_classified() {
             classify_type_change(&from, &to),
             expected,
             "{} -> {}",
-            from.sql(),
-            to.sql()
+            tidemark::sql_ident::type_name(&from),
+            tidemark::sql_ident::type_name(&to)
         );
     }
 }
@@ -101,7 +101,7 @@ fn drops_of_foreign_keys_come_before_drops_of_tables_and_enums_go_last() {
     let desired = Schema::default();
     let changes = diff(&current, &desired);
     let p = plan(&current, &desired, &changes, &PlanOptions::default());
-    let sql: Vec<&str> = p.steps.iter().map(|s| s.sql.as_str()).collect();
+    let sql: Vec<String> = p.steps.iter().map(|s| s.sql()).collect();
     let pos = |needle: &str| {
         sql.iter()
             .position(|s| s.contains(needle))
@@ -110,7 +110,7 @@ fn drops_of_foreign_keys_come_before_drops_of_tables_and_enums_go_last() {
     assert!(pos("DROP CONSTRAINT \"child_p_fkey\"") < pos("DROP TABLE \"public\".\"parent\""));
     assert!(pos("DROP TABLE \"public\".\"child\"") < pos("DROP TYPE"));
     assert!(p.hazard_kinds().contains(&HazardKind::DataLoss));
-    assert!(p.steps.iter().all(|s| s.down_sql.is_some()));
+    assert!(p.steps.iter().all(|s| s.down.is_some()));
 }
 
 #[test]
@@ -123,9 +123,13 @@ fn enum_labels_are_added_outside_transactions_before_tables_use_them() {
     let des = s(vec![t], vec![enum_(q("public", "e"), &["a", "b"])]);
     let changes = diff(&cur, &des);
     let p = plan(&cur, &des, &changes, &PlanOptions::default());
-    assert!(p.steps[0].sql.contains("ADD VALUE 'b'"), "{:#?}", p.steps);
+    assert!(
+        p.steps[0].sql().contains("ADD VALUE IF NOT EXISTS 'b'"),
+        "{:#?}",
+        p.steps
+    );
     assert!(!p.steps[0].transactional);
-    assert!(p.steps[1].sql.starts_with("CREATE TABLE"));
+    assert!(p.steps[1].sql().starts_with("CREATE TABLE"));
     assert!(p.steps[1].transactional);
 }
 
@@ -145,12 +149,16 @@ fn concurrent_indexes_only_on_existing_tables() {
     let (cur, des) = (s(vec![t(false)], vec![]), s(vec![t(true)], vec![]));
     let p = plan(&cur, &des, &diff(&cur, &des), &options);
     assert_eq!(p.steps.len(), 1);
-    assert!(p.steps[0].sql.starts_with("CREATE INDEX CONCURRENTLY"));
+    assert!(
+        p.steps[0]
+            .sql()
+            .starts_with("CREATE INDEX CONCURRENTLY IF NOT EXISTS")
+    );
     assert!(!p.steps[0].transactional);
     assert!(p.steps[0].hazards.is_empty());
     // Without the option: plain, in a transaction, marked as blocking.
     let p = plan(&cur, &des, &diff(&cur, &des), &PlanOptions::default());
-    assert!(p.steps[0].sql.starts_with("CREATE INDEX \"t_a_idx\""));
+    assert!(p.steps[0].sql().starts_with("CREATE INDEX \"t_a_idx\""));
     assert_eq!(p.hazard_kinds(), vec![HazardKind::BlockingLock]);
     // New table: plain (the table is empty), even with the option.
     let (cur, des) = (Schema::default(), s(vec![t(true)], vec![]));
@@ -158,6 +166,6 @@ fn concurrent_indexes_only_on_existing_tables() {
     assert!(
         p.steps
             .iter()
-            .all(|s| s.transactional && !s.sql.contains("CONCURRENTLY"))
+            .all(|s| s.transactional && !s.sql().contains("CONCURRENTLY"))
     );
 }

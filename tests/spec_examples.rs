@@ -1,6 +1,5 @@
 //! The example `schemas/` must load with no diagnostics, into exactly the model it describes.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use tidemark::model::*;
@@ -82,7 +81,11 @@ fn tenants_columns_and_derived_names() {
     );
     let id = t.column("id").expect("id");
     assert_eq!(id.ty, ColumnType::BigInt);
-    assert_eq!(id.identity, Some(Identity::Always));
+    assert_eq!(
+        id.identity.as_ref().map(|i| (i.kind, i.sequence.as_str())),
+        Some((IdentityKind::Always, "tenants_id_seq")),
+        "an identity sequence gets PostgreSQL's derived name"
+    );
     assert!(!id.nullable);
     assert_eq!(
         t.primary_key,
@@ -139,9 +142,9 @@ fn chunks_vector_indexes() {
     assert_eq!(hnsw.keys[0].opclass.as_deref(), Some("vector_cosine_ops"));
     assert_eq!(
         hnsw.options,
-        BTreeMap::from([
+        IndexOptions(vec![
+            ("m".to_string(), "24".to_string()),
             ("ef_construction".to_string(), "100".to_string()),
-            ("m".to_string(), "24".to_string())
         ])
     );
     let bq = index(t, "chunks_embedding_bq_idx");
@@ -210,8 +213,9 @@ fn documents_and_collections() {
 
     let c = table(&s, "public", "collections");
     assert_eq!(
-        c.column("id").and_then(|c| c.identity),
-        Some(Identity::ByDefault)
+        c.column("id")
+            .and_then(|c| c.identity.as_ref().map(|i| i.kind)),
+        Some(IdentityKind::ByDefault)
     );
     assert_eq!(
         c.column("name").map(|c| &c.ty),

@@ -50,6 +50,11 @@ fn json_schema_matches_the_loader() {
     assert_eq!(keys(&s, "/$defs/index_key"), set(shape::INDEX_KEY_KEYS));
     assert_eq!(keys(&s, "/$defs/enum"), set(shape::ENUM_KEYS));
     assert_eq!(keys(&s, "/$defs/extension"), set(shape::EXTENSION_KEYS));
+    assert_eq!(keys(&s, "/$defs/sequence"), set(shape::SEQUENCE_KEYS));
+    assert_eq!(
+        keys(&s, "/$defs/column/oneOf/1/properties/identity"),
+        set(shape::IDENTITY_KEYS)
+    );
     assert_eq!(
         keys(&s, "/$defs/table/properties/primary_key"),
         set(shape::PRIMARY_KEY_KEYS)

@@ -1,7 +1,5 @@
 //! Valid edge cases: spellings, qualified names, defaults, options and derived names.
 
-use std::collections::BTreeMap;
-
 use tidemark::model::*;
 use tidemark::spec::load_str;
 
@@ -191,19 +189,28 @@ tables:
 "#);
     let t = &s.tables[0];
     let ix = |n: &str| t.indexes.iter().find(|i| i.name == n).expect(n).clone();
-    assert!(ix("t_hnsw_default_idx").options.is_empty());
-    assert!(ix("t_ivf_default_idx").options.is_empty());
+    // Defaults compare equal to absent options, but are kept as written for the DDL.
+    assert_eq!(ix("t_hnsw_default_idx").options, IndexOptions::default());
+    assert_eq!(ix("t_ivf_default_idx").options, IndexOptions::default());
+    assert_eq!(
+        ix("t_ivf_default_idx")
+            .options
+            .get("lists")
+            .map(String::as_str),
+        Some("100")
+    );
     assert_eq!(
         ix("t_ivf_idx").options,
-        BTreeMap::from([("lists".to_string(), "50".to_string())])
+        IndexOptions(vec![("lists".to_string(), "50".to_string())])
     );
     let b = ix("t_btree_idx");
     assert_eq!(
-        b.options,
-        BTreeMap::from([
+        b.options.0,
+        vec![
+            ("fillfactor".to_string(), "70".to_string()),
             ("deduplicate_items".to_string(), "false".to_string()),
-            ("fillfactor".to_string(), "70".to_string())
-        ])
+        ],
+        "in the order written"
     );
     assert_eq!(b.keys[0].nulls, Some(NullsOrder::Last));
     assert_eq!(ix("t_nulls_default_idx").keys[0].nulls, None);

@@ -52,18 +52,18 @@ pub fn run(args: DevArgs) -> ExitCode {
                     }
                 }
             }
-            ExitCode::SUCCESS
+            super::Exit::Success.into()
         }
         DevAction::Url => match dev::url(&options) {
             Some(url) => {
                 println!("{url}");
-                ExitCode::SUCCESS
+                super::Exit::Success.into()
             }
             None => {
                 eprintln!(
                     "error: the dev database is not running\n  = help: start it with `tidemark dev start`"
                 );
-                ExitCode::from(3)
+                super::Exit::Environment.into()
             }
         },
         DevAction::Start => {
@@ -79,7 +79,7 @@ pub fn run(args: DevArgs) -> ExitCode {
                 Ok(DevStart::AlreadyRunning { url, pid }) => {
                     eprintln!("already running (pid {pid}); nothing to do");
                     println!("{url}");
-                    ExitCode::SUCCESS
+                    super::Exit::Success.into()
                 }
                 Ok(DevStart::Started {
                     url,
@@ -99,11 +99,11 @@ pub fn run(args: DevArgs) -> ExitCode {
                     }
                     eprintln!("started (pid {pid})");
                     println!("{url}");
-                    ExitCode::SUCCESS
+                    super::Exit::Success.into()
                 }
                 Err(e) => {
                     eprintln!("error: {e}");
-                    ExitCode::from(3)
+                    super::Exit::Environment.into()
                 }
             }
         }
@@ -115,7 +115,7 @@ pub fn run(args: DevArgs) -> ExitCode {
             match runtime.block_on(dev::stop(&options)) {
                 Ok(DevStop::Stopped { pid }) => {
                     eprintln!("stopped the dev database (pid {pid}); its data is kept");
-                    ExitCode::SUCCESS
+                    super::Exit::Success.into()
                 }
                 Ok(DevStop::NotRunning { stale_pid }) => {
                     match stale_pid {
@@ -124,11 +124,11 @@ pub fn run(args: DevArgs) -> ExitCode {
                         ),
                         None => eprintln!("not running; nothing to do"),
                     }
-                    ExitCode::SUCCESS
+                    super::Exit::Success.into()
                 }
                 Err(e) => {
                     eprintln!("error: {e}");
-                    ExitCode::from(3)
+                    super::Exit::Environment.into()
                 }
             }
         }

@@ -41,7 +41,7 @@ pub fn run(args: GenerateArgs) -> ExitCode {
             eprintln!(
                 "error: {e}\n  = help: check that `--out` names the entity crate's directory"
             );
-            return ExitCode::from(3);
+            return super::Exit::Environment.into();
         }
     };
     if args.check {
@@ -49,10 +49,10 @@ pub fn run(args: GenerateArgs) -> ExitCode {
     }
     if let Err(e) = sync::apply(&args.out, &actions) {
         eprintln!("error: {e}\n  = help: check that the entity crate's directory is writable");
-        return ExitCode::from(3);
+        return super::Exit::Environment.into();
     }
     report_written(&args.out, &actions, format);
-    ExitCode::SUCCESS
+    super::Exit::Success.into()
 }
 
 fn kind(action: &FileAction) -> &'static str {
@@ -206,8 +206,8 @@ fn report_check(out: &Path, actions: &[FileAction], format: Format) -> ExitCode 
         }
     }
     if stale.is_empty() {
-        ExitCode::SUCCESS
+        super::Exit::Success.into()
     } else {
-        ExitCode::from(1)
+        super::Exit::Stale.into()
     }
 }

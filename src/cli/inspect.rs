@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::introspect::{IntrospectOptions, introspect};
+use super::{Exit, Failure};
+use crate::introspect::{IntrospectOptions, introspect_with_stats};
 use crate::spec::emit::{Layout, emit};
 
 /// Arguments of `tidemark inspect`.
@@ -22,7 +23,8 @@ pub struct InspectArgs {
     /// Read only these PostgreSQL schemas (repeatable); default: all non-system schemas.
     #[arg(long = "schema")]
     pub schemas: Vec<String>,
-    /// Leave out tables and enums whose `schema.name` matches this glob (repeatable).
+    /// Leave out objects whose `schema.name` (or `schema.table.name`) matches this glob
+    /// (repeatable).
     #[arg(long)]
     pub ignore: Vec<String>,
     /// Overwrite files that already exist in `--out`.
@@ -36,29 +38,53 @@ pub enum LayoutArg {
     PerTable,
 }
 
-/// Runs the command: 0 written or printed, 2 refusing to overwrite, 3 database failure.
+/// Runs the command: 0 written or printed, 2 refusing to overwrite, 3 database failure,
+/// 4 refused because the database holds objects the spec cannot describe (all are listed;
+/// nothing is written).
 pub fn run(args: InspectArgs) -> ExitCode {
     let options = IntrospectOptions {
         schemas: (!args.schemas.is_empty()).then(|| args.schemas.clone()),
-        ..crate::declarative::introspect_options(&Default::default(), &args.ignore)
+        ..crate::compare::introspect_options(&Default::default(), &args.ignore)
     };
     let result = match super::block_on(async {
         let url = super::database_url(args.database_url.clone(), false).await?;
         let pool = super::connect(&url).await?;
-        introspect(&pool, &options).await.map_err(|e| {
-            (
+        introspect_with_stats(&pool, &options).await.map_err(|e| {
+            Failure::env(
                 anyhow::Error::new(e).context(format!("could not read {}", url.redacted())),
-                3,
             )
         })
     }) {
         Ok(result) => result,
         Err(code) => return code,
     };
-    let schema = match result {
-        Ok(schema) => schema,
-        Err((e, code)) => return super::fail(e, code),
+    let read = match result {
+        Ok(read) => read,
+        Err(f) => return f.report(),
     };
+    if !read.unmanaged.is_empty() {
+        eprintln!(
+            "error: the database holds {} object{} the spec cannot describe; nothing was written",
+            read.unmanaged.len(),
+            if read.unmanaged.len() == 1 { "" } else { "s" }
+        );
+        for u in &read.unmanaged {
+            eprintln!("  - {u}");
+        }
+        let globs: std::collections::BTreeSet<String> =
+            read.unmanaged.iter().map(|u| u.ignore_glob()).collect();
+        eprintln!(
+            "  = help: {}\n  = help: to manage the rest now, leave these out: {}",
+            read.unmanaged[0].hint(),
+            globs
+                .iter()
+                .map(|g| format!("--ignore '{g}'"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        return Exit::Refused.into();
+    }
+    let schema = read.schema;
     let layout = match args.layout {
         LayoutArg::PerSchema => Layout::PerSchema,
         LayoutArg::PerTable => Layout::PerTable,
@@ -72,7 +98,7 @@ pub fn run(args: InspectArgs) -> ExitCode {
             println!("# ---- {} ----", f.path);
             print!("{}", f.contents);
         }
-        return ExitCode::SUCCESS;
+        return Exit::Success.into();
     };
     if !args.force {
         let existing: Vec<String> = files
@@ -85,7 +111,7 @@ pub fn run(args: InspectArgs) -> ExitCode {
                 "error: refusing to overwrite {}\n  = help: pass --force to replace them, or choose another --out",
                 existing.join(", ")
             );
-            return ExitCode::from(2);
+            return Exit::Usage.into();
         }
     }
     let write = || -> std::io::Result<()> {
@@ -96,18 +122,17 @@ pub fn run(args: InspectArgs) -> ExitCode {
         Ok(())
     };
     if let Err(e) = write() {
-        return super::fail(
+        return Failure::env(
             anyhow::Error::new(e).context(format!("could not write to {}", out.display())),
-            3,
-        );
+        )
+        .report();
     }
     println!(
-        "wrote {} file{} to {} ({} tables, {} enums)",
+        "wrote {} file{} to {} ({})",
         files.len(),
         if files.len() == 1 { "" } else { "s" },
         out.display(),
-        schema.tables.len(),
-        schema.enums.len()
+        crate::spec::summary(&schema)
     );
-    ExitCode::SUCCESS
+    Exit::Success.into()
 }

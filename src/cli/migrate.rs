@@ -171,13 +171,17 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 
 impl RunArgs {
     fn options(&self) -> RunOptions {
+        let defaults = RunOptions::default();
         RunOptions {
             lock_wait: self.lock_wait,
-            lock_timeout: self.lock_timeout,
-            statement_timeout: self.statement_timeout,
-            maintenance_work_mem: Some(self.maintenance_work_mem.clone()).filter(|m| m != "server"),
-            max_parallel_maintenance_workers: Some(self.max_parallel_maintenance_workers),
-            ..RunOptions::default()
+            session: crate::execute::SessionOptions {
+                lock_timeout: self.lock_timeout,
+                statement_timeout: self.statement_timeout,
+                maintenance_work_mem: Some(self.maintenance_work_mem.clone())
+                    .filter(|m| m != "server"),
+                max_parallel_maintenance_workers: Some(self.max_parallel_maintenance_workers),
+                ..defaults.session
+            },
         }
     }
 }
@@ -188,7 +192,7 @@ async fn database_url(conn: &ConnArgs) -> Result<String, ExitCode> {
     super::database_url(conn.database_url.clone(), false)
         .await
         .map(|u| u.expose_secret().to_string())
-        .map_err(|(e, code)| super::fail(e, code))
+        .map_err(super::Failure::report)
 }
 
 /// A missing migration directory is a usage error (exit 2) with the flag that fixes it.
@@ -200,7 +204,7 @@ fn require_dir(dir: &std::path::Path) -> Result<(), ExitCode> {
         "error: migration directory `{}` does not exist\n  = help: pass --dir pointing at the migration crate",
         dir.display()
     );
-    Err(ExitCode::from(2))
+    Err(super::Exit::Usage.into())
 }
 
 pub fn run(cmd: MigrateCommand) -> ExitCode {
@@ -219,7 +223,7 @@ pub fn run(cmd: MigrateCommand) -> ExitCode {
             MigrateCommand::Down(a) => down(a).await,
             MigrateCommand::Status(a) => status(a).await,
             MigrateCommand::Verify(a) => verify(a).await,
-            MigrateCommand::Hash(_) | MigrateCommand::New(_) => ExitCode::SUCCESS,
+            MigrateCommand::Hash(_) | MigrateCommand::New(_) => super::Exit::Success.into(),
         }
     })
 }
@@ -232,7 +236,7 @@ fn fail(format: Format, e: &MigrateError) -> ExitCode {
         ),
         Format::Human => eprintln!("error: {e}"),
     }
-    ExitCode::from(e.exit_code())
+    super::Exit::from_code(e.exit_code()).into()
 }
 
 /// Verifies the directory (before anything connects) and opens a session on the database.
@@ -285,7 +289,11 @@ fn progress(e: &Event) {
         ),
         Event::IndexBuild(p) => eprintln!(
             "  index build: {} — blocks {}/{}, tuples {}/{}",
-            p.phase, p.blocks_done, p.blocks_total, p.tuples_done, p.tuples_total
+            p.progress.phase,
+            p.progress.blocks_done,
+            p.progress.blocks_total,
+            p.progress.tuples_done,
+            p.progress.tuples_total
         ),
         Event::Finished {
             version,
@@ -352,7 +360,7 @@ async fn apply(args: ApplyArgs) -> ExitCode {
             }
         }
         let _ = runner.close().await;
-        return ExitCode::SUCCESS;
+        return super::Exit::Success.into();
     }
     let result = runner.apply(args.to.as_deref()).await;
     let closed = runner.close().await;
@@ -391,7 +399,7 @@ fn report(
                     }
                 }
             }
-            ExitCode::SUCCESS
+            super::Exit::Success.into()
         }
         Err(e) => fail(format, &e),
     }
@@ -472,9 +480,9 @@ async fn status(args: StatusArgs) -> ExitCode {
                 }
             }
             if differs {
-                ExitCode::from(1)
+                super::Exit::Invalid.into()
             } else {
-                ExitCode::SUCCESS
+                super::Exit::Success.into()
             }
         }
         Err(e) => fail(format, &e),
@@ -497,17 +505,17 @@ fn hash(args: &HashArgs) -> ExitCode {
                     args.dir.display()
                 );
             }
-            ExitCode::from(1)
+            super::Exit::Stale.into()
         }
         Ok(written) => {
             for p in written {
                 println!("wrote {}", p.display());
             }
-            ExitCode::SUCCESS
+            super::Exit::Success.into()
         }
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(e.exit_code())
+            super::Exit::from_code(e.exit_code()).into()
         }
     }
 }
@@ -558,7 +566,7 @@ fn new(args: &NewArgs) -> ExitCode {
                     )
                 );
             }
-            ExitCode::SUCCESS
+            super::Exit::Success.into()
         }
         NewOutcome::Refused { plan, destructive } => {
             if args.format == Format::Human {
@@ -569,7 +577,7 @@ fn new(args: &NewArgs) -> ExitCode {
                     if destructive.len() == 1 { "" } else { "s" }
                 );
             }
-            ExitCode::from(4)
+            super::Exit::Refused.into()
         }
         NewOutcome::Written { plan, files } => {
             if args.format == Format::Human {
@@ -591,7 +599,7 @@ fn new(args: &NewArgs) -> ExitCode {
                     println!("wrote {}", f.display());
                 }
             }
-            ExitCode::SUCCESS
+            super::Exit::Success.into()
         }
     }
 }
@@ -599,7 +607,7 @@ fn new(args: &NewArgs) -> ExitCode {
 fn print_hazards(plan: &Plan) {
     for (i, step) in plan.steps.iter().enumerate() {
         for h in &step.hazards {
-            let tag = if migrate::is_destructive(h.kind) {
+            let tag = if h.kind.is_destructive() {
                 " (destructive)"
             } else {
                 ""
@@ -629,21 +637,28 @@ async fn verify(args: VerifyArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let verified = match migrate::verify(&args.dir, &loaded.schema, &shadow).await {
+    let desired = crate::compare::Desired {
+        schema: &loaded.schema,
+        spans: Some(&loaded.spans),
+        ignore: &loaded.ignore,
+    };
+    let verified = match migrate::verify(&args.dir, desired, &shadow).await {
         Ok(v) => v,
         Err(e) => {
-            let code = e.exit_code();
-            return super::fail(anyhow::Error::new(e), code);
+            let exit = super::Exit::from_code(e.exit_code());
+            return super::Failure::new(e, exit).report();
         }
     };
-    let equal = verified.plan.is_empty();
+    let found = &verified.comparison;
+    let equal = found.matches();
     match args.format {
         Format::Json => println!(
             "{}",
             serde_json::json!({
                 "matches": equal,
                 "replayed": verified.versions,
-                "plan": verified.plan,
+                "plan": found.plan,
+                "unmanaged": found.unmanaged,
             })
         ),
         Format::Human if equal => println!(
@@ -656,7 +671,8 @@ async fn verify(args: VerifyArgs) -> ExitCode {
             }
         ),
         Format::Human => {
-            print!("{}", verified.plan.script());
+            print!("{}", found.plan.script());
+            print!("{}", super::diff::unmanaged_section(&found.unmanaged));
             eprintln!(
                 "\nerror: the {} migration{} replayed do not reproduce the spec: the script above is what is missing\n  = help: run `tidemark migrate new <name>` to write the missing migration",
                 verified.versions.len(),
@@ -669,8 +685,8 @@ async fn verify(args: VerifyArgs) -> ExitCode {
         }
     }
     if equal {
-        ExitCode::SUCCESS
+        super::Exit::Success.into()
     } else {
-        ExitCode::from(1)
+        super::Exit::Invalid.into()
     }
 }

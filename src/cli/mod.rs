@@ -1,15 +1,11 @@
 //! Command-line front end: parses arguments, calls one library operation per subcommand, and is
-//! the only place that prints or chooses an exit code.
-//!
-//! Exit codes: 0 success, 1 invalid input (the spec or a migration is wrong), 2 usage error
-//! (bad flags, missing paths), 3 a database or environment failure, 4 refused (destructive
-//! changes without `--allow-destructive`). `diff --exit-code` and `generate --check` report
-//! "differences found" with 2 and 1, as documented on those commands.
+//! the only place that prints or chooses an exit code (through [`exit::Exit`]).
 
 use std::process::ExitCode;
 
 pub mod dev;
 pub mod diff;
+pub mod exit;
 pub mod generate;
 pub mod inspect;
 pub mod migrate;
@@ -18,6 +14,8 @@ pub mod sql;
 pub mod validate;
 
 use clap::{Parser, Subcommand};
+
+pub use exit::{Exit, Failure};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -73,9 +71,13 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
+            let exit = if e.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Success
+            };
             let _ = e.print();
-            return ExitCode::from(code);
+            return exit.into();
         }
     };
     match cli.command {
@@ -102,7 +104,7 @@ pub(crate) fn load_spec(
             "error: path `{}` does not exist\n  = help: pass the directory holding your schema files (default `schemas/`)",
             path.display()
         );
-        return Err(ExitCode::from(2));
+        return Err(Exit::Usage.into());
     }
     crate::spec::load(path).map_err(|diags| {
         match format {
@@ -110,7 +112,7 @@ pub(crate) fn load_spec(
             Format::Github => print!("{}", diags.render_github()),
             Format::Human => eprint!("{}", diags.render_human()),
         }
-        ExitCode::from(1)
+        Exit::Invalid.into()
     })
 }
 
@@ -123,7 +125,7 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
         .build()
         .map_err(|e| {
             eprintln!("error: could not start the async runtime: {e}");
-            ExitCode::from(3)
+            Exit::Environment.into()
         })
 }
 
@@ -141,7 +143,7 @@ pub(crate) fn shadow_server(url: Option<&str>) -> Result<crate::shadow::ShadowSe
             .map(ShadowServer::Url)
             .map_err(|e| {
                 eprintln!("error: --shadow-url: {e}");
-                ExitCode::from(2)
+                Exit::Usage.into()
             }),
         None => Ok(ShadowServer::Local {
             project_dir: std::env::current_dir().unwrap_or_else(|_| ".".into()),
@@ -154,7 +156,7 @@ pub(crate) fn shadow_server(url: Option<&str>) -> Result<crate::shadow::ShadowSe
 pub(crate) async fn database_url(
     flag: Option<String>,
     use_dev: bool,
-) -> Result<crate::connect::DatabaseUrl, (anyhow::Error, u8)> {
+) -> Result<crate::connect::DatabaseUrl, Failure> {
     use crate::connect::{ConnectionSource, DatabaseUrl, ResolveInputs, resolve};
     let project = std::env::current_dir().unwrap_or_else(|_| ".".into());
     match resolve(&ResolveInputs::from_env(flag, &project)) {
@@ -163,47 +165,25 @@ pub(crate) async fn database_url(
             let url = crate::connect::dev::dev_url_or_start(&project)
                 .await
                 .map_err(|e| {
-                    (
+                    Failure::env(
                         anyhow::Error::new(e).context("could not start the local dev database"),
-                        3,
                     )
                 })?;
-            DatabaseUrl::parse(&url).map_err(|e| (anyhow::Error::new(e), 3))
+            DatabaseUrl::parse(&url).map_err(Failure::env)
         }
-        Ok(ConnectionSource::DevDatabase) => Err((
+        Ok(ConnectionSource::DevDatabase) => Err(Failure::new(
             anyhow::anyhow!(
                 "no database given\n  = help: pass --database-url, or set DATABASE_URL (in the environment, .env.local or .env)"
             ),
-            2,
+            Exit::Usage,
         )),
-        Err(e) => Err((anyhow::Error::new(e), 2)),
+        Err(e) => Err(Failure::new(e, Exit::Usage)),
     }
 }
 
 /// Connects with the libpq rules of `connect` (sslmode, sslrootcert, timeouts).
-pub(crate) async fn connect(
-    url: &crate::connect::DatabaseUrl,
-) -> Result<sqlx::PgPool, (anyhow::Error, u8)> {
+pub(crate) async fn connect(url: &crate::connect::DatabaseUrl) -> Result<sqlx::PgPool, Failure> {
     crate::connect::connect_pool(url, &crate::connect::ConnectOptions::default())
         .await
-        .map_err(|e| (anyhow::Error::new(e), 3))
-}
-
-/// Prints an error with its `Caused by:` chain (cargo's style), passwords redacted, and
-/// returns `code`.
-pub(crate) fn fail(error: anyhow::Error, code: u8) -> ExitCode {
-    use crate::connect::redact;
-    eprintln!("error: {}", redact(&error.to_string()));
-    let causes: Vec<String> = error
-        .chain()
-        .skip(1)
-        .map(|c| redact(&c.to_string()))
-        .collect();
-    if !causes.is_empty() {
-        eprintln!("\nCaused by:");
-        for line in causes.iter().flat_map(|c| c.lines()) {
-            eprintln!("    {line}");
-        }
-    }
-    ExitCode::from(code)
+        .map_err(Failure::env)
 }

@@ -1,12 +1,13 @@
 //! `tidemark push`: applies the plan from the live database to the spec (CLI layer over
-//! `declarative::drift` and `apply`), asking before destructive steps.
+//! `compare` and `execute`), asking before destructive steps. Objects the spec does not manage
+//! are reported and left as they are.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::apply::{ApplyEvent, ApplyOptions, apply};
-use crate::plan::HazardKind;
+use super::{Exit, Failure};
+use crate::execute::{self, ExecEvent, Session, SessionOptions};
 
 /// Arguments of `tidemark push`.
 #[derive(clap::Args, Debug)]
@@ -30,29 +31,54 @@ pub fn run(args: PushArgs) -> ExitCode {
         Ok(found) => found,
         Err(code) => return code,
     };
-    let plan = found.plan;
+    let plan = &found.plan;
     let json = args.target.format == super::OutputFormat::Json;
+    if !json {
+        super::diff::print_notes(&found);
+    }
+    let unmanaged_note = if found.unmanaged.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; {} object{} in the database {} not managed by the spec and left as {}",
+            found.unmanaged.len(),
+            if found.unmanaged.len() == 1 { "" } else { "s" },
+            if found.unmanaged.len() == 1 {
+                "is"
+            } else {
+                "are"
+            },
+            if found.unmanaged.len() == 1 {
+                "it is"
+            } else {
+                "they are"
+            },
+        )
+    };
     if plan.is_empty() {
         if json {
-            println!("{}", serde_json::json!({ "applied": 0, "steps": [] }));
-        } else {
+            println!(
+                "{}",
+                serde_json::json!({ "applied": 0, "steps": [], "unmanaged": found.unmanaged })
+            );
+        } else if found.matches() {
             eprintln!("{} already matches the spec", url.redacted());
+        } else {
+            print!("{}", super::diff::unmanaged_section(&found.unmanaged));
+            eprintln!("nothing to apply to {}{unmanaged_note}", url.redacted());
         }
-        return ExitCode::SUCCESS;
+        return Exit::Success.into();
     }
     let destructive: Vec<usize> = plan
         .steps
         .iter()
         .enumerate()
-        .filter(|(_, s)| {
-            s.hazards
-                .iter()
-                .any(|h| matches!(h.kind, HazardKind::DataLoss | HazardKind::VectorDimsChange))
-        })
+        .filter(|(_, s)| s.is_destructive())
         .map(|(i, _)| i + 1)
         .collect();
     if !json {
         print!("{}", plan.script());
+        print!("{}", super::diff::unmanaged_section(&found.unmanaged));
     }
     if !destructive.is_empty() && !args.allow_destructive {
         let steps = destructive
@@ -67,7 +93,7 @@ pub fn run(args: PushArgs) -> ExitCode {
             eprintln!(
                 "error: steps {steps} destroy data; nothing was applied\n  = help: review the plan (`tidemark diff`), then pass --allow-destructive"
             );
-            return ExitCode::from(4);
+            return Exit::Refused.into();
         }
         eprint!("\nSteps {steps} destroy data. Apply the whole plan? [y/N] ");
         let _ = std::io::stderr().flush();
@@ -75,26 +101,37 @@ pub fn run(args: PushArgs) -> ExitCode {
         let _ = std::io::stdin().lock().read_line(&mut answer);
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
             eprintln!("nothing was applied");
-            return ExitCode::from(4);
+            return Exit::Refused.into();
         }
     }
-    let options = ApplyOptions {
+    let options = SessionOptions {
+        application_name: "tidemark push".into(),
         lock_timeout: Duration::from_secs(args.lock_timeout),
-        ..ApplyOptions::default()
+        ..SessionOptions::default()
     };
     let progress = !json && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     let result = match super::block_on(async {
-        let mut conn = crate::connect::connect(&url, &crate::connect::ConnectOptions::default())
-            .await
-            .map_err(anyhow::Error::new)?;
-        let mut on_event = |event: ApplyEvent| {
-            if let (true, ApplyEvent::StepStarted { index, total }) = (progress, &event) {
-                eprint!("\rapplying step {}/{}", index + 1, total);
+        let mut session = Session::open(&url, &options).await.map_err(Failure::env)?;
+        let mut on_event = |event: ExecEvent| {
+            if !progress {
+                return;
+            }
+            match event {
+                ExecEvent::StepStarted { index, total } => {
+                    eprint!("\rapplying step {}/{}", index + 1, total);
+                }
+                ExecEvent::IndexBuild(p) if p.blocks_total > 0 => {
+                    eprint!(
+                        "\r  building index: {} {}/{} blocks",
+                        p.phase, p.blocks_done, p.blocks_total
+                    );
+                }
+                _ => {}
             }
         };
-        apply(&mut conn, &plan, &options, &mut on_event)
-            .await
-            .map_err(anyhow::Error::new)
+        let applied = execute::apply(&mut session, plan, &mut on_event).await;
+        let _ = session.close().await;
+        applied.map_err(Failure::env)
     }) {
         Ok(result) => result,
         Err(code) => return code,
@@ -107,19 +144,23 @@ pub fn run(args: PushArgs) -> ExitCode {
             if json {
                 println!(
                     "{}",
-                    serde_json::json!({ "applied": plan.steps.len(), "ms": elapsed.as_millis() as u64 })
+                    serde_json::json!({
+                        "applied": plan.steps.len(),
+                        "ms": elapsed.as_millis() as u64,
+                        "unmanaged": found.unmanaged,
+                    })
                 );
             } else {
                 eprintln!(
-                    "applied {} step{} to {} in {:.1}s",
+                    "applied {} step{} to {} in {:.1}s{unmanaged_note}",
                     plan.steps.len(),
                     if plan.steps.len() == 1 { "" } else { "s" },
                     url.redacted(),
                     elapsed.as_secs_f64()
                 );
             }
-            ExitCode::SUCCESS
+            Exit::Success.into()
         }
-        Err(e) => super::fail(e, 3),
+        Err(f) => f.report(),
     }
 }

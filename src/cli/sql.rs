@@ -23,7 +23,7 @@ pub fn run(args: SqlArgs) -> ExitCode {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let statements = crate::ddl::create_all(&loaded.schema);
-    print!("{}", crate::ddl::script(&statements));
-    ExitCode::SUCCESS
+    let plan = crate::ddl::create_all(&loaded.schema);
+    print!("{}", crate::ddl::script(&plan));
+    super::Exit::Success.into()
 }

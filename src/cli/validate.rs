@@ -25,32 +25,23 @@ pub fn run(args: ValidateArgs) -> ExitCode {
     };
     let s = &loaded.schema;
     match format {
-        Format::Json => println!(
-            "{}",
-            serde_json::json!({
+        Format::Json => {
+            let mut out = serde_json::json!({
                 "ok": true,
-                "tables": s.tables.len(),
-                "enums": s.enums.len(),
-                "extensions": s.extensions.len(),
                 "files": loaded.files.len(),
                 "diagnostics": [],
-            })
-        ),
+            });
+            for (key, n) in crate::spec::counts(s) {
+                out[key] = n.into();
+            }
+            println!("{out}");
+        }
         _ => println!(
-            "ok: {}, {}, {} in {}",
-            count(s.tables.len(), "table"),
-            count(s.enums.len(), "enum"),
-            count(s.extensions.len(), "extension"),
-            count(loaded.files.len(), "file")
+            "ok: {} in {} file{}",
+            crate::spec::summary(s),
+            loaded.files.len(),
+            if loaded.files.len() == 1 { "" } else { "s" }
         ),
     }
-    ExitCode::SUCCESS
-}
-
-fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("{n} {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
+    super::Exit::Success.into()
 }

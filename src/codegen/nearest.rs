@@ -199,7 +199,7 @@ fn plan<'a>(info: &'a TableInfo<'a>, index: &Index) -> Option<Plan<'a>> {
             let param = if field.rust.native {
                 "$1".to_string()
             } else {
-                format!("$1::{}", field.column.ty.sql())
+                format!("$1::{}", crate::sql_ident::type_name(&field.column.ty))
             };
             Some(Plan {
                 field,
@@ -238,7 +238,7 @@ fn plan<'a>(info: &'a TableInfo<'a>, index: &Index) -> Option<Plan<'a>> {
                 field.column.ty.clone()
             };
             let (op, op_name) = operator(key.opclass.as_deref(), index.method, &key_ty)?;
-            let param = format!("($1::{})", field.column.ty.sql());
+            let param = format!("($1::{})", crate::sql_ident::type_name(&field.column.ty));
             let mut query_side = String::new();
             for t in &tokens {
                 match t {

@@ -62,7 +62,7 @@ pub fn map(
     enum_path: &dyn Fn(&crate::model::QualifiedName) -> Option<TokenStream>,
     support: &TokenStream,
 ) -> RustType {
-    let sql = ty.sql();
+    let sql = crate::sql_ident::type_name(ty);
     match ty {
         ColumnType::SmallInt => RustType::plain(quote!(i16), None, true),
         ColumnType::Integer => RustType::plain(quote!(i32), None, true),

@@ -17,7 +17,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgSslMode};
 use sqlx::{Connection, PgConnection, PgPool};
 
 pub use params::SslMode;
-pub use redact::redact;
+pub use redact::{redact, server_message};
 pub use source::{ConnectionSource, ResolveInputs, UrlOrigin, parse_dotenv, resolve};
 
 /// A `postgres://` URL that may carry a password. It exists so that the password cannot leak by

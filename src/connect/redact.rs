@@ -7,6 +7,28 @@ pub fn redact(text: &str) -> String {
     redact_password_params(&redact_url_userinfo(text))
 }
 
+/// What the server said about a failed statement, as a user reads it: PostgreSQL's message
+/// with its detail and hint, without the driver's wrapping ("error returned from database:")
+/// or the server's C source line (sqlx's "at line 911" points into PostgreSQL, not into any
+/// script of the user's); passwords redacted. Other errors as the driver prints them.
+pub fn server_message(e: &sqlx::Error) -> String {
+    use sqlx::postgres::PgDatabaseError;
+    let Some(pg) = e
+        .as_database_error()
+        .and_then(|d| d.try_downcast_ref::<PgDatabaseError>())
+    else {
+        return redact(&e.to_string());
+    };
+    let mut out = pg.message().to_string();
+    if let Some(d) = pg.detail() {
+        out.push_str(&format!(" ({d})"));
+    }
+    if let Some(h) = pg.hint() {
+        out.push_str(&format!("; hint: {h}"));
+    }
+    redact(&out)
+}
+
 /// `text` redacted as by [`redact`], and with each known secret removed wherever it appears
 /// (a driver may quote a password outside any URL).
 pub(super) fn scrub(text: &str, secrets: &[String]) -> String {

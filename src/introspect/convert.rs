@@ -11,19 +11,21 @@
 //!   `true`/`false` → [`DefaultValue::Bool`]; anything else → [`DefaultValue::Expr`] as printed.
 //! - Index keys: an operator class that is the default for its method and type is `None`;
 //!   expressions lose the outer parentheses `pg_get_indexdef` adds; `NULLS` is kept only when it
-//!   differs from the order's default; options equal to pgvector's defaults are dropped.
+//!   differs from the order's default; options are kept as written, in catalog order.
 //! - Extensions: schema `public` and the server's default version are `None` (the spec's
 //!   "let PostgreSQL choose").
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use crate::model::{
     Check, Column, ColumnType, DefaultValue, Deferrable, Enum, Extension, FkAction, ForeignKey,
-    Identity, Index, IndexKey, IndexMethod, IndexTarget, Namespace, NullsOrder, PrimaryKey,
-    QualifiedName, Schema, SortOrder, Table, Unique,
+    Identity, IdentityKind, Index, IndexKey, IndexMethod, IndexOptions, IndexTarget, Namespace,
+    NullsOrder, PrimaryKey, QualifiedName, Schema, Sequence, SequenceOptions, SequenceOwner,
+    SequenceType, SortOrder, Table, Unique,
 };
 
 use super::IntrospectError;
+use super::inventory::{InventoryRow, Unmanaged};
 
 /// A row of [`super::queries::EXTENSIONS`].
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -80,6 +82,35 @@ pub struct ColumnRow {
     /// `pg_attribute.attgenerated`: empty, `s` (stored) or `v` (virtual).
     pub generated: String,
     pub comment: Option<String>,
+    /// The identity sequence and its options (identity columns only).
+    pub identity_sequence: Option<String>,
+    pub seq_type: Option<String>,
+    pub seq_start: Option<i64>,
+    pub seq_increment: Option<i64>,
+    pub seq_min: Option<i64>,
+    pub seq_max: Option<i64>,
+    pub seq_cache: Option<i64>,
+    pub seq_cycle: Option<bool>,
+    /// What the model would lose of the column (a collation, `STORAGE`, …), one text each.
+    pub unsupported: Vec<String>,
+}
+
+/// A row of [`super::queries::SEQUENCES`].
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SequenceRow {
+    pub schema: String,
+    pub name: String,
+    pub data_type: String,
+    pub start: i64,
+    pub increment: i64,
+    pub min: i64,
+    pub max: i64,
+    pub cache: i64,
+    pub cycle: bool,
+    pub owner_table: Option<String>,
+    pub owner_column: Option<String>,
+    pub owner_schema: Option<String>,
+    pub comment: Option<String>,
 }
 
 /// A row of [`super::queries::CONSTRAINTS`].
@@ -101,6 +132,8 @@ pub struct ConstraintRow {
     pub deferred: bool,
     pub nulls_not_distinct: bool,
     pub definition: String,
+    /// What the model would lose of the constraint (`NOT VALID`, a comment, …), one text each.
+    pub unsupported: Vec<String>,
 }
 
 /// A row of [`super::queries::INDEXES`]; the `key_*` arrays have one entry per key column.
@@ -122,6 +155,8 @@ pub struct IndexRow {
     pub predicate: Option<String>,
     pub reloptions: Option<Vec<String>>,
     pub comment: Option<String>,
+    /// What the model would lose of the index (a tablespace, `CLUSTER`, …), one text each.
+    pub unsupported: Vec<String>,
 }
 
 /// Every row the catalog queries returned, grouped by query: the input of [`to_schema`].
@@ -130,23 +165,79 @@ pub struct CatalogRows {
     pub extensions: Vec<ExtensionRow>,
     pub namespaces: Vec<NamespaceRow>,
     pub enums: Vec<EnumRow>,
+    pub sequences: Vec<SequenceRow>,
     pub tables: Vec<TableRow>,
     pub columns: Vec<ColumnRow>,
     pub constraints: Vec<ConstraintRow>,
     pub indexes: Vec<IndexRow>,
+    pub inventory: Vec<InventoryRow>,
 }
 
-/// pgvector's documented option defaults, removed from introspected options (model convention:
-/// an option equal to its default is not stored).
-pub const OPTION_DEFAULTS: &[(IndexMethod, &str, &str)] = &[
-    (IndexMethod::Hnsw, "m", "16"),
-    (IndexMethod::Hnsw, "ef_construction", "64"),
-    (IndexMethod::IvfFlat, "lists", "100"),
-];
+/// The model of a database and what it holds that the model cannot represent.
+#[derive(Debug, Clone, Default)]
+pub struct Converted {
+    pub schema: Schema,
+    pub unmanaged: Vec<Unmanaged>,
+}
 
-/// Builds the model from catalog rows, then normalises it. Rows of tables that are not in
-/// `rows.tables` are an inconsistency (the queries share one snapshot and one table filter).
-pub fn to_schema(rows: CatalogRows) -> Result<Schema, IntrospectError> {
+/// What the model would lose of the columns, constraints and indexes the rows describe (their
+/// `unsupported` texts), one entry per text.
+fn lost_attributes(
+    tables: &[TableRow],
+    columns: &[ColumnRow],
+    constraints: &[ConstraintRow],
+    indexes: &[IndexRow],
+) -> Vec<Unmanaged> {
+    let names: HashMap<i64, (&str, &str)> = tables
+        .iter()
+        .map(|t| (t.oid, (t.schema.as_str(), t.name.as_str())))
+        .collect();
+    let mut out = Vec::new();
+    let mut report = |table_oid: i64, kind: &str, name: &str, details: &[String]| {
+        let Some((schema, table)) = names.get(&table_oid) else {
+            return;
+        };
+        for detail in details {
+            out.push(Unmanaged {
+                kind: kind.to_string(),
+                schema: schema.to_string(),
+                table: Some(table.to_string()),
+                name: name.to_string(),
+                detail: detail.clone(),
+            });
+        }
+    };
+    for c in columns.iter().filter(|c| !c.unsupported.is_empty()) {
+        report(c.table_oid, "column", &c.name, &c.unsupported);
+    }
+    for c in constraints.iter().filter(|c| !c.unsupported.is_empty()) {
+        let kind = match c.kind.as_str() {
+            "p" => "primary key",
+            "u" => "unique constraint",
+            "c" => "check constraint",
+            _ => "foreign key",
+        };
+        report(c.table_oid, kind, &c.name, &c.unsupported);
+    }
+    for i in indexes.iter().filter(|i| !i.unsupported.is_empty()) {
+        report(i.table_oid, "index", &i.name, &i.unsupported);
+    }
+    out
+}
+
+/// Builds the model from catalog rows, then normalises it. A table holding something the
+/// model has no place for (a column type, a virtual generated column, an index access method)
+/// is left out whole and reported in [`Converted::unmanaged`], with the inventory's rows. Rows
+/// of tables that are not in `rows.tables` are an inconsistency (the queries share one snapshot
+/// and one table filter).
+pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
+    let mut unmanaged: Vec<Unmanaged> = rows.inventory.into_iter().map(Unmanaged::from).collect();
+    unmanaged.extend(lost_attributes(
+        &rows.tables,
+        &rows.columns,
+        &rows.constraints,
+        &rows.indexes,
+    ));
     let mut schema = Schema {
         extensions: rows.extensions.into_iter().map(extension).collect(),
         namespaces: rows
@@ -167,6 +258,11 @@ pub fn to_schema(rows: CatalogRows) -> Result<Schema, IntrospectError> {
                 comment: e.comment,
             })
             .collect(),
+        sequences: rows
+            .sequences
+            .into_iter()
+            .map(sequence)
+            .collect::<Result<_, _>>()?,
         tables: Vec::new(),
     };
 
@@ -175,15 +271,8 @@ pub fn to_schema(rows: CatalogRows) -> Result<Schema, IntrospectError> {
     for t in rows.tables {
         by_oid.insert(t.oid, tables.len());
         tables.push(Table {
-            name: QualifiedName::new(t.schema, t.name),
-            columns: Vec::new(),
-            primary_key: None,
-            uniques: Vec::new(),
-            checks: Vec::new(),
-            foreign_keys: Vec::new(),
-            indexes: Vec::new(),
             comment: t.comment,
-            renamed_from: None,
+            ..Table::named(QualifiedName::new(t.schema, t.name))
         });
     }
     let table_of = |oid: i64, what: &str, name: &str| -> Result<usize, IntrospectError> {
@@ -194,11 +283,17 @@ pub fn to_schema(rows: CatalogRows) -> Result<Schema, IntrospectError> {
                 detail: format!("{what} `{name}` belongs to table oid {oid}, which was not read"),
             })
     };
-
+    // Tables left out because the model cannot hold one of their parts.
+    let mut left_out = vec![false; tables.len()];
     for c in rows.columns {
         let i = table_of(c.table_oid, "column", &c.name)?;
-        let column = column(&tables[i].name, c)?;
-        tables[i].columns.push(column);
+        match column(&tables[i].name, c)? {
+            Ok(column) => tables[i].columns.push(column),
+            Err(u) => {
+                left_out[i] = true;
+                unmanaged.push(u);
+            }
+        }
     }
     for c in rows.constraints {
         let i = table_of(c.table_oid, "constraint", &c.name)?;
@@ -206,12 +301,58 @@ pub fn to_schema(rows: CatalogRows) -> Result<Schema, IntrospectError> {
     }
     for ix in rows.indexes {
         let i = table_of(ix.table_oid, "index", &ix.name)?;
-        let index = index(&tables[i].name, ix)?;
-        tables[i].indexes.push(index);
+        match index(&tables[i].name, ix)? {
+            Ok(index) => tables[i].indexes.push(index),
+            Err(u) => {
+                left_out[i] = true;
+                unmanaged.push(u);
+            }
+        }
     }
-    schema.tables = tables;
+    schema.tables = tables
+        .into_iter()
+        .zip(left_out)
+        .filter_map(|(t, out)| (!out).then_some(t))
+        .collect();
     schema.normalize();
-    Ok(schema)
+    unmanaged.sort();
+    unmanaged.dedup();
+    Ok(Converted { schema, unmanaged })
+}
+
+fn sequence_type(name: &str) -> Option<SequenceType> {
+    match name {
+        "smallint" => Some(SequenceType::SmallInt),
+        "integer" => Some(SequenceType::Integer),
+        "bigint" => Some(SequenceType::BigInt),
+        _ => None,
+    }
+}
+
+fn sequence(s: SequenceRow) -> Result<Sequence, IntrospectError> {
+    let data_type = sequence_type(&s.data_type).ok_or_else(|| IntrospectError::Inconsistent {
+        detail: format!("sequence {}.{} has type {}", s.schema, s.name, s.data_type),
+    })?;
+    let owned_by = match (s.owner_table, s.owner_column) {
+        (Some(table), Some(column)) if s.owner_schema.as_deref() == Some(s.schema.as_str()) => {
+            Some(SequenceOwner { table, column })
+        }
+        _ => None,
+    };
+    Ok(Sequence {
+        name: QualifiedName::new(s.schema, s.name),
+        options: SequenceOptions {
+            data_type,
+            start: s.start,
+            increment: s.increment,
+            min: s.min,
+            max: s.max,
+            cache: s.cache,
+            cycle: s.cycle,
+        },
+        owned_by,
+        comment: s.comment,
+    })
 }
 
 fn extension(e: ExtensionRow) -> Extension {
@@ -222,56 +363,91 @@ fn extension(e: ExtensionRow) -> Extension {
     }
 }
 
-fn unsupported(object: String, detail: String, help: impl Into<String>) -> IntrospectError {
-    IntrospectError::Unsupported {
-        object,
-        detail,
-        help: help.into(),
-    }
-}
-
-/// The way out when a table holds something the model cannot represent: leave the table out.
-fn ignore_help(table: &QualifiedName) -> String {
-    format!(
-        "tidemark's model cannot represent this; add `{}.{}` to the introspection ignore \
-         patterns to leave the table unmanaged",
-        table.schema, table.name
-    )
-}
-
-fn column(table: &QualifiedName, c: ColumnRow) -> Result<Column, IntrospectError> {
-    let object = || format!("column {}.{}.{}", table.schema, table.name, c.name);
+/// A column, or (inner `Err`) why the model cannot hold it, which leaves its table out.
+fn column(
+    table: &QualifiedName,
+    c: ColumnRow,
+) -> Result<Result<Column, Unmanaged>, IntrospectError> {
+    let left_out = |detail: String| {
+        Unmanaged::column(
+            table,
+            &c.name,
+            format!("{detail}, which the spec cannot declare yet (the table is left out)"),
+        )
+    };
     let ty = match (&c.elem_name, &c.elem_schema, &c.elem_kind) {
-        (Some(en), Some(es), Some(ek)) => {
-            let elem = column_type(es, en, ek, c.typmod)
-                .map_err(|d| unsupported(object(), d, ignore_help(table)))?;
-            let mut ty = ColumnType::Array(Box::new(elem));
-            for _ in 1..c.ndims.max(1) {
-                ty = ColumnType::Array(Box::new(ty));
+        (Some(en), Some(es), Some(ek)) => match column_type(es, en, ek, c.typmod) {
+            Ok(elem) => {
+                let mut ty = ColumnType::Array(Box::new(elem));
+                for _ in 1..c.ndims.max(1) {
+                    ty = ColumnType::Array(Box::new(ty));
+                }
+                ty
             }
-            ty
-        }
-        _ => column_type(&c.type_schema, &c.type_name, &c.type_kind, c.typmod)
-            .map_err(|d| unsupported(object(), d, ignore_help(table)))?,
+            Err(d) => return Ok(Err(left_out(d))),
+        },
+        _ => match column_type(&c.type_schema, &c.type_name, &c.type_kind, c.typmod) {
+            Ok(ty) => ty,
+            Err(d) => return Ok(Err(left_out(d))),
+        },
     };
     let identity = match c.identity.as_str() {
-        "a" => Some(Identity::Always),
-        "d" => Some(Identity::ByDefault),
+        "a" | "d" => {
+            let kind = if c.identity == "a" {
+                IdentityKind::Always
+            } else {
+                IdentityKind::ByDefault
+            };
+            let inconsistent = || IntrospectError::Inconsistent {
+                detail: format!(
+                    "identity column {}.{}.{} has no identity sequence",
+                    table.schema, table.name, c.name
+                ),
+            };
+            let data_type = c
+                .seq_type
+                .as_deref()
+                .and_then(sequence_type)
+                .ok_or_else(inconsistent)?;
+            let options = match (
+                c.seq_start,
+                c.seq_increment,
+                c.seq_min,
+                c.seq_max,
+                c.seq_cache,
+                c.seq_cycle,
+            ) {
+                (Some(start), Some(increment), Some(min), Some(max), Some(cache), Some(cycle)) => {
+                    SequenceOptions {
+                        data_type,
+                        start,
+                        increment,
+                        min,
+                        max,
+                        cache,
+                        cycle,
+                    }
+                }
+                _ => return Err(inconsistent()),
+            };
+            Some(Identity {
+                kind,
+                sequence: c.identity_sequence.clone().ok_or_else(inconsistent)?,
+                options,
+            })
+        }
         _ => None,
     };
     let (default, generated) = match c.generated.as_str() {
         "s" => (None, c.default_expr.clone()),
         "" => (c.default_expr.as_deref().map(default_value), None),
         _ => {
-            return Err(unsupported(
-                object(),
-                "is a virtual generated column".into(),
-                "tidemark models stored generated columns only: declare it \
-                 `GENERATED ALWAYS AS (…) STORED`, or ignore the table",
-            ));
+            return Ok(Err(left_out(
+                "is a virtual generated column (only stored ones can be declared)".into(),
+            )));
         }
     };
-    Ok(Column {
+    Ok(Ok(Column {
         name: c.name,
         ty,
         nullable: !c.not_null,
@@ -280,7 +456,7 @@ fn column(table: &QualifiedName, c: ColumnRow) -> Result<Column, IntrospectError
         generated,
         comment: c.comment,
         renamed_from: None,
-    })
+    }))
 }
 
 /// The model type of a (non-array) catalog type and its `atttypmod`; `Err` says why it has none.
@@ -567,14 +743,18 @@ pub fn strip_outer_parens(e: &str) -> &str {
     if depth == 0 { inner.trim() } else { t }
 }
 
-fn index(table: &QualifiedName, ix: IndexRow) -> Result<Index, IntrospectError> {
+/// An index, or (inner `Err`) why the model cannot hold it, which leaves its table out.
+fn index(table: &QualifiedName, ix: IndexRow) -> Result<Result<Index, Unmanaged>, IntrospectError> {
     let object = format!("index {} on {}", ix.name, table);
     let Some(method) = IndexMethod::from_name(&ix.method) else {
-        return Err(unsupported(
-            object,
-            format!("uses access method {}", ix.method),
-            ignore_help(table),
-        ));
+        return Ok(Err(Unmanaged::index(
+            table,
+            &ix.name,
+            format!(
+                "uses access method {}, which the spec cannot declare yet (the table is left out)",
+                ix.method
+            ),
+        )));
     };
     let n = ix.key_defs.len();
     if [
@@ -602,7 +782,10 @@ fn index(table: &QualifiedName, ix: IndexRow) -> Result<Index, IntrospectError> 
         let nulls_first = option & 2 != 0;
         keys.push(IndexKey {
             target,
-            opclass: (!ix.opclass_defaults[k]).then(|| ix.opclasses[k].clone()),
+            // Vector indexes always name their class (HNSW has no default, IVFFlat's default
+            // depends on the type), so the spec and the DDL never rely on a default.
+            opclass: (!ix.opclass_defaults[k] || method.is_vector())
+                .then(|| ix.opclasses[k].clone()),
             order: if desc {
                 SortOrder::Desc
             } else {
@@ -623,13 +806,8 @@ fn index(table: &QualifiedName, ix: IndexRow) -> Result<Index, IntrospectError> 
             let (k, v) = opt.split_once('=')?;
             Some((k.to_string(), v.to_string()))
         })
-        .filter(|(k, v)| {
-            !OPTION_DEFAULTS
-                .iter()
-                .any(|(m, name, default)| *m == method && name == k && default == v)
-        })
-        .collect::<BTreeMap<_, _>>();
-    Ok(Index {
+        .collect::<IndexOptions>();
+    Ok(Ok(Index {
         name: ix.name,
         method,
         keys,
@@ -639,7 +817,7 @@ fn index(table: &QualifiedName, ix: IndexRow) -> Result<Index, IntrospectError> 
         predicate: ix.predicate,
         options,
         comment: ix.comment,
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -788,6 +966,7 @@ mod tests {
             predicate: None,
             reloptions: None,
             comment: None,
+            unsupported: vec![],
         }
     }
 
@@ -813,18 +992,25 @@ mod tests {
             indexes: vec![hnsw, ivf, btree],
             ..Default::default()
         };
-        let schema = to_schema(rows).unwrap();
+        let schema = to_schema(rows).unwrap().schema;
         let ix = &schema.tables[0].indexes;
         assert_eq!(
             ix.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(),
             ["a_ivf", "b_hnsw", "c_btree"]
         );
-        assert_eq!(ix[0].keys[0].opclass, None);
-        assert!(ix[0].options.is_empty());
+        assert_eq!(
+            ix[0].keys[0].opclass.as_deref(),
+            Some("vector_l2_ops"),
+            "a vector index keeps its class even when it is the default"
+        );
+        // Options are kept in catalog order, defaults included (they compare as absent).
+        assert_eq!(ix[0].options, IndexOptions::default());
+        assert_eq!(ix[0].options.0, [("lists".to_string(), "100".to_string())]);
         assert_eq!(ix[1].keys[0].opclass.as_deref(), Some("vector_l2_ops"));
         assert_eq!(
             ix[1].options.iter().collect::<Vec<_>>(),
             [
+                (&"ef_construction".to_string(), &"64".to_string()),
                 (&"m".to_string(), &"24".to_string()),
                 (&"odd".to_string(), &"a=b".to_string())
             ]
@@ -865,7 +1051,8 @@ mod tests {
             ],
             ..Default::default()
         })
-        .unwrap();
+        .unwrap()
+        .schema;
         assert_eq!(schema.extensions[0].schema, None);
         assert_eq!(schema.extensions[0].version, None);
         assert_eq!(schema.extensions[1].schema.as_deref(), Some("ext"));
@@ -894,6 +1081,15 @@ mod tests {
             identity: String::new(),
             generated: String::new(),
             comment: None,
+            identity_sequence: None,
+            seq_type: None,
+            seq_start: None,
+            seq_increment: None,
+            seq_min: None,
+            seq_max: None,
+            seq_cache: None,
+            seq_cycle: None,
+            unsupported: vec![],
         }
     }
 
@@ -909,7 +1105,8 @@ mod tests {
             columns: vec![column_row("a"), matrix, generated],
             ..Default::default()
         })
-        .unwrap();
+        .unwrap()
+        .schema;
         let cols = &schema.tables[0].columns;
         assert_eq!(
             cols[0].ty,
@@ -933,8 +1130,15 @@ mod tests {
             columns: vec![point],
             ..Default::default()
         })
-        .unwrap_err();
-        insta::assert_snapshot!("unsupported_column_type", unsupported.to_string());
+        .unwrap();
+        assert!(
+            unsupported.schema.tables.is_empty(),
+            "the table is left out"
+        );
+        insta::assert_snapshot!(
+            "unsupported_column_type",
+            unsupported.unmanaged[0].to_string()
+        );
 
         let orphan = to_schema(CatalogRows {
             tables: vec![table(1, "t")],
@@ -946,6 +1150,44 @@ mod tests {
         })
         .unwrap_err();
         insta::assert_snapshot!("row_of_an_unread_table", orphan.to_string());
+    }
+
+    #[test]
+    fn lost_attributes_are_reported_under_their_object() {
+        let mut collated = column_row("title");
+        collated.unsupported = vec!["has collation \"C\"".into()];
+        let mut clustered = index_row("t_e_idx", "hnsw");
+        clustered.unsupported = vec![
+            "is the table's CLUSTER index".into(),
+            "is in another tablespace".into(),
+        ];
+        let converted = to_schema(CatalogRows {
+            tables: vec![table(1, "t")],
+            columns: vec![collated, column_row("e")],
+            indexes: vec![clustered],
+            ..Default::default()
+        })
+        .unwrap();
+        let lines: Vec<String> = converted.unmanaged.iter().map(|u| u.to_string()).collect();
+        assert_eq!(lines.len(), 3, "{lines:#?}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("t.title") && l.contains("collation"))
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("t_e_idx") && l.contains("CLUSTER"))
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("t_e_idx") && l.contains("tablespace"))
+        );
+        // The objects themselves are still read: only the attribute is the model's blind spot.
+        assert_eq!(converted.schema.tables[0].columns.len(), 2);
+        assert_eq!(converted.schema.tables[0].indexes.len(), 1);
     }
 
     #[test]
@@ -964,6 +1206,7 @@ mod tests {
             deferred: false,
             nulls_not_distinct: false,
             definition: String::new(),
+            unsupported: vec![],
         };
         let mut fk = row("t_fk", "f");
         fk.ref_schema = Some("s".into());
@@ -983,7 +1226,8 @@ mod tests {
             constraints: vec![row("t_pkey", "p"), fk, check, unique, row("t_excl", "x")],
             ..Default::default()
         })
-        .unwrap();
+        .unwrap()
+        .schema;
         let t = &schema.tables[0];
         assert_eq!(t.primary_key.as_ref().unwrap().columns, ["a", "b"]);
         assert_eq!(t.checks[0].expr, "a > b");

@@ -3,9 +3,9 @@
 //!
 //! # Fixed query count
 //!
-//! The whole database is read with [`CATALOG_QUERIES`] (= 7) catalog queries, whatever the number
-//! of tables: extensions, namespaces, enums, tables, columns, constraints, indexes (see
-//! [`queries`]). They run in one `REPEATABLE READ READ ONLY` transaction, so all of them see one
+//! The whole database is read with [`CATALOG_QUERIES`] (= 9) catalog queries, whatever the number
+//! of tables: extensions, namespaces, enums, sequences, tables, columns, constraints, indexes,
+//! and the inventory of what the model cannot represent (see [`queries`]). They run in one `REPEATABLE READ READ ONLY` transaction, so all of them see one
 //! snapshot; around them go 3 housekeeping statements (`BEGIN`, the settings below, `COMMIT`).
 //! [`IntrospectStats`] counts what was actually sent, so tests can check that the count does
 //! not grow with the schema.
@@ -37,29 +37,35 @@
 //!
 //! # What is read, refused, or left out
 //!
-//! Read: everything [`Schema`] holds, from ordinary and partitioned tables (not partitions,
-//! views, foreign or temporary tables). Refused with [`IntrospectError::Unsupported`] (the
-//! table can be ignored instead): column types the model has no variant for (domains, `point`,
-//! ranges, `interval` with fields, negative numeric scales, …), virtual generated columns, index
-//! methods other than [`IndexMethod::ALL`](crate::model::IndexMethod::ALL). Silently left out,
-//! because the model has no place for them: exclusion constraints (and their indexes),
-//! collations, `NOT VALID`/`NO INHERIT` on checks, identity sequence options, index validity,
-//! table storage parameters, sequences, views, functions, triggers, policies and grants.
+//! Read: everything [`Schema`] holds, from ordinary tables that are neither partitions nor
+//! inheriting tables, their sequences (serial ones and standalone ones; identity sequences with
+//! their column).
+//!
+//! Nothing is left out silently. Whatever the model cannot represent is listed in
+//! [`Introspection::unmanaged`] (see [`inventory`]): objects of kinds the model does not have
+//! (views, functions, triggers, policies, partitioned tables, domains, …), attributes of modelled
+//! objects it would lose (`NOT VALID`, collations, storage parameters, grants, …), and tables it
+//! has to leave out whole because a column type or an index method has no place in it (domains,
+//! `point`, ranges, `interval` with fields, virtual generated columns, …). Objects that belong
+//! to an extension are the extension's, and ignored objects (see
+//! [`IntrospectOptions::ignore`]) are the user's choice; neither is listed.
 
 pub mod convert;
+pub mod inventory;
 pub mod queries;
 
 use std::collections::HashSet;
 
 use sqlx::postgres::PgRow;
-use sqlx::{Connection, FromRow, PgConnection, PgPool};
+use sqlx::{AssertSqlSafe, Connection, FromRow, PgConnection, PgPool};
 
 use crate::model::{QualifiedName, Schema};
 use convert::CatalogRows;
+pub use inventory::Unmanaged;
 
 /// The number of catalog queries one introspection sends, independent of the schema's size;
 /// exposed so callers (and tests) can hold the implementation to it.
-pub const CATALOG_QUERIES: usize = 7;
+pub const CATALOG_QUERIES: usize = 9;
 
 /// What to read. `Default` reads every non-system schema and ignores nothing.
 #[derive(Debug, Clone, Default)]
@@ -93,6 +99,8 @@ pub struct IntrospectStats {
 pub struct Introspection {
     /// The database as the model sees it, normalised.
     pub schema: Schema,
+    /// What the database holds that the model cannot represent (not ignored), sorted.
+    pub unmanaged: Vec<Unmanaged>,
     pub stats: IntrospectStats,
 }
 
@@ -109,14 +117,6 @@ pub enum IntrospectError {
         step: &'static str,
         #[source]
         source: sqlx::Error,
-    },
-    /// The database holds something the model cannot represent, so a faithful result is
-    /// impossible; the user can exclude the object instead.
-    #[error("{object} {detail}\nhelp: {help}")]
-    Unsupported {
-        object: String,
-        detail: String,
-        help: String,
     },
     /// The connection given to [`introspect_connection`] was already inside a transaction, whose
     /// snapshot and settings introspection cannot pin (and must not commit).
@@ -179,10 +179,11 @@ pub async fn introspect_connection(
             },
         })?;
     stats.statements += 1;
-    let (_, _, own_snapshot): (String, String, bool) = sqlx::query_as(queries::SETTINGS)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db("the session settings"))?;
+    let (_, _, server_version_num, own_snapshot): (String, String, i32, bool) =
+        sqlx::query_as(queries::SETTINGS)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db("the session settings"))?;
     if !own_snapshot {
         // Dropping `tx` rolls back: never commit a transaction someone else opened.
         return Err(IntrospectError::InTransaction);
@@ -195,28 +196,40 @@ pub async fn introspect_connection(
         stats: &mut stats,
         schemas,
         prefix,
+        server_version_num,
     };
     let rows = CatalogRows {
         extensions: run.fetch("extensions", queries::EXTENSIONS).await?,
         namespaces: run.fetch("namespaces", queries::NAMESPACES).await?,
         enums: run.fetch("enums", queries::ENUMS).await?,
+        sequences: run.fetch("sequences", queries::SEQUENCES).await?,
         tables: run.fetch("tables", queries::TABLES).await?,
         columns: run.fetch("columns", queries::COLUMNS).await?,
         constraints: run.fetch("constraints", queries::CONSTRAINTS).await?,
         indexes: run.fetch("indexes", queries::INDEXES).await?,
+        inventory: run.fetch("the inventory", queries::INVENTORY).await?,
     };
     stats.statements += 1;
     tx.commit().await.map_err(db("the transaction end"))?;
 
     let mut rows = rows;
     drop_ignored(&mut rows, &opts.ignore);
-    let schema = convert::to_schema(rows)?;
-    Ok(Introspection { schema, stats })
+    let converted = convert::to_schema(rows)?;
+    let unmanaged = converted
+        .unmanaged
+        .into_iter()
+        .filter(|u| !u.is_ignored(&opts.ignore))
+        .collect();
+    Ok(Introspection {
+        schema: converted.schema,
+        unmanaged,
+        stats,
+    })
 }
 
-/// Removes ignored tables (with their columns, constraints and indexes) and enums from the rows
-/// before conversion, so an ignored object is never interpreted: a table with a column type the
-/// model cannot represent becomes readable by ignoring it.
+/// Removes ignored tables (with their columns, constraints and indexes), enums and sequences
+/// from the rows before conversion, so an ignored object is never interpreted: a table with a
+/// column type the model cannot represent becomes readable by ignoring it.
 fn drop_ignored(rows: &mut CatalogRows, patterns: &[String]) {
     if patterns.is_empty() {
         return;
@@ -236,6 +249,9 @@ fn drop_ignored(rows: &mut CatalogRows, patterns: &[String]) {
     rows.constraints.retain(|c| !dropped.contains(&c.table_oid));
     rows.indexes.retain(|i| !dropped.contains(&i.table_oid));
     rows.enums.retain(|e| !ignored(&e.schema, &e.name));
+    rows.sequences.retain(|s| !ignored(&s.schema, &s.name));
+    rows.inventory
+        .retain(|r| !Unmanaged::from(r.clone()).is_ignored(patterns));
 }
 
 /// Sends catalog queries with the shared parameters, counting each one.
@@ -244,20 +260,23 @@ struct Runner<'a, 'c> {
     stats: &'a mut IntrospectStats,
     schemas: Option<Vec<String>>,
     prefix: Option<String>,
+    /// Fills in the queries' version markers ([`queries::for_server`]).
+    server_version_num: i32,
 }
 
 impl Runner<'_, '_> {
     async fn fetch<T>(
         &mut self,
         step: &'static str,
-        sql: &'static str,
+        query: &'static str,
     ) -> Result<Vec<T>, IntrospectError>
     where
         T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
     {
         self.stats.catalog_queries += 1;
         self.stats.statements += 1;
-        sqlx::query_as::<_, T>(sql)
+        let sql = queries::for_server(query, self.server_version_num);
+        sqlx::query_as::<_, T>(AssertSqlSafe(sql))
             .bind(self.schemas.clone())
             .bind(self.prefix.clone())
             .fetch_all(&mut **self.tx)

@@ -6,6 +6,11 @@
 //! - `$1 text[]`: the PostgreSQL schemas to read, or NULL for every non-system schema;
 //! - `$2 text`: the name prefix of tidemark's bookkeeping tables, or NULL.
 //!
+//! A query's `unsupported text[]` lists what the model would lose of that row's object (a
+//! column collation, `NOT VALID`, …), one text per attribute, each computed only when it applies
+//! (`CASE WHEN … THEN … END`). Catalog columns that only newer servers have stand as `@name@`
+//! markers that [`for_server`] fills in.
+//!
 //! Objects that belong to an extension (`pg_depend.deptype = 'e'`) are never read: they are the
 //! extension's, created by `CREATE EXTENSION`, not by the schema.
 //!
@@ -20,6 +25,7 @@
 /// committed by us.
 pub const SETTINGS: &str = "SELECT set_config('search_path', 'public', true) AS search_path,
        set_config('standard_conforming_strings', 'on', true) AS standard_conforming_strings,
+       current_setting('server_version_num')::int AS server_version_num,
        current_setting('transaction_isolation') = 'repeatable read'
          AND current_setting('transaction_read_only') = 'on' AS own_snapshot";
 
@@ -33,7 +39,8 @@ macro_rules! namespace_filter {
 }
 
 /// The tables in scope, as a CTE `rel(oid, nspname, relname)` that the per-table queries start
-/// from: ordinary and partitioned tables (not partitions, not views), filtered by schema,
+/// from: ordinary tables that neither are partitions nor inherit from another table (those,
+/// partitioned tables and views are reported by [`INVENTORY`] instead), filtered by schema,
 /// bookkeeping prefix and extension membership.
 macro_rules! relations {
     () => {
@@ -41,7 +48,8 @@ macro_rules! relations {
             "WITH rel AS (
   SELECT c.oid, n.nspname, c.relname
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+  WHERE c.relkind = 'r' AND NOT c.relispartition
+    AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid)
     AND ",
             namespace_filter!(),
             "
@@ -102,14 +110,17 @@ ORDER BY n.nspname, t.typname"
 pub const TABLES: &str = concat!(
     relations!(),
     "SELECT rel.oid::int8 AS oid, rel.nspname::text AS schema, rel.relname::text AS name,
-       obj_description(rel.oid, 'pg_class') AS comment
+       d.description AS comment
 FROM rel
+LEFT JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = rel.oid
+                          AND d.objsubid = 0
 ORDER BY rel.nspname, rel.relname"
 );
 
 /// Every column of every table in scope, in physical order. The type comes as its name, schema
 /// and kind, plus the element type for arrays (an array type is one whose element type points
-/// back at it through `typarray`), and the raw `atttypmod` (−1: no modifier).
+/// back at it through `typarray`), and the raw `atttypmod` (−1: no modifier). An identity
+/// column also brings its sequence (`pg_depend` deptype `i`) with every option.
 pub const COLUMNS: &str = concat!(
     relations!(),
     "SELECT rel.oid::int8 AS table_oid, a.attname::text AS name,
@@ -119,7 +130,22 @@ pub const COLUMNS: &str = concat!(
        a.atttypmod AS typmod, a.attndims::int4 AS ndims, a.attnotnull AS not_null,
        pg_get_expr(ad.adbin, ad.adrelid, true) AS default_expr,
        a.attidentity::text AS identity, a.attgenerated::text AS generated,
-       col_description(a.attrelid, a.attnum) AS comment
+       dc.description AS comment,
+       idn.relname::text AS identity_sequence, idn.seqtypid::regtype::text AS seq_type,
+       idn.seqstart AS seq_start, idn.seqincrement AS seq_increment, idn.seqmin AS seq_min,
+       idn.seqmax AS seq_max, idn.seqcache AS seq_cache, idn.seqcycle AS seq_cycle,
+       array_remove(ARRAY[
+         CASE WHEN a.attcollation <> t.typcollation
+              THEN 'has collation ' || coalesce((SELECT quote_ident(collname) FROM pg_collation
+                                                 WHERE oid = a.attcollation), '?') END,
+         CASE WHEN a.attstorage <> t.typstorage THEN 'has a non-default STORAGE' END,
+         CASE WHEN @attcompression@ THEN 'has a COMPRESSION method' END,
+         -- -1 meant the default until PostgreSQL 17, NULL does since.
+         CASE WHEN coalesce(a.attstattarget, -1) >= 0 THEN 'has SET STATISTICS' END,
+         CASE WHEN a.attoptions IS NOT NULL
+              THEN 'has options (' || array_to_string(a.attoptions, ', ') || ')' END,
+         CASE WHEN a.attacl IS NOT NULL THEN 'has column privileges granted (GRANT … (column))' END
+       ], NULL) AS unsupported
 FROM rel
 JOIN pg_attribute a ON a.attrelid = rel.oid AND a.attnum > 0 AND NOT a.attisdropped
 JOIN pg_type t ON t.oid = a.atttypid
@@ -127,7 +153,48 @@ JOIN pg_namespace tn ON tn.oid = t.typnamespace
 LEFT JOIN pg_type et ON et.oid = t.typelem AND et.typarray = t.oid
 LEFT JOIN pg_namespace etn ON etn.oid = et.typnamespace
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_description dc ON dc.classoid = 'pg_class'::regclass AND dc.objoid = a.attrelid
+                           AND dc.objsubid = a.attnum
+-- Looked up only for identity columns (the condition on `a` is checked before any scan).
+LEFT JOIN LATERAL (
+  SELECT ids.relname, sq.seqtypid, sq.seqstart, sq.seqincrement, sq.seqmin, sq.seqmax,
+         sq.seqcache, sq.seqcycle
+  FROM pg_depend idd
+  JOIN pg_class ids ON ids.oid = idd.objid AND ids.relkind = 'S'
+  JOIN pg_sequence sq ON sq.seqrelid = ids.oid
+  WHERE a.attidentity <> '' AND idd.refclassid = 'pg_class'::regclass AND idd.refobjid = rel.oid
+    AND idd.refobjsubid = a.attnum AND idd.classid = 'pg_class'::regclass AND idd.deptype = 'i'
+) idn ON true
 ORDER BY rel.oid, a.attnum"
+);
+
+/// Sequences in scope other than identity sequences (those come with their column), with every
+/// option and the column that owns them (`pg_depend` deptype `a`, what `OWNED BY` and `serial`
+/// record).
+pub const SEQUENCES: &str = concat!(
+    "
+SELECT n.nspname::text AS schema, c.relname::text AS name,
+       s.seqtypid::regtype::text AS data_type, s.seqstart AS start, s.seqincrement AS increment,
+       s.seqmin AS min, s.seqmax AS max, s.seqcache AS cache, s.seqcycle AS cycle,
+       ot.relname::text AS owner_table, oa.attname::text AS owner_column,
+       otn.nspname::text AS owner_schema,
+       obj_description(c.oid, 'pg_class') AS comment
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_sequence s ON s.seqrelid = c.oid
+LEFT JOIN pg_depend od ON od.classid = 'pg_class'::regclass AND od.objid = c.oid
+     AND od.refclassid = 'pg_class'::regclass AND od.deptype = 'a' AND od.refobjsubid > 0
+LEFT JOIN pg_class ot ON ot.oid = od.refobjid
+LEFT JOIN pg_namespace otn ON otn.oid = ot.relnamespace
+LEFT JOIN pg_attribute oa ON oa.attrelid = od.refobjid AND oa.attnum = od.refobjsubid
+WHERE c.relkind = 'S' AND ",
+    namespace_filter!(),
+    "
+  AND ($2::text IS NULL OR left(c.relname, length($2::text)) <> $2::text)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                    AND d.deptype IN ('e', 'i'))
+ORDER BY n.nspname, c.relname"
 );
 
 /// Primary keys, uniques, checks and foreign keys of every table in scope (NOT NULL constraints,
@@ -145,14 +212,36 @@ pub const CONSTRAINTS: &str = concat!(
              ORDER BY k.ord) AS ref_columns,
        co.confdeltype::text AS on_delete, co.confupdtype::text AS on_update,
        co.condeferrable AS deferrable, co.condeferred AS deferred,
-       COALESCE((SELECT i.indnullsnotdistinct FROM pg_index i
-                 WHERE i.indexrelid = co.conindid AND co.contype = 'u'), false)
-         AS nulls_not_distinct,
-       pg_get_constraintdef(co.oid, true) AS definition
+       COALESCE(co.contype = 'u' AND ci.indnullsnotdistinct, false) AS nulls_not_distinct,
+       pg_get_constraintdef(co.oid, true) AS definition,
+       array_remove(ARRAY[
+         CASE WHEN NOT co.convalidated AND co.contype IN ('c', 'f') THEN 'is NOT VALID' END,
+         CASE WHEN co.connoinherit AND co.contype = 'c' THEN 'is NO INHERIT' END,
+         CASE WHEN @conenforced@ THEN 'is NOT ENFORCED' END,
+         CASE WHEN co.contype = 'f' AND co.confmatchtype <> 's' THEN 'uses MATCH FULL' END,
+         CASE WHEN co.contype = 'f' AND @confdelsetcols@ THEN 'sets only some columns ON DELETE' END,
+         CASE WHEN co.contype = 'p' AND co.condeferrable THEN 'is DEFERRABLE' END,
+         CASE WHEN @conperiod@ THEN 'uses WITHOUT OVERLAPS or PERIOD' END,
+         CASE WHEN ci.indnatts > ci.indnkeyatts THEN 'has INCLUDE columns' END,
+         CASE WHEN cic.reloptions IS NOT NULL THEN 'its index has storage parameters' END,
+         CASE WHEN cic.reltablespace <> 0 THEN 'its index is in another tablespace' END,
+         CASE WHEN ci.indexrelid IS NOT NULL
+                   AND EXISTS (SELECT 1 FROM pg_opclass o
+                               WHERE o.oid = ANY (ci.indclass::oid[]) AND NOT o.opcdefault)
+              THEN 'its index uses a non-default operator class' END,
+         CASE WHEN dco.objoid IS NOT NULL THEN 'has a comment' END,
+         CASE WHEN dci.objoid IS NOT NULL THEN 'its index has a comment' END
+       ], NULL) AS unsupported
 FROM rel
 JOIN pg_constraint co ON co.conrelid = rel.oid AND co.contype IN ('p', 'u', 'c', 'f')
 LEFT JOIN pg_class rc ON rc.oid = co.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+LEFT JOIN pg_description dco ON dco.classoid = 'pg_constraint'::regclass AND dco.objoid = co.oid
+                            AND dco.objsubid = 0
+LEFT JOIN pg_index ci ON co.contype IN ('p', 'u') AND ci.indexrelid = co.conindid
+LEFT JOIN pg_class cic ON cic.oid = ci.indexrelid
+LEFT JOIN pg_description dci ON dci.classoid = 'pg_class'::regclass AND dci.objoid = ci.indexrelid
+                            AND dci.objsubid = 0
 ORDER BY rel.oid, co.conname"
 );
 
@@ -182,12 +271,247 @@ pub const INDEXES: &str = concat!(
              ORDER BY k) AS include,
        pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
        ic.reloptions::text[] AS reloptions,
-       obj_description(i.indexrelid, 'pg_class') AS comment
+       d.description AS comment,
+       array_remove(ARRAY[
+         CASE WHEN NOT i.indisvalid THEN 'is INVALID (a concurrent build failed); drop it or rebuild it' END,
+         CASE WHEN ic.reltablespace <> 0 THEN 'is in another tablespace' END,
+         CASE WHEN i.indisclustered THEN 'is the table''s CLUSTER index' END,
+         CASE WHEN i.indisreplident THEN 'is the table''s REPLICA IDENTITY index' END,
+         CASE WHEN EXISTS (SELECT 1 FROM pg_attribute x WHERE x.attrelid = ic.oid AND x.attoptions IS NOT NULL)
+              THEN 'has operator class parameters' END,
+         -- pg_get_indexdef writes COLLATE exactly when a key's collation is not its default;
+         -- only an index with a collatable key can have one.
+         CASE WHEN EXISTS (SELECT 1 FROM unnest(i.indcollation::oid[]) k WHERE k <> 0)
+                   AND pg_get_indexdef(i.indexrelid) LIKE '% COLLATE %'
+              THEN 'has a key with a non-default collation' END
+       ], NULL) AS unsupported
 FROM rel
 JOIN pg_index i ON i.indrelid = rel.oid
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
+LEFT JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = i.indexrelid
+                          AND d.objsubid = 0
 WHERE NOT EXISTS (SELECT 1 FROM pg_constraint co
                   WHERE co.conindid = i.indexrelid AND co.contype IN ('p', 'u', 'x'))
 ORDER BY rel.oid, ic.relname"
 );
+
+/// Every user object in scope that the model cannot represent (yet), and every attribute of a
+/// represented object that it would lose, one row each: `kind`, `schema`, the `table` it belongs
+/// to (if any), `name`, and `detail`. Objects of extensions are left out, as everywhere. What a
+/// column, key, check, foreign key or index would lose comes with its own row instead (the
+/// `unsupported` column of [`COLUMNS`], [`CONSTRAINTS`], [`INDEXES`]), so those catalogs are
+/// scanned once.
+pub const INVENTORY: &str = concat!(
+    "
+WITH ns AS (
+  SELECT n.oid, n.nspname FROM pg_namespace n WHERE ",
+    namespace_filter!(),
+    "
+), ext AS (
+  SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
+), tbl AS (
+  SELECT c.oid, c.relname, c.relkind, ns.nspname FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
+  WHERE ($2::text IS NULL OR left(c.relname, length($2::text)) <> $2::text)
+    AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
+)
+SELECT kind::text, schema::text, table_name::text, name::text, detail::text FROM (
+  SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+        WHEN 'f' THEN 'foreign table' ELSE 'partitioned table' END AS kind,
+         c.nspname AS schema, NULL AS table_name, c.relname AS name, '' AS detail
+  FROM tbl c WHERE c.relkind IN ('v', 'm', 'f', 'p')
+    AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid)
+  UNION ALL
+  SELECT CASE WHEN pc.relispartition THEN 'partition' ELSE 'inheriting table' END,
+         c.nspname, NULL, c.relname, 'of ' || pn.nspname || '.' || p.relname
+  FROM pg_inherits i JOIN tbl c ON c.oid = i.inhrelid
+  JOIN pg_class pc ON pc.oid = c.oid
+  JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace
+  WHERE c.relkind IN ('r', 'p', 'f')
+  UNION ALL
+  SELECT q.kind, q.schema, q.table_name, q.name, d.detail
+  FROM (SELECT 'table' AS kind,
+        c.nspname AS schema,
+        NULL AS table_name,
+        c.relname AS name,
+        array_remove(ARRAY[
+          CASE WHEN r.relpersistence = 'u' THEN 'is UNLOGGED' END,
+          CASE WHEN r.reloptions IS NOT NULL
+                THEN 'has storage parameters (' || array_to_string(r.reloptions, ', ') || ')' END,
+          CASE WHEN r.relam <> 0 AND r.relam <> (SELECT oid FROM pg_am WHERE amname = 'heap')
+                THEN 'uses table access method ' || (SELECT amname FROM pg_am WHERE oid = r.relam) END,
+          CASE WHEN r.reltablespace <> 0
+                THEN 'is in tablespace ' || (SELECT spcname FROM pg_tablespace WHERE oid = r.reltablespace) END,
+          CASE WHEN r.relreplident <> 'd' THEN 'has a non-default REPLICA IDENTITY' END,
+          CASE WHEN r.relacl IS NOT NULL THEN 'has privileges granted or revoked (GRANT/REVOKE)' END,
+          CASE WHEN r.relrowsecurity THEN 'has row-level security enabled' END,
+          CASE WHEN r.relforcerowsecurity THEN 'forces row-level security on its owner' END
+        ], NULL) AS details
+    FROM tbl c JOIN pg_class r ON r.oid = c.oid
+    WHERE c.relkind = 'r' AND NOT r.relispartition
+  ) AS q CROSS JOIN LATERAL unnest(q.details) AS d(detail)
+  WHERE q.details <> '{}'
+  UNION ALL
+  SELECT q.kind, q.schema, q.table_name, q.name, d.detail
+  FROM (SELECT CASE co.contype WHEN 'n' THEN 'not-null constraint' ELSE 'exclusion constraint'
+               END AS kind,
+        c.nspname AS schema,
+        c.relname AS table_name,
+        co.conname AS name,
+        array_remove(ARRAY[
+          CASE WHEN co.contype = 'x' THEN pg_get_constraintdef(co.oid, true) END,
+          CASE WHEN NOT co.convalidated AND co.contype = 'n' THEN 'is NOT VALID' END,
+          CASE WHEN co.connoinherit AND co.contype = 'n' THEN 'is NO INHERIT' END,
+          -- PostgreSQL 18 names NOT NULL constraints `<table>_<column>_not_null`; another name
+          -- (one given, or left behind by a rename) is something the spec cannot say yet.
+          CASE WHEN co.contype = 'n'
+                     AND co.conname <> (c.relname || '_' || na.attname || '_not_null')
+                     AND octet_length(c.relname || '_' || na.attname || '_not_null') <= 63
+                THEN 'has a name other than PostgreSQL''s derived one' END,
+          CASE WHEN dco.objoid IS NOT NULL THEN 'has a comment' END
+        ], NULL) AS details
+    FROM pg_constraint co JOIN tbl c ON c.oid = co.conrelid
+    LEFT JOIN pg_attribute na ON co.contype = 'n' AND na.attrelid = co.conrelid AND na.attnum = co.conkey[1]
+    LEFT JOIN pg_description dco ON dco.classoid = 'pg_constraint'::regclass AND dco.objoid = co.oid
+                                AND dco.objsubid = 0
+    WHERE co.contype IN ('n', 'x') AND c.relkind = 'r'
+  ) AS q CROSS JOIN LATERAL unnest(q.details) AS d(detail)
+  WHERE q.details <> '{}'
+  UNION ALL
+  SELECT q.kind, q.schema, q.table_name, q.name, d.detail
+  FROM (SELECT 'sequence' AS kind,
+        c.nspname AS schema,
+        NULL AS table_name,
+        c.relname AS name,
+        array_remove(ARRAY[
+          CASE WHEN r.relpersistence = 'u' THEN 'is UNLOGGED' END,
+          CASE WHEN r.relacl IS NOT NULL THEN 'has privileges granted or revoked (GRANT/REVOKE)' END
+        ], NULL) AS details
+    FROM tbl c JOIN pg_class r ON r.oid = c.oid
+    WHERE c.relkind = 'S'
+  ) AS q CROSS JOIN LATERAL unnest(q.details) AS d(detail)
+  WHERE q.details <> '{}'
+  UNION ALL
+  SELECT 'type', ns.nspname, NULL, t.typname, 'has privileges granted or revoked (GRANT/REVOKE)'
+  FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
+  WHERE t.typtype = 'e' AND t.typacl IS NOT NULL
+  UNION ALL
+  SELECT 'schema', '', NULL, ns.nspname, 'has a comment other than PostgreSQL''s own, which the spec cannot set on public'
+  FROM ns WHERE ns.nspname = 'public'
+    AND coalesce(obj_description(ns.oid, 'pg_namespace'), 'standard public schema') <> 'standard public schema'
+  UNION ALL
+  SELECT 'default privileges', coalesce(ns.nspname, ''), NULL,
+         pg_get_userbyid(d.defaclrole) || ' on ' || CASE d.defaclobjtype WHEN 'r' THEN 'tables'
+           WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types' ELSE 'schemas' END,
+         'ALTER DEFAULT PRIVILEGES'
+  FROM pg_default_acl d LEFT JOIN ns ON ns.oid = d.defaclnamespace
+  WHERE d.defaclnamespace = 0 OR ns.oid IS NOT NULL
+  UNION ALL
+  SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate'
+                        WHEN 'w' THEN 'window function' ELSE 'function' END,
+         ns.nspname, NULL, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', ''
+  FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
+  WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_proc'::regclass AND ext.objid = p.oid)
+    -- A range type's constructors belong to the type (deptype 'i'), not to the user.
+    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                      AND d.objid = p.oid AND d.deptype = 'i')
+  UNION ALL
+  SELECT 'trigger', c.nspname, c.relname, tg.tgname, ''
+  FROM pg_trigger tg JOIN tbl c ON c.oid = tg.tgrelid WHERE NOT tg.tgisinternal
+  UNION ALL
+  SELECT 'rule', c.nspname, c.relname, r.rulename, ''
+  FROM pg_rewrite r JOIN tbl c ON c.oid = r.ev_class WHERE r.rulename <> '_RETURN'
+  UNION ALL
+  SELECT 'policy', c.nspname, c.relname, pol.polname, ''
+  FROM pg_policy pol JOIN tbl c ON c.oid = pol.polrelid
+  UNION ALL
+  SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'c' THEN 'composite type'
+                        WHEN 'r' THEN 'range type' ELSE 'base type' END,
+         ns.nspname, NULL, t.typname, ''
+  FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
+  WHERE t.typtype IN ('d', 'c', 'r', 'b') AND t.typcategory <> 'A'
+    AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+    AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)
+    AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = t.typrelid)
+  UNION ALL
+  SELECT 'collation', ns.nspname, NULL, co.collname, ''
+  FROM pg_collation co JOIN ns ON ns.oid = co.collnamespace
+  WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_collation'::regclass AND ext.objid = co.oid)
+  UNION ALL
+  SELECT 'text search configuration', ns.nspname, NULL, x.cfgname, ''
+  FROM pg_ts_config x JOIN ns ON ns.oid = x.cfgnamespace
+  WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_config'::regclass AND ext.objid = x.oid)
+  UNION ALL
+  SELECT 'text search dictionary', ns.nspname, NULL, x.dictname, ''
+  FROM pg_ts_dict x JOIN ns ON ns.oid = x.dictnamespace
+  WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_dict'::regclass AND ext.objid = x.oid)
+  UNION ALL
+  SELECT 'operator', ns.nspname, NULL, o.oprname || '(' || coalesce(format_type(o.oprleft, NULL), 'NONE')
+         || ', ' || coalesce(format_type(o.oprright, NULL), 'NONE') || ')', ''
+  FROM pg_operator o JOIN ns ON ns.oid = o.oprnamespace
+  WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_operator'::regclass AND ext.objid = o.oid)
+  UNION ALL
+  SELECT 'operator class', ns.nspname, NULL, o.opcname, ''
+  FROM pg_opclass o JOIN ns ON ns.oid = o.opcnamespace
+  WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_opclass'::regclass AND ext.objid = o.oid)
+  UNION ALL
+  SELECT 'operator family', ns.nspname, NULL, o.opfname, ''
+  FROM pg_opfamily o JOIN ns ON ns.oid = o.opfnamespace
+  WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_opfamily'::regclass AND ext.objid = o.oid)
+    AND NOT EXISTS (SELECT 1 FROM pg_opclass oc WHERE oc.opcfamily = o.oid AND oc.opcname = o.opfname
+                      AND oc.opcnamespace = o.opfnamespace)
+  UNION ALL
+  SELECT 'conversion', ns.nspname, NULL, x.conname, ''
+  FROM pg_conversion x JOIN ns ON ns.oid = x.connamespace
+  WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_conversion'::regclass AND ext.objid = x.oid)
+  UNION ALL
+  SELECT 'statistics object', ns.nspname, NULL, x.stxname, ''
+  FROM pg_statistic_ext x JOIN ns ON ns.oid = x.stxnamespace
+  UNION ALL
+  SELECT 'event trigger', '', NULL, x.evtname, ''
+  FROM pg_event_trigger x
+  WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_event_trigger'::regclass AND ext.objid = x.oid)
+  UNION ALL
+  SELECT 'publication', '', NULL, x.pubname, ''
+  FROM pg_publication x
+  UNION ALL
+  SELECT 'schema', '', NULL, n.nspname,
+         'is not named by the spec, which reads only the schemas it names; it holds objects'
+  FROM pg_namespace n
+  WHERE $1::text[] IS NOT NULL AND NOT (n.nspname = ANY($1::text[]))
+    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+    AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
+    AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_namespace'::regclass AND ext.objid = n.oid)
+    AND (EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid
+                   AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
+                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                                     AND d.objid = c.oid AND d.deptype = 'e'))
+         OR EXISTS (SELECT 1 FROM pg_type t WHERE t.typnamespace = n.oid AND t.typtype IN ('e', 'd', 'r', 'c', 'b')
+                      AND t.typcategory <> 'A' AND t.typrelid = 0
+                      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid))
+         OR EXISTS (SELECT 1 FROM pg_proc p WHERE p.pronamespace = n.oid
+                      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_proc'::regclass AND ext.objid = p.oid)))
+) AS inventory
+ORDER BY schema, table_name NULLS FIRST, name, kind, detail"
+);
+
+/// `query` for a server of `server_version_num` (`current_setting`'s number, 180000 for 18.0):
+/// each `@name@` marker becomes its condition on a server that has the catalog column, and
+/// `false` on one that does not (the column came with the feature it records).
+pub fn for_server(query: &str, server_version_num: i32) -> String {
+    let since = |version: i32, condition: &str| {
+        if server_version_num >= version {
+            condition.to_string()
+        } else {
+            "false".to_string()
+        }
+    };
+    query
+        .replace("@attcompression@", &since(140000, "a.attcompression <> ''"))
+        .replace(
+            "@confdelsetcols@",
+            &since(150000, "co.confdelsetcols IS NOT NULL"),
+        )
+        .replace("@conperiod@", &since(170000, "co.conperiod"))
+        .replace("@conenforced@", &since(180000, "NOT co.conenforced"))
+}

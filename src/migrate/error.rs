@@ -101,6 +101,22 @@ fn lock_timeout_message(waited: u64, holder: Option<&LockHolder>) -> String {
     )
 }
 
+impl From<crate::execute::SessionError> for MigrateError {
+    fn from(e: crate::execute::SessionError) -> Self {
+        use crate::execute::SessionError;
+        match e {
+            SessionError::Connect(c) => MigrateError::Connect(c),
+            SessionError::TransactionPooling { detail } => {
+                MigrateError::TransactionPooling { detail }
+            }
+            SessionError::Sql { what, message } => MigrateError::History {
+                message: format!("{what}: {message}"),
+                help: "check the connection and the role's permissions".into(),
+            },
+        }
+    }
+}
+
 impl MigrateError {
     /// The exit code the CLI uses: 1 when files or history must be fixed, 3 for the database.
     pub fn exit_code(&self) -> u8 {

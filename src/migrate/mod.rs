@@ -56,8 +56,8 @@ mod sum;
 mod verify;
 
 pub use author::{
-    NewOptions, NewOutcome, NewPlan, PlannedMigration, is_destructive, new_migration, plan_new,
-    sanitize_name, write_new,
+    NewOptions, NewOutcome, NewPlan, PlannedMigration, new_migration, plan_new, sanitize_name,
+    write_new,
 };
 pub use crate_gen::{MIGRATION_HEADER, SyncMode, generate_crate, sync_generated};
 pub use dir::{Direction, Migration, MigrationDir, NO_TRANSACTION_MARKER, Script};

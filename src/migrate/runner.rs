@@ -17,10 +17,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sqlx::postgres::PgDatabaseError;
-use sqlx::{AssertSqlSafe, Connection, PgConnection};
+use sqlx::{AssertSqlSafe, PgConnection};
 
 use super::dir::{Direction, Migration, MigrationDir, Script};
 use super::error::{LockHolder, MigrateError};
+use crate::execute::{ExecEvent, Session, SessionOptions, Unit};
 
 /// The advisory lock key: "tidemark" in ASCII, so `pg_locks` shows a recognisable pair
 /// (classid 0x74696465, objid 0x6d61726b).
@@ -40,50 +41,34 @@ const CREATE_TIDEMARK: &str = r#"CREATE TABLE IF NOT EXISTS "tidemark_migrations
     "execution_ms" bigint
 )"#;
 
-/// Session settings and waits of a run; `Default` suits a production deploy.
+/// Waits and session settings of a run; `Default` suits a production deploy.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     /// How long to wait for another runner's lock before giving up and naming it.
     pub lock_wait: Duration,
-    /// `lock_timeout`: a DDL statement queued behind a long transaction fails instead of
-    /// blocking every query queued behind it.
-    pub lock_timeout: Duration,
-    /// `statement_timeout` (zero disables it); generous because index builds are slow.
-    pub statement_timeout: Duration,
-    /// `maintenance_work_mem` for index builds (an HNSW build slows down several times once the
-    /// graph does not fit); `None` keeps the server's setting.
-    pub maintenance_work_mem: Option<String>,
-    /// `max_parallel_maintenance_workers` for index builds; `None` keeps the server's setting.
-    pub max_parallel_maintenance_workers: Option<u32>,
-    /// How often index build progress is read from `pg_stat_progress_create_index`.
-    pub progress_interval: Duration,
-    /// `application_name`, shown to a runner that waits for this one's lock.
-    pub application_name: String,
+    /// The session every migration runs in (timeouts, index build memory, progress), shared
+    /// with `push` through the one executor.
+    pub session: SessionOptions,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             lock_wait: Duration::from_secs(300),
-            lock_timeout: Duration::from_secs(10),
-            statement_timeout: Duration::from_secs(6 * 3600),
-            maintenance_work_mem: Some("512MB".into()),
-            max_parallel_maintenance_workers: Some(2),
-            progress_interval: Duration::from_millis(500),
-            application_name: "tidemark migrate".into(),
+            session: SessionOptions {
+                application_name: "tidemark migrate".into(),
+                ..SessionOptions::default()
+            },
         }
     }
 }
 
-/// A progress sample of an index build.
+/// A progress sample of an index build of one migration.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct IndexProgress {
     pub version: String,
-    pub phase: String,
-    pub blocks_done: i64,
-    pub blocks_total: i64,
-    pub tuples_done: i64,
-    pub tuples_total: i64,
+    #[serde(flatten)]
+    pub progress: crate::execute::IndexProgress,
 }
 
 /// What the runner is doing, for a progress display or a log; never printed by the library.
@@ -206,85 +191,27 @@ type EventSink = Arc<dyn Fn(&Event) + Send + Sync>;
 /// A session on the target database; [`Runner::pending`] and [`Runner::apply_one`] are the
 /// engine, [`Runner::apply`] the one loop over them (used by the CLI, dry-run excepted).
 pub struct Runner {
-    conn: PgConnection,
-    progress: Option<PgConnection>,
-    url: String,
+    session: Session,
     dir: MigrationDir,
     options: RunOptions,
     on_event: EventSink,
     locked: bool,
 }
 
-/// One session with the libpq rules of `connect` (sslmode, sslrootcert, timeouts), named
-/// `tidemark migrate` in `pg_stat_activity` so a lock holder is recognisable.
-async fn open(url: &str) -> Result<PgConnection, MigrateError> {
-    let url = crate::connect::DatabaseUrl::parse(url)?;
-    let options = crate::connect::ConnectOptions {
-        application_name: "tidemark migrate".into(),
-        ..crate::connect::ConnectOptions::default()
-    };
-    Ok(crate::connect::connect(&url, &options).await?)
-}
-
-fn pg_interval(d: Duration) -> String {
-    format!("{}ms", d.as_millis())
-}
-
 impl Runner {
-    /// Connects, applies the session settings and refuses a transaction-pooling connection.
-    /// Takes no lock and writes nothing, so `status` and `--dry-run` can use it too.
+    /// Connects, applies the session settings and refuses a transaction-pooling connection
+    /// (through the one executor's [`Session::open`]). Takes no lock and writes nothing, so
+    /// `status` and `--dry-run` can use it too.
     pub async fn connect(
         url: &str,
         dir: MigrationDir,
         options: RunOptions,
         on_event: impl Fn(&Event) + Send + Sync + 'static,
     ) -> Result<Runner, MigrateError> {
-        let mut conn = open(url).await?;
-        let pid1: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
-            .fetch_one(&mut conn)
-            .await
-            .map_err(MigrateError::sql("reading the backend pid"))?;
-        let pid2: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
-            .fetch_one(&mut conn)
-            .await
-            .map_err(MigrateError::sql("reading the backend pid"))?;
-        if pid1 != pid2 {
-            return Err(MigrateError::TransactionPooling {
-                detail: format!("two statements ran on server backends {pid1} and {pid2}"),
-            });
-        }
-        let version: i32 = sqlx::query_scalar("SELECT current_setting('server_version_num')::int")
-            .fetch_one(&mut conn)
-            .await
-            .map_err(MigrateError::sql("reading the server version"))?;
-        let mut settings: Vec<(&str, String)> = vec![
-            ("application_name", options.application_name.clone()),
-            ("lock_timeout", pg_interval(options.lock_timeout)),
-            ("statement_timeout", pg_interval(options.statement_timeout)),
-        ];
-        if version >= 140000 {
-            // A runner killed mid-statement otherwise leaves its backend building an index (and
-            // holding the lock) until it next writes to the dead socket.
-            settings.push(("client_connection_check_interval", "1000ms".into()));
-        }
-        if let Some(m) = &options.maintenance_work_mem {
-            settings.push(("maintenance_work_mem", m.clone()));
-        }
-        if let Some(w) = options.max_parallel_maintenance_workers {
-            settings.push(("max_parallel_maintenance_workers", w.to_string()));
-        }
-        for (name, value) in settings {
-            sqlx::query("SELECT set_config($1, $2, false)")
-                .bind(name)
-                .bind(&value)
-                .execute(&mut conn)
-                .await
-                .map_err(MigrateError::sql(format!("setting {name} = {value}")))?;
-        }
+        let url = crate::connect::DatabaseUrl::parse(url)?;
+        let session = Session::open(&url, &options.session).await?;
         Ok(Runner {
-            conn,
-            progress: None,
-            url: url.to_string(),
+            session,
             dir,
             options,
             on_event: Arc::new(on_event),
@@ -312,7 +239,7 @@ impl Runner {
         loop {
             let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
                 .bind(LOCK_KEY)
-                .fetch_one(&mut self.conn)
+                .fetch_one(self.session.connection())
                 .await
                 .map_err(MigrateError::sql("taking the migration lock"))?;
             if got {
@@ -339,7 +266,7 @@ impl Runner {
         });
         for ddl in [CREATE_SEAQL, CREATE_TIDEMARK] {
             sqlx::raw_sql(ddl)
-                .execute(&mut self.conn)
+                .execute(self.session.connection())
                 .await
                 .map_err(MigrateError::sql("creating the history tables"))?;
         }
@@ -358,7 +285,7 @@ impl Runner {
         )
         .bind(LOCK_KEY >> 32)
         .bind(LOCK_KEY & 0xffff_ffff)
-        .fetch_optional(&mut self.conn)
+        .fetch_optional(self.session.connection())
         .await
         .map_err(MigrateError::sql("looking up who holds the migration lock"))?;
         Ok(row.map(
@@ -383,7 +310,7 @@ impl Runner {
         )
         .bind(LOCK_KEY >> 32)
         .bind(LOCK_KEY & 0xffff_ffff)
-        .fetch_one(&mut self.conn)
+        .fetch_one(self.session.connection())
         .await
         .map_err(MigrateError::sql("checking the migration lock"))?;
         if held {
@@ -416,7 +343,7 @@ impl Runner {
             .bind(&m.version)
             .bind(&m.checksum)
             .bind(m.up.transactional)
-            .execute(&mut self.conn)
+            .execute(self.session.connection())
             .await
             .map_err(MigrateError::sql("recording a version applied by sea-orm"))?;
             self.emit(Event::Adopted {
@@ -432,7 +359,7 @@ impl Runner {
             "SELECT to_regclass('seaql_migrations') IS NOT NULL, \
                     to_regclass('tidemark_migrations') IS NOT NULL",
         )
-        .fetch_one(&mut self.conn)
+        .fetch_one(self.session.connection())
         .await
         .map_err(MigrateError::sql("looking for the history tables"))?;
         let seaql_sql = if seaql {
@@ -451,7 +378,7 @@ impl Runner {
                ON s.version = t.version ORDER BY 1"
         );
         let rows: Vec<HistoryTuple> = sqlx::query_as(AssertSqlSafe(sql))
-            .fetch_all(&mut self.conn)
+            .fetch_all(self.session.connection())
             .await
             .map_err(MigrateError::sql("reading the migration history"))?;
         Ok(rows
@@ -643,7 +570,7 @@ impl Runner {
                 }
             },
         };
-        match super::verify::live_differences(&mut self.conn, &snapshot, shadow).await {
+        match super::verify::live_differences(self.session.connection(), &snapshot, shadow).await {
             Ok(d) if d.is_empty() => LiveSchemaCheck::Matches,
             Ok(differences) => LiveSchemaCheck::Differs { differences },
             Err(e) => LiveSchemaCheck::NotChecked {
@@ -657,14 +584,11 @@ impl Runner {
         if self.locked {
             sqlx::query("SELECT pg_advisory_unlock($1)")
                 .bind(LOCK_KEY)
-                .execute(&mut self.conn)
+                .execute(self.session.connection())
                 .await
                 .map_err(MigrateError::sql("releasing the migration lock"))?;
         }
-        if let Some(p) = self.progress.take() {
-            let _ = p.close().await;
-        }
-        self.conn
+        self.session
             .close()
             .await
             .map_err(MigrateError::sql("closing the connection"))
@@ -691,7 +615,7 @@ impl Runner {
             "SELECT dirty FROM \"tidemark_migrations\" WHERE version = $1 AND dirty IS NOT NULL",
         )
         .bind(&m.version)
-        .fetch_optional(&mut self.conn)
+        .fetch_optional(self.session.connection())
         .await
         .map_err(MigrateError::sql("reading the migration history"))?;
         let repaired = dirty.is_some();
@@ -708,28 +632,7 @@ impl Runner {
             transactional: script.transactional,
             statements: script.statements.len(),
         });
-        if script.transactional {
-            let mut tx = self
-                .conn
-                .begin()
-                .await
-                .map_err(MigrateError::sql("starting a transaction"))?;
-            run_statements(
-                &mut tx,
-                &mut None,
-                "",
-                &self.options,
-                &self.on_event,
-                m,
-                script,
-            )
-            .await?;
-            record(&mut tx, m, direction, start, true).await?;
-            tx.commit().await.map_err(MigrateError::sql(format!(
-                "committing migration {}",
-                m.version
-            )))?;
-        } else {
+        if !script.transactional {
             let label = match direction {
                 Direction::Up => "up",
                 Direction::Down => "down",
@@ -742,30 +645,52 @@ impl Runner {
             .bind(&m.version)
             .bind(&m.checksum)
             .bind(label)
-            .execute(&mut self.conn)
+            .execute(self.session.connection())
             .await
             .map_err(MigrateError::sql("marking the migration dirty"))?;
-            let url = self.url.clone();
-            run_statements(
-                &mut self.conn,
-                &mut self.progress,
-                &url,
-                &self.options,
-                &self.on_event,
-                m,
-                script,
-            )
-            .await?;
-            let mut tx = self
-                .conn
-                .begin()
-                .await
-                .map_err(MigrateError::sql("starting a transaction"))?;
-            record(&mut tx, m, direction, start, false).await?;
-            tx.commit().await.map_err(MigrateError::sql(format!(
-                "recording migration {}",
-                m.version
-            )))?;
+        }
+        let units: Vec<Unit<'_>> = script
+            .statements
+            .iter()
+            .map(|(_, s)| Unit::plain(s))
+            .collect();
+        let record = Record {
+            version: m.version.clone(),
+            checksum: m.checksum.clone(),
+            direction,
+            start,
+            transactional: script.transactional,
+        };
+        let on_event = self.on_event.clone();
+        let version = m.version.clone();
+        let lines: Vec<usize> = script.statements.iter().map(|(l, _)| *l).collect();
+        let mut relay = move |e: ExecEvent| match e {
+            ExecEvent::Statement { index, total } => on_event(&Event::Statement {
+                version: version.clone(),
+                index,
+                total,
+                line: lines.get(index).copied().unwrap_or(1),
+            }),
+            ExecEvent::IndexBuild(progress) => on_event(&Event::IndexBuild(IndexProgress {
+                version: version.clone(),
+                progress,
+            })),
+            _ => {}
+        };
+        let result = self
+            .session
+            .run(&units, script.transactional, &mut relay, move |tx| {
+                Box::pin(async move { record.write(tx).await })
+            })
+            .await;
+        if let Err((at, e)) = result {
+            return Err(match script.statements.get(at) {
+                Some((line, stmt)) => statement_error(m, script, *line, stmt, e),
+                None => MigrateError::Sql {
+                    what: format!("recording migration {} in the history", m.version),
+                    source: e,
+                },
+            });
         }
         let execution_ms = start.elapsed().as_millis() as u64;
         self.emit(Event::Finished {
@@ -789,18 +714,17 @@ impl Runner {
              JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE NOT i.indisvalid AND n.nspname NOT IN ('pg_catalog', 'information_schema')",
         )
-        .fetch_all(&mut self.conn)
+        .fetch_all(self.session.connection())
         .await
         .map_err(MigrateError::sql("looking for invalid indexes"))?;
         let text = format!(
             "{}\n{}",
             m.up.sql,
             m.down.as_ref().map_or("", |d| d.sql.as_str())
-        )
-        .to_lowercase();
+        );
         let mut dropped = Vec::new();
         for (schema, name) in invalid {
-            if !mentions(&text, &name.to_lowercase()) {
+            if !crate::sql_lex::names_identifier(&text, &name) {
                 continue;
             }
             let sql = format!(
@@ -809,7 +733,7 @@ impl Runner {
                 crate::sql_ident::quote(&name)
             );
             sqlx::raw_sql(AssertSqlSafe(sql))
-                .execute(&mut self.conn)
+                .execute(self.session.connection())
                 .await
                 .map_err(MigrateError::sql(format!(
                     "dropping invalid index {schema}.{name}"
@@ -818,16 +742,6 @@ impl Runner {
         }
         Ok(dropped)
     }
-}
-
-/// Whether `name` occurs in `text` as a whole identifier.
-fn mentions(text: &str, name: &str) -> bool {
-    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
-    text.match_indices(name).any(|(i, _)| {
-        let before = text[..i].chars().next_back();
-        let after = text[i + name.len()..].chars().next();
-        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
-    })
 }
 
 fn fastrand_jitter() -> u64 {
@@ -889,165 +803,56 @@ fn check_history(dir: &MigrationDir, history: &[HistoryRow]) -> Result<(), Migra
     Ok(())
 }
 
-async fn record(
-    tx: &mut PgConnection,
-    m: &Migration,
+/// The history rows of one run, written in the migration's own transaction (or right after
+/// a no-transaction script).
+struct Record {
+    version: String,
+    checksum: String,
     direction: Direction,
     start: Instant,
     transactional: bool,
-) -> Result<(), MigrateError> {
-    let ms = start.elapsed().as_millis() as i64;
-    let what = format!("recording migration {} in the history", m.version);
-    match direction {
-        Direction::Up => {
-            sqlx::query(
-                "INSERT INTO \"seaql_migrations\" (version, applied_at) \
-                 VALUES ($1, extract(epoch FROM now())::bigint) ON CONFLICT (version) DO NOTHING",
-            )
-            .bind(&m.version)
-            .execute(&mut *tx)
-            .await
-            .map_err(MigrateError::sql(what.clone()))?;
-            sqlx::query(
-                "INSERT INTO \"tidemark_migrations\" (version, checksum, transactional, dirty, applied_by, execution_ms) \
-                 VALUES ($1, $2, $3, NULL, 'tidemark', $4) \
-                 ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, dirty = NULL, \
-                   applied_by = 'tidemark', applied_at = now(), execution_ms = EXCLUDED.execution_ms, \
-                   transactional = EXCLUDED.transactional",
-            )
-            .bind(&m.version)
-            .bind(&m.checksum)
-            .bind(transactional)
-            .bind(ms)
-            .execute(&mut *tx)
-            .await
-            .map_err(MigrateError::sql(what))?;
-        }
-        Direction::Down => {
-            for sql in [
-                "DELETE FROM \"seaql_migrations\" WHERE version = $1",
-                "DELETE FROM \"tidemark_migrations\" WHERE version = $1",
-            ] {
-                sqlx::query(sql)
-                    .bind(&m.version)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(MigrateError::sql(what.clone()))?;
+}
+
+impl Record {
+    async fn write(&self, tx: &mut PgConnection) -> Result<(), sqlx::Error> {
+        let ms = self.start.elapsed().as_millis() as i64;
+        match self.direction {
+            Direction::Up => {
+                sqlx::query(
+                    "INSERT INTO \"seaql_migrations\" (version, applied_at) \
+                     VALUES ($1, extract(epoch FROM now())::bigint) ON CONFLICT (version) DO NOTHING",
+                )
+                .bind(&self.version)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO \"tidemark_migrations\" (version, checksum, transactional, dirty, applied_by, execution_ms) \
+                     VALUES ($1, $2, $3, NULL, 'tidemark', $4) \
+                     ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, dirty = NULL, \
+                       applied_by = 'tidemark', applied_at = now(), execution_ms = EXCLUDED.execution_ms, \
+                       transactional = EXCLUDED.transactional",
+                )
+                .bind(&self.version)
+                .bind(&self.checksum)
+                .bind(self.transactional)
+                .bind(ms)
+                .execute(&mut *tx)
+                .await?;
             }
-        }
-    }
-    Ok(())
-}
-
-fn builds_index(sql: &str) -> bool {
-    let words: Vec<String> = sql
-        .split(|c: char| c.is_whitespace() || c == '(')
-        .filter(|w| !w.is_empty())
-        .take(6)
-        .map(str::to_ascii_uppercase)
-        .collect();
-    let w: Vec<&str> = words.iter().map(String::as_str).collect();
-    matches!(
-        w.as_slice(),
-        ["CREATE", "INDEX", ..] | ["CREATE", "UNIQUE", "INDEX", ..] | ["REINDEX", ..]
-    )
-}
-
-/// Runs a script's statements on `conn`. Index builds outside a transaction are watched from a
-/// second connection (`progress`, opened on first use) and reported as [`Event::IndexBuild`].
-async fn run_statements(
-    conn: &mut PgConnection,
-    progress: &mut Option<PgConnection>,
-    url: &str,
-    options: &RunOptions,
-    on_event: &EventSink,
-    m: &Migration,
-    script: &Script,
-) -> Result<(), MigrateError> {
-    let total = script.statements.len();
-    let pid: Option<i32> = if !url.is_empty()
-        && script
-            .statements
-            .iter()
-            .any(|(_, s)| builds_index(strip_comments(s)))
-    {
-        if progress.is_none() {
-            // Progress is a nicety: a second connection that fails only costs the display.
-            *progress = open(url).await.ok();
-        }
-        sqlx::query_scalar("SELECT pg_backend_pid()")
-            .fetch_one(&mut *conn)
-            .await
-            .ok()
-    } else {
-        None
-    };
-    for (index, (line, stmt)) in script.statements.iter().enumerate() {
-        on_event(&Event::Statement {
-            version: m.version.clone(),
-            index,
-            total,
-            line: *line,
-        });
-        let watch = pid.filter(|_| builds_index(strip_comments(stmt)));
-        let result = match (watch, progress.as_mut()) {
-            (Some(pid), Some(pconn)) => {
-                let fut = sqlx::raw_sql(AssertSqlSafe(stmt.clone())).execute(&mut *conn);
-                tokio::pin!(fut);
-                loop {
-                    tokio::select! {
-                        r = &mut fut => break r,
-                        _ = tokio::time::sleep(options.progress_interval) => {
-                            if let Ok(Some(p)) = read_progress(pconn, pid, &m.version).await {
-                                on_event(&Event::IndexBuild(p));
-                            }
-                        }
-                    }
+            Direction::Down => {
+                for sql in [
+                    "DELETE FROM \"seaql_migrations\" WHERE version = $1",
+                    "DELETE FROM \"tidemark_migrations\" WHERE version = $1",
+                ] {
+                    sqlx::query(sql)
+                        .bind(&self.version)
+                        .execute(&mut *tx)
+                        .await?;
                 }
             }
-            _ => {
-                sqlx::raw_sql(AssertSqlSafe(stmt.clone()))
-                    .execute(&mut *conn)
-                    .await
-            }
-        };
-        if let Err(e) = result {
-            return Err(statement_error(m, script, *line, stmt, e));
         }
+        Ok(())
     }
-    Ok(())
-}
-
-fn strip_comments(s: &str) -> &str {
-    let mut s = s.trim_start();
-    while let Some(rest) = s.strip_prefix("--") {
-        s = rest.split_once('\n').map_or("", |(_, r)| r).trim_start();
-    }
-    s
-}
-
-async fn read_progress(
-    conn: &mut PgConnection,
-    pid: i32,
-    version: &str,
-) -> Result<Option<IndexProgress>, sqlx::Error> {
-    let row: Option<(String, i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total \
-         FROM pg_stat_progress_create_index WHERE pid = $1",
-    )
-    .bind(pid)
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(
-        |(phase, blocks_done, blocks_total, tuples_done, tuples_total)| IndexProgress {
-            version: version.to_string(),
-            phase,
-            blocks_done,
-            blocks_total,
-            tuples_done,
-            tuples_total,
-        },
-    ))
 }
 
 /// Turns a failed statement into file:line:column, with PostgreSQL's position mapped into the
@@ -1106,29 +911,4 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn index_builds_are_recognised_after_comments() {
-        assert!(builds_index(strip_comments(
-            "-- x\nCREATE INDEX CONCURRENTLY i ON t (a)"
-        )));
-        assert!(builds_index("create unique index i on t(a)"));
-        assert!(builds_index("REINDEX INDEX CONCURRENTLY i"));
-        assert!(!builds_index("CREATE TABLE index_things (a int)"));
-    }
-
-    #[test]
-    fn mentions_whole_identifiers_only() {
-        assert!(mentions(
-            "create index if not exists items_emb on items",
-            "items_emb"
-        ));
-        assert!(mentions("create index \"items_emb\" on items", "items_emb"));
-        assert!(!mentions("create index items_emb2 on items", "items_emb"));
-    }
 }

@@ -9,12 +9,9 @@ use std::path::Path;
 use sqlx::{Connection, PgConnection};
 
 use super::{MigrateError, RunOptions, Runner, verify_sum};
+use crate::compare::{self, CompareError, CompareOptions, Comparison, Desired};
 use crate::connect::{self, ConnectOptions};
-use crate::declarative::introspect_options;
-use crate::diff::{self, Change};
-use crate::introspect;
 use crate::model::Schema;
-use crate::plan::{self, Plan, PlanOptions};
 use crate::shadow::{ShadowError, ShadowHost, ShadowServer};
 
 /// Why a comparison could not be made (as opposed to finding differences).
@@ -26,8 +23,8 @@ pub enum VerifyError {
     Migrate(#[from] MigrateError),
     #[error(transparent)]
     Shadow(#[from] ShadowError),
-    #[error("could not read the replayed database back")]
-    Introspect(#[source] introspect::IntrospectError),
+    #[error(transparent)]
+    Compare(#[from] CompareError),
 }
 
 impl VerifyError {
@@ -45,20 +42,16 @@ impl VerifyError {
 pub struct Verified {
     /// The versions replayed, in order.
     pub versions: Vec<String>,
-    /// The schema the migrations produce, as introspected.
-    pub replayed: Schema,
-    /// The spec as PostgreSQL stores it.
-    pub desired: Schema,
-    pub changes: Vec<Change>,
-    /// The SQL that would take the replayed schema to the spec: empty when they agree.
-    pub plan: Plan,
+    /// The replayed database (`current`) against the spec (`desired`): its plan is the SQL
+    /// that would take the replayed schema to the spec, empty when they agree.
+    pub comparison: Comparison,
 }
 
 /// Replays every migration of `root` (checksums verified first) on a fresh database of the
-/// shadow server, and diffs the result against `spec` canonicalised on that server.
+/// shadow server, and compares the result with `spec` through the one compare pipeline.
 pub async fn verify(
     root: &Path,
-    spec: &Schema,
+    spec: Desired<'_>,
     shadow: &ShadowServer,
 ) -> Result<Verified, VerifyError> {
     let dir = verify_sum(root)?;
@@ -74,58 +67,42 @@ pub async fn verify(
         let mut conn = connect::connect(&db.url, &ConnectOptions::default())
             .await
             .map_err(MigrateError::from)?;
-        let schema = read(&mut conn, spec).await;
+        let compared = compare::compare(spec, &mut conn, &host, &CompareOptions::default()).await;
         let _ = conn.close().await;
-        Ok::<_, VerifyError>((versions, schema?))
+        Ok::<_, VerifyError>((versions, compared?))
     }
     .await;
     let dropped = host.drop_database(&db).await;
-    let (versions, replayed) = replayed?;
+    let (versions, comparison) = replayed?;
     dropped?;
-    let desired = host
-        .canonicalize(spec, &introspect_options(spec, &[]))
-        .await?;
-    let (changes, plan) = compare(&replayed, &desired);
     Ok(Verified {
         versions,
-        replayed,
-        desired,
-        changes,
-        plan,
+        comparison,
     })
 }
 
-/// Reads the database behind `conn` the way a comparison with `spec` needs it.
-async fn read(conn: &mut PgConnection, spec: &Schema) -> Result<Schema, VerifyError> {
-    let mut schema = introspect::introspect_connection(conn, &introspect_options(spec, &[]))
-        .await
-        .map_err(VerifyError::Introspect)?
-        .schema;
-    // As `declarative::drift` does: only the extensions the spec names are managed.
-    schema
-        .extensions
-        .retain(|e| spec.extensions.iter().any(|d| d.name == e.name));
-    Ok(schema)
-}
-
-fn compare(current: &Schema, desired: &Schema) -> (Vec<Change>, Plan) {
-    let changes = diff::diff(current, desired);
-    let plan = plan::plan(current, desired, &changes, &PlanOptions::default());
-    (changes, plan)
-}
-
 /// The live-schema check of `status`: `conn`'s schema against `snapshot` canonicalised on
-/// `shadow`; the differences in words, empty when they agree.
+/// `shadow`; the differences in words (changes, then what the snapshot cannot describe), empty
+/// when they agree.
 pub(crate) async fn live_differences(
     conn: &mut PgConnection,
     snapshot: &Schema,
     shadow: &ShadowServer,
 ) -> Result<Vec<String>, VerifyError> {
-    let live = read(conn, snapshot).await?;
     let host = ShadowHost::start(shadow).await?;
-    let desired = host
-        .canonicalize(snapshot, &introspect_options(snapshot, &[]))
-        .await?;
-    let (changes, _) = compare(&live, &desired);
-    Ok(changes.iter().map(ToString::to_string).collect())
+    let compared = compare::compare(
+        Desired::schema(snapshot),
+        conn,
+        &host,
+        &CompareOptions::default(),
+    )
+    .await?;
+    let mut out: Vec<String> = compared.changes.iter().map(ToString::to_string).collect();
+    out.extend(
+        compared
+            .unmanaged
+            .iter()
+            .map(|u| format!("not managed by the spec: {u}")),
+    );
+    Ok(out)
 }

@@ -10,8 +10,9 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use crate::model::{
-    Check, Column, ColumnType, DefaultValue, Deferrable, Enum, FkAction, ForeignKey, Identity,
-    Index, IndexKey, IndexMethod, IndexTarget, NullsOrder, QualifiedName, Schema, SortOrder, Table,
+    Check, Column, ColumnType, DefaultValue, Deferrable, Enum, FkAction, ForeignKey, IdentityKind,
+    Index, IndexKey, IndexMethod, IndexTarget, NullsOrder, QualifiedName, Schema, Sequence,
+    SequenceOptions, SequenceType, SortOrder, Table,
 };
 use crate::spec::names;
 
@@ -33,23 +34,34 @@ pub struct EmittedFile {
     pub contents: String,
 }
 
-/// Renders `schema` as spec files in the given layout, sorted by path.
+/// Renders `schema` as spec files in the given layout, sorted by path. An empty schema gives
+/// one file that loads as an empty spec, so "nothing" round-trips too.
 pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
+    // Every kind of the schema is written below; a new one must be added here.
+    let Schema {
+        extensions: _,
+        namespaces,
+        enums: all_enums,
+        sequences: all_sequences,
+        tables: all_tables,
+    } = schema;
     let mut schemas: BTreeSet<&str> = BTreeSet::new();
     schemas.insert("public");
-    schemas.extend(schema.namespaces.iter().map(|n| n.name.as_str()));
-    schemas.extend(schema.enums.iter().map(|e| e.name.schema.as_str()));
-    schemas.extend(schema.tables.iter().map(|t| t.name.schema.as_str()));
+    schemas.extend(namespaces.iter().map(|n| n.name.as_str()));
+    schemas.extend(all_enums.iter().map(|e| e.name.schema.as_str()));
+    schemas.extend(all_sequences.iter().map(|s| s.name.schema.as_str()));
+    schemas.extend(all_tables.iter().map(|t| t.name.schema.as_str()));
 
     let mut files = Vec::new();
     match layout {
         Layout::PerSchema => {
             for ns in schemas {
-                let mut out = header(ns);
+                let mut out = header(schema, ns);
                 if ns == "public" {
                     extensions(schema, &mut out);
                 }
                 enums(schema, ns, &mut out);
+                sequences(schema, ns, &mut out);
                 let tables: Vec<&Table> = schema
                     .tables
                     .iter()
@@ -58,10 +70,10 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
                 if !tables.is_empty() {
                     out.push_str("\ntables:\n");
                     for t in tables {
-                        table(t, &mut out);
+                        table(schema, t, &mut out);
                     }
                 }
-                if out != header(ns) || ns != "public" {
+                if out != header(schema, ns) || ns != "public" {
                     files.push(EmittedFile {
                         path: format!("{}.yaml", file_stem(ns)),
                         contents: tidy(out),
@@ -79,7 +91,7 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
                 });
             }
             for ns in schemas {
-                let mut out = header(ns);
+                let mut out = header(schema, ns);
                 enums(schema, ns, &mut out);
                 let has_enums = schema.enums.iter().any(|e| e.name.schema == ns);
                 let has_tables = schema.tables.iter().any(|t| t.name.schema == ns);
@@ -89,10 +101,18 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
                         contents: tidy(out),
                     });
                 }
+                let mut out = header(schema, ns);
+                sequences(schema, ns, &mut out);
+                if out != header(schema, ns) {
+                    files.push(EmittedFile {
+                        path: prefixed(ns, "sequences"),
+                        contents: tidy(out),
+                    });
+                }
                 for t in schema.tables.iter().filter(|t| t.name.schema == ns) {
-                    let mut out = header(ns);
+                    let mut out = header(schema, ns);
                     out.push_str("\ntables:\n");
-                    table(t, &mut out);
+                    table(schema, t, &mut out);
                     files.push(EmittedFile {
                         path: prefixed(ns, &t.name.name),
                         contents: tidy(out),
@@ -101,8 +121,92 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
             }
         }
     }
+    if files.is_empty() {
+        files.push(EmittedFile {
+            path: "public.yaml".into(),
+            contents: "# The database held no tables, enums, sequences or extensions when it was inspected.\ntables: {}\n".into(),
+        });
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
+}
+
+/// Whether a sequence is the one a `serial` spelling of its owning column stands for: owned
+/// by the column, named as PostgreSQL derives it, with the default options of the column's
+/// type, no comment, and the column's default exactly `nextval` of it.
+fn serial_of<'s>(schema: &'s Schema, t: &Table, c: &Column) -> Option<&'s Sequence> {
+    let seq = crate::kind::column::serial_sequence(schema, &t.name, c)?;
+    let data_type = SequenceType::of_column(&c.ty)?;
+    let standard = seq.name.name
+        == names::make_object_name(&t.name.name, Some(&c.name), Some("seq"))
+        && seq.options == SequenceOptions::defaults(data_type, 1)
+        && seq.comment.is_none()
+        && !c.nullable
+        && c.identity.is_none()
+        && c.generated.is_none();
+    standard.then_some(seq)
+}
+
+/// The spec's keys for the options that differ from PostgreSQL's defaults for `data_type`
+/// (`as` is the caller's).
+fn sequence_fields(o: &SequenceOptions) -> Vec<String> {
+    let implied = SequenceOptions::defaults(o.data_type, o.increment);
+    let mut fields = Vec::new();
+    if o.increment != 1 {
+        fields.push(format!("increment: {}", o.increment));
+    }
+    if o.min != implied.min {
+        fields.push(format!("min: {}", o.min));
+    }
+    if o.max != implied.max {
+        fields.push(format!("max: {}", o.max));
+    }
+    if o.start != if o.increment > 0 { o.min } else { o.max } {
+        fields.push(format!("start: {}", o.start));
+    }
+    if o.cache != 1 {
+        fields.push(format!("cache: {}", o.cache));
+    }
+    if o.cycle {
+        fields.push("cycle: true".into());
+    }
+    fields
+}
+
+fn sequences(schema: &Schema, ns: &str, out: &mut String) {
+    let serials: BTreeSet<&QualifiedName> = schema
+        .tables
+        .iter()
+        .flat_map(|t| t.columns.iter().filter_map(|c| serial_of(schema, t, c)))
+        .map(|s| &s.name)
+        .collect();
+    let list: Vec<&Sequence> = schema
+        .sequences
+        .iter()
+        .filter(|s| s.name.schema == ns && !serials.contains(&s.name))
+        .collect();
+    if list.is_empty() {
+        return;
+    }
+    out.push_str("\nsequences:\n");
+    for s in list {
+        let mut fields = Vec::new();
+        if s.options.data_type != SequenceType::BigInt {
+            fields.push(format!("as: {}", s.options.data_type.sql()));
+        }
+        fields.extend(sequence_fields(&s.options));
+        if let Some(o) = &s.owned_by {
+            fields.push(format!(
+                "owned_by: {}",
+                string(&format!("{}.{}", o.table, o.column))
+            ));
+        }
+        if let Some(c) = &s.comment {
+            fields.push(format!("comment: {}", string(c)));
+        }
+        let _ = writeln!(out, "  {}: {{ {} }}", key(&s.name.name), fields.join(", "));
+    }
+    *out = out.replace("{  }", "{}");
 }
 
 fn file_stem(name: &str) -> String {
@@ -125,12 +229,20 @@ fn prefixed(ns: &str, name: &str) -> String {
     }
 }
 
-fn header(ns: &str) -> String {
+fn header(schema: &Schema, ns: &str) -> String {
     if ns == "public" {
-        String::new()
-    } else {
-        format!("schema: {}\n", scalar(ns))
+        return String::new();
     }
+    let mut out = format!("schema: {}\n", scalar(ns));
+    if let Some(c) = schema
+        .namespaces
+        .iter()
+        .find(|n| n.name == ns)
+        .and_then(|n| n.comment.as_ref())
+    {
+        out.push_str(&format!("comment: {}\n", string(c)));
+    }
+    out
 }
 
 /// Removes the blank line a section would leave at the top of a file.
@@ -192,7 +304,7 @@ struct Inline<'a> {
     fk: Option<&'a ForeignKey>,
 }
 
-fn table(t: &Table, out: &mut String) {
+fn table(schema: &Schema, t: &Table, out: &mut String) {
     let table_name = &t.name.name;
     let mut inline: Vec<Inline> = t.columns.iter().map(|_| Inline::default()).collect();
     let col_index = |name: &str| t.columns.iter().position(|c| c.name == name);
@@ -254,7 +366,11 @@ fn table(t: &Table, out: &mut String) {
     if let Some(r) = &t.renamed_from {
         let _ = writeln!(out, "    renamed_from: {}", scalar(r));
     }
-    out.push_str("    columns:\n");
+    if t.columns.is_empty() {
+        out.push_str("    columns: {}\n");
+    } else {
+        out.push_str("    columns:\n");
+    }
     let width = t
         .columns
         .iter()
@@ -263,7 +379,7 @@ fn table(t: &Table, out: &mut String) {
         .unwrap_or(0);
     for (c, inl) in t.columns.iter().zip(&inline) {
         let k = format!("{}:", key(&c.name));
-        let fields = column(t, c, inl);
+        let fields = column(schema, t, c, inl);
         let value = match fields.as_slice() {
             [only] => only.trim_start_matches("type: ").to_string(),
             _ => format!("{{ {} }}", fields.join(", ")),
@@ -358,23 +474,51 @@ fn table(t: &Table, out: &mut String) {
 }
 
 /// The column's fields, `type` first; a lone `type` is written as the bare type.
-fn column(t: &Table, c: &Column, inl: &Inline) -> Vec<String> {
-    let mut ty = type_name(&t.name.schema, &c.ty);
+fn column(schema: &Schema, t: &Table, c: &Column, inl: &Inline) -> Vec<String> {
+    let serial = serial_of(schema, t, c).is_some();
+    let mut ty = if serial {
+        match c.ty {
+            ColumnType::SmallInt => "smallserial".to_string(),
+            ColumnType::Integer => "serial".to_string(),
+            _ => "bigserial".to_string(),
+        }
+    } else {
+        type_name(&t.name.schema, &c.ty)
+    };
     if c.nullable {
         ty.push('?');
     }
     let mut fields = Vec::new();
     match &c.default {
         None => {}
+        Some(_) if serial => {}
         Some(DefaultValue::Text(s)) => fields.push(format!("default: {}", string(s))),
-        Some(DefaultValue::Number(n)) => fields.push(format!("default: {n}")),
+        // A number the loader would read back differently (YAML reads `1.50` as the float
+        // 1.5) is written as SQL, so the default's text survives the round trip.
+        Some(DefaultValue::Number(n)) if reads_back_as_written(n) => {
+            fields.push(format!("default: {n}"))
+        }
+        Some(DefaultValue::Number(n)) => fields.push(format!("default_sql: {}", string(n))),
         Some(DefaultValue::Bool(b)) => fields.push(format!("default: {b}")),
         Some(DefaultValue::Expr(e)) => fields.push(format!("default_sql: {}", string(e))),
     }
-    match c.identity {
-        Some(Identity::Always) => fields.push("identity: always".into()),
-        Some(Identity::ByDefault) => fields.push("identity: by_default".into()),
-        None => {}
+    if let Some(i) = &c.identity {
+        let kind = match i.kind {
+            IdentityKind::Always => "always",
+            IdentityKind::ByDefault => "by_default",
+        };
+        let mut options = sequence_fields(&i.options);
+        if i.sequence != names::make_object_name(&t.name.name, Some(&c.name), Some("seq")) {
+            options.insert(0, format!("sequence: {}", scalar(&i.sequence)));
+        }
+        if options.is_empty() {
+            fields.push(format!("identity: {kind}"));
+        } else {
+            fields.push(format!(
+                "identity: {{ generated: {kind}, {} }}",
+                options.join(", ")
+            ));
+        }
     }
     if let Some(g) = &c.generated {
         fields.push(format!("generated: {}", string(g)));
@@ -417,6 +561,16 @@ fn column(t: &Table, c: &Column, inl: &Inline) -> Vec<String> {
     let mut all = vec![format!("type: {}", string(&ty))];
     all.extend(fields);
     all
+}
+
+/// Whether the loader reads the number `n` back as the same text: integers that fit in 64
+/// bits, and decimals that a float prints the same way.
+fn reads_back_as_written(n: &str) -> bool {
+    if n.contains(['.', 'e', 'E']) {
+        n.parse::<f64>().is_ok_and(|f| f.to_string() == n)
+    } else {
+        n.parse::<i64>().is_ok() || n.parse::<u64>().is_ok()
+    }
 }
 
 fn index(ix: &Index) -> Vec<String> {
@@ -573,7 +727,7 @@ pub fn type_name(here: &str, ty: &ColumnType) -> String {
         } => format!("numeric({p},{s})"),
         ColumnType::Enum(q) => table_ref(here, q),
         ColumnType::Array(inner) => format!("{}[]", type_name(here, inner)),
-        other => other.sql(),
+        other => crate::sql_ident::type_name(other),
     }
 }
 

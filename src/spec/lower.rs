@@ -7,14 +7,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
 use crate::model::{
-    Check, Column, ColumnType, Deferrable, Enum, Extension, FkAction, ForeignKey, Index, IndexKey,
-    IndexMethod, IndexTarget, Namespace, PrimaryKey, QualifiedName, Schema, SortOrder, Table,
-    Unique,
+    Check, Column, ColumnType, ConstraintKind, DefaultValue, Deferrable, Enum, Extension, FkAction,
+    ForeignKey, Identity, Index, IndexKey, IndexMethod, IndexTarget, Namespace, ObjectRef,
+    PrimaryKey, QualifiedName, Schema, Sequence, SequenceOptions, SequenceOwner, SequenceType,
+    SortOrder, Table, Unique,
 };
 
 use super::names::{self, MAX_IDENT_BYTES};
 use super::pgvector;
-use super::shape::{RawFile, RawIndex, RawTable, RawTarget, Sp};
+use super::shape::{RawFile, RawIndex, RawSequenceOptions, RawTable, RawTarget, Sp};
 use super::types::{self, EnumLookup};
 
 struct Enums<'a> {
@@ -56,12 +57,40 @@ struct Built {
     /// Objects in PostgreSQL's relation namespace: name, description, position.
     relations: Vec<(String, String, Span)>,
     fks: Vec<PendingFk>,
+    /// The sequences `serial` columns own.
+    serials: Vec<Sequence>,
+    /// Sequences the columns' defaults call, with where each default is written.
+    calls: Vec<(QualifiedName, String, Span)>,
 }
 
-/// Collects diagnostics while lowering.
+/// Collects diagnostics, and where each object is declared, while lowering.
 #[derive(Default)]
 pub struct Lowerer {
     pub diags: Vec<Diagnostic>,
+    /// Where each object of the schema is declared (for errors found later, on a server).
+    pub spans: BTreeMap<ObjectRef, Span>,
+    /// The files' `ignore:` globs, qualified with the file's schema.
+    pub ignore: Vec<String>,
+}
+
+/// The integer type a `serial` spelling stands for.
+fn serial_type(text: &str) -> Option<ColumnType> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "serial" | "serial4" => Some(ColumnType::Integer),
+        "bigserial" | "serial8" => Some(ColumnType::BigInt),
+        "smallserial" | "serial2" => Some(ColumnType::SmallInt),
+        _ => None,
+    }
+}
+
+/// The sequence type a sequence's `as:` names.
+fn sequence_type(text: &str) -> Option<SequenceType> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "smallint" | "int2" => Some(SequenceType::SmallInt),
+        "integer" | "int" | "int4" => Some(SequenceType::Integer),
+        "bigint" | "int8" => Some(SequenceType::BigInt),
+        _ => None,
+    }
 }
 
 fn qualify(file_schema: &str, written: &str) -> QualifiedName {
@@ -85,6 +114,105 @@ fn at_text(s: &Span) -> String {
 impl Lowerer {
     fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
+    }
+
+    fn declared(&mut self, object: ObjectRef, at: &Span) {
+        self.spans.entry(object).or_insert_with(|| at.clone());
+    }
+
+    /// Resolves written sequence options against PostgreSQL's defaults for `data_type`, and
+    /// checks them as `CREATE SEQUENCE` would (bounds within the type, min below max, start
+    /// within the bounds, a non-zero increment, a positive cache).
+    fn sequence_options(
+        &mut self,
+        data_type: SequenceType,
+        raw: &RawSequenceOptions,
+        what: &str,
+        at: &Span,
+    ) -> SequenceOptions {
+        let increment = match &raw.increment {
+            Some(i) if i.v == 0 => {
+                self.push(
+                    Diagnostic::error(format!("{what}: `increment` cannot be 0"))
+                        .at(i.at.clone())
+                        .label("zero increment")
+                        .help("count up with a positive increment, down with a negative one"),
+                );
+                1
+            }
+            Some(i) => i.v,
+            None => 1,
+        };
+        let defaults = SequenceOptions::defaults(data_type, increment);
+        let (lo, hi) = data_type.range();
+        let min = raw.min.as_ref().map_or(defaults.min, |m| m.v);
+        let max = raw.max.as_ref().map_or(defaults.max, |m| m.v);
+        let start = raw
+            .start
+            .as_ref()
+            .map_or(if increment > 0 { min } else { max }, |s| s.v);
+        let cache = raw.cache.as_ref().map_or(1, |c| c.v);
+        let ty = data_type.sql();
+        for (key, value) in [("min", &raw.min), ("max", &raw.max)] {
+            if let Some(v) = value
+                && (v.v < lo || v.v > hi)
+            {
+                self.push(
+                    Diagnostic::error(format!(
+                        "{what}: `{key}` {} is outside the range of {ty}",
+                        v.v
+                    ))
+                    .at(v.at.clone())
+                    .label(format!("{ty} holds {lo} to {hi}"))
+                    .help("choose a value in range, or a larger type with `as:`"),
+                );
+            }
+        }
+        if min >= max {
+            let at = raw
+                .max
+                .as_ref()
+                .or(raw.min.as_ref())
+                .map_or_else(|| at.clone(), |v| v.at.clone());
+            self.push(
+                Diagnostic::error(format!(
+                    "{what}: `min` ({min}) must be less than `max` ({max})"
+                ))
+                .at(at)
+                .label("empty range")
+                .help("swap the bounds, or leave one out for the type's default"),
+            );
+        } else if start < min || start > max {
+            let at = raw
+                .start
+                .as_ref()
+                .map_or_else(|| at.clone(), |v| v.at.clone());
+            self.push(
+                Diagnostic::error(format!(
+                    "{what}: `start` ({start}) is outside `min`..`max` ({min}..{max})"
+                ))
+                .at(at)
+                .label("start out of bounds")
+                .help("start within the bounds, or move the bound"),
+            );
+        }
+        if let Some(c) = raw.cache.as_ref().filter(|c| c.v < 1) {
+            self.push(
+                Diagnostic::error(format!("{what}: `cache` must be at least 1"))
+                    .at(c.at.clone())
+                    .label("cache below 1")
+                    .help("1 is the default: no values are preallocated"),
+            );
+        }
+        SequenceOptions {
+            data_type,
+            start,
+            increment,
+            min,
+            max,
+            cache: cache.max(1),
+            cycle: raw.cycle.unwrap_or(false),
+        }
     }
 
     fn check_ident(&mut self, name: &str, at: &Span, what: &str) {
@@ -115,6 +243,7 @@ impl Lowerer {
         // Schemas (namespaces).
         let mut known_schemas: BTreeSet<String> = BTreeSet::from(["public".to_string()]);
         let mut namespaces: BTreeMap<String, ()> = BTreeMap::new();
+        let mut schema_comments: BTreeMap<String, Sp<String>> = BTreeMap::new();
         for f in files {
             if f.schema_declared {
                 self.check_ident(
@@ -125,6 +254,46 @@ impl Lowerer {
                 known_schemas.insert(f.schema.v.clone());
                 if f.schema.v != "public" {
                     namespaces.insert(f.schema.v.clone(), ());
+                    self.declared(ObjectRef::Schema(f.schema.v.clone()), &f.schema.at);
+                }
+            }
+            if let Some(c) = &f.comment {
+                if !f.schema_declared || f.schema.v == "public" {
+                    self.push(
+                        Diagnostic::error("`comment` describes the file's schema, but this file is in `public`".to_string())
+                            .at(c.at.clone())
+                            .label("no schema to comment on")
+                            .help("put `schema: <name>` at the top of the file; tidemark does not manage the `public` schema itself"),
+                    );
+                } else if let Some(first) = schema_comments.get(&f.schema.v) {
+                    if first.v != c.v {
+                        self.push(
+                            Diagnostic::error(format!(
+                                "schema \"{}\" has two different comments",
+                                f.schema.v
+                            ))
+                            .at(c.at.clone())
+                            .label("second comment")
+                            .help(format!("first written at {}; keep one", at_text(&first.at))),
+                        );
+                    }
+                } else {
+                    schema_comments.insert(f.schema.v.clone(), c.clone());
+                }
+            }
+            for g in &f.ignore {
+                self.ignore.push(if g.v.contains('.') {
+                    g.v.clone()
+                } else {
+                    format!("{}.{}", f.schema.v, g.v)
+                });
+            }
+            for sq in &f.sequences {
+                if let Some((s, _)) = sq.name.v.split_once('.') {
+                    known_schemas.insert(s.to_string());
+                    if s != "public" {
+                        namespaces.insert(s.to_string(), ());
+                    }
                 }
             }
             for t in &f.tables {
@@ -147,8 +316,8 @@ impl Lowerer {
         schema.namespaces = namespaces
             .into_keys()
             .map(|name| Namespace {
+                comment: schema_comments.get(&name).map(|c| c.v.clone()),
                 name,
-                comment: None,
             })
             .collect();
 
@@ -166,6 +335,7 @@ impl Lowerer {
                     continue;
                 }
                 ext_seen.insert(e.name.v.clone(), e.name.at.clone());
+                self.declared(ObjectRef::Extension(e.name.v.clone()), &e.name.at);
                 schema.extensions.push(Extension {
                     name: e.name.v.clone(),
                     schema: e.schema.clone(),
@@ -203,6 +373,7 @@ impl Lowerer {
                     self.check_ident(&v.v, &v.at, &format!("label \"{}\" of {what}", v.v));
                 }
                 enum_at.insert(q.clone(), e.name.at.clone());
+                self.declared(ObjectRef::Enum(q.clone()), &e.name.at);
                 schema.enums.push(Enum {
                     name: q,
                     values: e.values.iter().map(|v| v.v.clone()).collect(),
@@ -266,15 +437,177 @@ impl Lowerer {
             }
         }
 
+        // Sequences: declared ones, then the ones serial columns own.
+        let mut sequence_relations: Vec<(String, String, String, Span)> = Vec::new();
+        for f in files {
+            for sq in &f.sequences {
+                let q = qualify(&f.schema.v, &sq.name.v);
+                let what = format!("sequence \"{q}\"");
+                self.check_ident(&q.name, &sq.name.at, &what);
+                let data_type = match &sq.options.data_type {
+                    None => SequenceType::BigInt,
+                    Some(t) => match sequence_type(&t.v) {
+                        Some(ty) => ty,
+                        None => {
+                            self.push(
+                                Diagnostic::error(format!(
+                                    "{what}: `as` must be smallint, integer or bigint, not `{}`",
+                                    t.v
+                                ))
+                                .at(t.at.clone())
+                                .label("not a sequence type")
+                                .maybe_help(did_you_mean(&t.v, ["smallint", "integer", "bigint"])),
+                            );
+                            SequenceType::BigInt
+                        }
+                    },
+                };
+                let options = self.sequence_options(data_type, &sq.options, &what, &sq.name.at);
+                let owned_by = sq
+                    .owned_by
+                    .as_ref()
+                    .and_then(|o| self.sequence_owner(&q, o, &what, &built));
+                self.declared(ObjectRef::Sequence(q.clone()), &sq.name.at);
+                sequence_relations.push((
+                    q.schema.clone(),
+                    q.name.clone(),
+                    what,
+                    sq.name.at.clone(),
+                ));
+                schema.sequences.push(Sequence {
+                    name: q,
+                    options,
+                    owned_by,
+                    comment: sq.comment.clone(),
+                });
+            }
+        }
+        for b in &built {
+            schema.sequences.extend(b.serials.iter().cloned());
+        }
+        // Every sequence a default calls must be in the spec.
+        let identity_sequences: BTreeSet<QualifiedName> = built
+            .iter()
+            .flat_map(|b| {
+                b.table.columns.iter().filter_map(|c| {
+                    c.identity
+                        .as_ref()
+                        .map(|i| QualifiedName::new(&b.table.name.schema, &i.sequence))
+                })
+            })
+            .collect();
+        for b in &built {
+            for (called, what, at) in &b.calls {
+                if schema.sequence(called).is_some() || identity_sequences.contains(called) {
+                    continue;
+                }
+                let elsewhere: Vec<String> = schema
+                    .sequences
+                    .iter()
+                    .filter(|s| s.name.name == called.name)
+                    .map(|s| s.name.to_string())
+                    .collect();
+                let help = match elsewhere.first() {
+                    Some(other) => format!(
+                        "the spec declares `{other}`; an unqualified name means `public`: write `nextval('{other}')`"
+                    ),
+                    None => format!(
+                        "declare it under `sequences:` (with `owned_by: {}.<column>` if a column owns it), or use `type: bigserial` or `identity:` instead",
+                        b.table.name.name
+                    ),
+                };
+                self.push(
+                    Diagnostic::error(format!(
+                        "{what}: the default calls sequence \"{}.{}\", which the spec does not declare",
+                        called.schema, called.name
+                    ))
+                    .at(at.clone())
+                    .label("unknown sequence")
+                    .help(help),
+                );
+            }
+        }
+
         // Names that share PostgreSQL's relation namespace, per schema.
-        self.relation_names(&built);
+        self.relation_names(&built, sequence_relations);
 
         schema.tables = built.into_iter().map(|b| b.table).collect();
         schema.normalize();
         schema
     }
 
-    fn relation_names(&mut self, built: &[Built]) {
+    /// Resolves a sequence's `owned_by: table.column` (or `schema.table.column`, in the
+    /// sequence's own schema, as PostgreSQL requires).
+    fn sequence_owner(
+        &mut self,
+        seq: &QualifiedName,
+        owner: &Sp<String>,
+        what: &str,
+        built: &[Built],
+    ) -> Option<SequenceOwner> {
+        let parts: Vec<&str> = owner.v.split('.').map(str::trim).collect();
+        let (schema, table, column) = match parts.as_slice() {
+            [t, c] => (seq.schema.as_str(), *t, *c),
+            [s, t, c] => (*s, *t, *c),
+            _ => {
+                self.push(
+                    Diagnostic::error(format!("{what}: cannot read `owned_by: {}`", owner.v))
+                        .at(owner.at.clone())
+                        .label("malformed owner")
+                        .help("write `owned_by: table.column`"),
+                );
+                return None;
+            }
+        };
+        if schema != seq.schema {
+            self.push(
+                Diagnostic::error(format!(
+                    "{what} is in schema \"{}\" but `owned_by` names a table in schema \"{schema}\"",
+                    seq.schema
+                ))
+                .at(owner.at.clone())
+                .label("other schema")
+                .help("PostgreSQL requires a sequence and its owning table to share a schema; move one of them"),
+            );
+            return None;
+        }
+        let q = QualifiedName::new(schema, table);
+        let Some(t) = built.iter().find(|b| b.table.name == q).map(|b| &b.table) else {
+            self.push(
+                Diagnostic::error(format!(
+                    "{what} is `owned_by` table \"{q}\", which the spec does not declare"
+                ))
+                .at(owner.at.clone())
+                .label("unknown table")
+                .maybe_help(did_you_mean(
+                    table,
+                    built
+                        .iter()
+                        .filter(|b| b.table.name.schema == schema)
+                        .map(|b| b.table.name.name.as_str()),
+                )),
+            );
+            return None;
+        };
+        if t.column(column).is_none() {
+            let t = t.clone();
+            self.missing_column(
+                &t,
+                &Sp {
+                    v: column.to_string(),
+                    at: owner.at.clone(),
+                },
+                &format!("`owned_by` of {what}"),
+            );
+            return None;
+        }
+        Some(SequenceOwner {
+            table: table.to_string(),
+            column: column.to_string(),
+        })
+    }
+
+    fn relation_names(&mut self, built: &[Built], sequences: Vec<(String, String, String, Span)>) {
         let mut seen: BTreeMap<(String, String), String> = BTreeMap::new();
         let mut entries: Vec<(String, String, String, Span)> = Vec::new();
         for b in built {
@@ -287,6 +620,7 @@ impl Lowerer {
                 ));
             }
         }
+        entries.extend(sequences);
         for (schema, name, what, at) in entries {
             let key = (schema.clone(), name.clone());
             if let Some(first) = seen.get(&key) {
@@ -296,7 +630,7 @@ impl Lowerer {
                     ))
                     .at(at)
                     .label("name already used in this schema")
-                    .help("tables, indexes, primary keys and unique constraints share one namespace per PostgreSQL schema (PostgreSQL would append a number to a derived name); give one of them another name"),
+                    .help("tables, sequences, indexes, primary keys and unique constraints share one namespace per PostgreSQL schema (PostgreSQL would append a number to a derived name); give one of them another name"),
                 );
             } else {
                 seen.insert(key, what);
@@ -347,15 +681,9 @@ impl Lowerer {
             );
         }
         let mut table = Table {
-            name: q.clone(),
-            columns: Vec::new(),
-            primary_key: None,
-            uniques: Vec::new(),
-            checks: Vec::new(),
-            foreign_keys: Vec::new(),
-            indexes: Vec::new(),
             comment: t.comment.clone(),
             renamed_from: t.renamed_from.clone(),
+            ..Table::named(q.clone())
         };
         let mut fks = Vec::new();
         let mut pk_cols: Vec<&Sp<String>> = Vec::new();
@@ -363,10 +691,72 @@ impl Lowerer {
         let mut cons_names: BTreeMap<String, String> = BTreeMap::new();
         let mut cons: Vec<(String, String, Span, bool)> = Vec::new();
 
+        let mut serials: Vec<Sequence> = Vec::new();
+        let mut calls: Vec<(QualifiedName, String, Span)> = Vec::new();
+        let mut sequence_names: Vec<(String, String, Span)> = Vec::new();
+        self.declared(ObjectRef::Table(q.clone()), &t.name.at);
         for c in &t.columns {
             let cw = format!("column \"{}\" of {tw}", c.name.v);
             self.check_ident(&c.name.v, &c.name.at, &cw);
-            let ty = match types::parse(&c.ty.v, enums) {
+            self.declared(ObjectRef::column(&q, &c.name.v), &c.name.at);
+            let serial = serial_type(&c.ty.v);
+            if let Some(ty) = &serial {
+                let conflict = if c.identity.is_some() {
+                    Some(("identity", c.identity.as_ref().map(|i| i.at.clone())))
+                } else if c.generated.is_some() {
+                    Some(("generated", c.generated.as_ref().map(|g| g.at.clone())))
+                } else if c.default.is_some() {
+                    Some(("a default", c.default.as_ref().map(|d| d.at.clone())))
+                } else {
+                    None
+                };
+                if let Some((what, at)) = conflict {
+                    self.push(
+                        Diagnostic::error(format!("{cw} is `{}` and also has {what}", c.ty.v))
+                            .at(at.unwrap_or_else(|| c.ty.at.clone()))
+                            .label(format!("conflicts with `{}`", c.ty.v))
+                            .help("a serial column draws its values from its own sequence: remove this, or use the plain integer type"),
+                    );
+                }
+                if c.nullable && c.primary_key.is_none() {
+                    self.push(
+                        Diagnostic::error(format!("{cw} is `{}` but nullable", c.ty.v))
+                            .at(c.ty.at.clone())
+                            .label("serial columns are NOT NULL")
+                            .help("remove the `?` (or `nullable: true`); PostgreSQL makes serial columns NOT NULL"),
+                    );
+                }
+                let seq_name = names::make_object_name(&q.name, Some(&c.name.v), Some("seq"));
+                let seq = QualifiedName::new(&q.schema, &seq_name);
+                let data_type = SequenceType::of_column(ty).unwrap_or(SequenceType::Integer);
+                sequence_names.push((
+                    seq_name.clone(),
+                    format!("sequence \"{seq_name}\" (derived for serial {cw})"),
+                    c.ty.at.clone(),
+                ));
+                self.declared(ObjectRef::Sequence(seq.clone()), &c.ty.at);
+                serials.push(Sequence {
+                    name: seq,
+                    options: SequenceOptions::defaults(data_type, 1),
+                    owned_by: Some(SequenceOwner {
+                        table: q.name.clone(),
+                        column: c.name.v.clone(),
+                    }),
+                    comment: None,
+                });
+            }
+            if let Some(d) = &c.default
+                && let DefaultValue::Expr(e) = &d.v
+            {
+                for called in crate::sql_lex::sequence_calls(e, "public") {
+                    calls.push((called, cw.clone(), d.at.clone()));
+                }
+            }
+            let parsed = match &serial {
+                Some(ty) => Ok(ty.clone()),
+                None => types::parse(&c.ty.v, enums),
+            };
+            let ty = match parsed {
                 Ok(ty) => Some(ty),
                 Err(e) => {
                     let base = c.ty.v.trim_end_matches("[]").trim();
@@ -414,7 +804,7 @@ impl Lowerer {
                     && !is_integer(ty)
                 {
                     self.push(
-                        Diagnostic::error(format!("{cw} is an identity column of type `{}`", ty.sql()))
+                        Diagnostic::error(format!("{cw} is an identity column of type `{}`", crate::sql_ident::type_name(ty)))
                             .at(id.at.clone())
                             .label("identity needs an integer type")
                             .help("use `type: bigint` (or integer/smallint) for identity columns; for uuids use `default_sql: gen_random_uuid()`"),
@@ -514,13 +904,53 @@ impl Lowerer {
                     ),
                 }
             }
+            let identity = match (&c.identity, &ty) {
+                (Some(raw), Some(ty)) => {
+                    let data_type = SequenceType::of_column(ty).unwrap_or(SequenceType::BigInt);
+                    let sequence = match &raw.v.sequence {
+                        Some(n) => {
+                            self.check_ident(
+                                &n.v,
+                                &n.at,
+                                &format!("the identity sequence of {cw}"),
+                            );
+                            n.v.clone()
+                        }
+                        None => names::make_object_name(&q.name, Some(&c.name.v), Some("seq")),
+                    };
+                    let at = raw.v.sequence.as_ref().map_or(&raw.at, |n| &n.at).clone();
+                    sequence_names.push((
+                        sequence.clone(),
+                        format!("identity sequence \"{sequence}\" of {cw}"),
+                        at,
+                    ));
+                    let options = self.sequence_options(
+                        data_type,
+                        &raw.v.options,
+                        &format!("the identity of {cw}"),
+                        &raw.at,
+                    );
+                    Some(Identity {
+                        kind: raw.v.kind,
+                        sequence,
+                        options,
+                    })
+                }
+                _ => None,
+            };
+            let default = match (&serial, serials.last()) {
+                (Some(_), Some(seq)) => Some(DefaultValue::Expr(
+                    crate::kind::column::nextval_default(&seq.name),
+                )),
+                _ => c.default.as_ref().map(|d| d.v.clone()),
+            };
             if let Some(ty) = ty {
                 table.columns.push(Column {
                     name: c.name.v.clone(),
                     ty,
-                    nullable: c.nullable && c.primary_key.is_none(),
-                    default: c.default.as_ref().map(|d| d.v.clone()),
-                    identity: c.identity.as_ref().map(|i| i.v),
+                    nullable: c.nullable && c.primary_key.is_none() && serial.is_none(),
+                    default,
+                    identity,
                     generated: c.generated.as_ref().map(|g| g.v.clone()),
                     comment: c.comment.clone(),
                     renamed_from: c.renamed_from.clone(),
@@ -699,7 +1129,12 @@ impl Lowerer {
                 false,
             ));
         }
+        let constraint_at: BTreeMap<String, Span> = cons
+            .iter()
+            .map(|(name, _, at, _)| (name.clone(), at.clone()))
+            .collect();
         let mut relations = vec![(q.name.clone(), tw.clone(), t.name.at.clone())];
+        relations.extend(sequence_names);
         for (name, what, at, is_relation) in cons {
             if let Some(first) = cons_names.get(&name) {
                 self.push(
@@ -725,9 +1160,41 @@ impl Lowerer {
 
         // Indexes.
         for ix in &t.indexes {
+            self.declared(ObjectRef::index(&q, &ix.name.v), &ix.name.at);
             if let Some(m) = self.index(&table, ix, &tw) {
                 table.indexes.push(m);
             }
+        }
+        let constraints: Vec<(ObjectRef, Span)> = table
+            .primary_key
+            .iter()
+            .map(|pk| (ConstraintKind::PrimaryKey, pk.name.clone()))
+            .chain(
+                table
+                    .uniques
+                    .iter()
+                    .map(|u| (ConstraintKind::Unique, u.name.clone())),
+            )
+            .chain(
+                table
+                    .checks
+                    .iter()
+                    .map(|c| (ConstraintKind::Check, c.name.clone())),
+            )
+            .filter_map(|(kind, name)| {
+                constraint_at
+                    .get(&name)
+                    .map(|at| (ObjectRef::constraint(&q, kind, &name), at.clone()))
+            })
+            .collect();
+        for (object, at) in constraints {
+            self.declared(object, &at);
+        }
+        for fk in &fks {
+            self.declared(
+                ObjectRef::constraint(&q, ConstraintKind::ForeignKey, &fk.name.v),
+                &fk.name.at,
+            );
         }
 
         Built {
@@ -735,6 +1202,8 @@ impl Lowerer {
             file_schema: file_schema.to_string(),
             relations,
             fks,
+            serials,
+            calls,
         }
     }
 
@@ -851,7 +1320,12 @@ impl Lowerer {
         if self.diags.len() > before {
             return None;
         }
-        let single_ops = ix.ops.as_ref().map(|o| o.v.clone());
+        // IVFFlat's default class for `vector` is written into the model (pgvector's check
+        // allowed the omission only for such a key), so the DDL always names a class.
+        let single_ops = ix.ops.as_ref().map(|o| o.v.clone()).or_else(|| {
+            (method == IndexMethod::IvfFlat && ix.keys.iter().all(|k| k.ops.is_none()))
+                .then(|| pgvector::IVFFLAT_DEFAULT_OPS.to_string())
+        });
         let keys = ix
             .keys
             .iter()
@@ -873,14 +1347,11 @@ impl Lowerer {
                 }),
             })
             .collect();
+        // As written, defaults included (they compare equal to absent ones), so the DDL
+        // repeats what the user, or the inspected database, said.
         let options = ix
             .with
             .iter()
-            .filter(|(k, v, _)| {
-                !pgvector::DEFAULTS
-                    .iter()
-                    .any(|(m, n, d)| *m == method && *n == k.v && *d == v.v)
-            })
             .map(|(k, v, _)| (k.v.clone(), v.v.clone()))
             .collect();
         Some(Index {
@@ -999,16 +1470,16 @@ impl Lowerer {
                     Diagnostic::error(format!(
                         "{fw}: column \"{}\" is `{}` but references \"{}\".\"{rc}\" of type `{}`",
                         c.v,
-                        a.ty.sql(),
+                        crate::sql_ident::type_name(&a.ty),
                         target.name,
-                        b.ty.sql()
+                        crate::sql_ident::type_name(&b.ty)
                     ))
                     .at(c.at.clone())
                     .label("type mismatch")
                     .help(format!(
                         "declare column \"{}\" as `{}`",
                         c.v,
-                        b.ty.sql()
+                        crate::sql_ident::type_name(&b.ty)
                     )),
                 );
                 ok = false;

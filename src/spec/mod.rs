@@ -40,10 +40,51 @@ pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub schema: model::Schema,
+    /// Where each object is declared, for errors a server raises later (the shadow database).
+    pub spans: crate::compare::SpanIndex,
+    /// The files' `ignore:` globs (`schema.name`), which comparisons leave out.
+    pub ignore: Vec<String>,
     /// Display name → text, in load order (sorted).
     pub sources: Arc<BTreeMap<String, String>>,
     /// Display names of the files read, sorted.
     pub files: Vec<String>,
+}
+
+/// How many objects of each kind a schema holds, keyed by plural kind name (`tables`, …), for
+/// summaries and machine-readable output.
+pub fn counts(schema: &model::Schema) -> Vec<(&'static str, usize)> {
+    let model::Schema {
+        extensions,
+        namespaces,
+        enums,
+        sequences,
+        tables,
+    } = schema;
+    vec![
+        ("tables", tables.len()),
+        ("enums", enums.len()),
+        ("sequences", sequences.len()),
+        ("extensions", extensions.len()),
+        ("schemas", namespaces.len()),
+    ]
+}
+
+/// `5 tables, 3 enums, 1 extension`: tables, enums and extensions always, sequences when there
+/// are any (schemas are implied by their objects).
+pub fn summary(schema: &model::Schema) -> String {
+    counts(schema)
+        .into_iter()
+        .filter(|(k, n)| match *k {
+            "tables" | "enums" | "extensions" => true,
+            "schemas" => false,
+            _ => *n > 0,
+        })
+        .map(|(k, n)| {
+            let noun = if n == 1 { &k[..k.len() - 1] } else { k };
+            format!("{n} {noun}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Loads every `*.yaml`/`*.yml` under `path` (recursively, sorted) or the single file `path`
@@ -141,7 +182,7 @@ pub fn load_sources(sources: Vec<(String, String)>) -> Result<Loaded, Diagnostic
     }
     let mut lowerer = lower::Lowerer::default();
     let schema = lowerer.lower(&raws);
-    diags.extend(lowerer.diags);
+    diags.extend(std::mem::take(&mut lowerer.diags));
     let files: Vec<String> = sources.iter().map(|(n, _)| n.clone()).collect();
     let map: BTreeMap<String, String> = sources.into_iter().collect();
     let sources = Arc::new(map);
@@ -158,6 +199,8 @@ pub fn load_sources(sources: Vec<(String, String)>) -> Result<Loaded, Diagnostic
     }
     Ok(Loaded {
         schema,
+        spans: lowerer.spans,
+        ignore: lowerer.ignore,
         sources,
         files,
     })

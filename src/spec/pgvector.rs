@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::model::{ColumnType, IndexMethod};
 
-use super::shape::RawIndex;
+use super::shape::{RawIndex, Sp};
 
 /// Largest `vector` an HNSW or IVFFlat index accepts.
 pub const MAX_INDEX_VECTOR_DIMS: u32 = 2000;
@@ -131,6 +131,9 @@ pub struct KeyType {
     pub column: Option<String>,
 }
 
+/// IVFFlat's default operator class for `vector` keys (the only default pgvector declares).
+pub const IVFFLAT_DEFAULT_OPS: &str = "vector_l2_ops";
+
 /// Checks one HNSW/IVFFlat index; pushes every problem found.
 pub fn check_index(ix: &RawIndex, what: &str, key: Option<KeyType>, diags: &mut Vec<Diagnostic>) {
     let method = ix.method.v;
@@ -198,7 +201,7 @@ pub fn check_index(ix: &RawIndex, what: &str, key: Option<KeyType>, diags: &mut 
                 diags.push(
                     Diagnostic::error(format!(
                         "{what}: {m} indexes need a vector, halfvec, sparsevec or bit key, but the key is `{}`",
-                        ty.sql()
+                        crate::sql_ident::type_name(ty)
                     ))
                     .at(key_at.clone())
                     .label("not a pgvector type")
@@ -220,7 +223,7 @@ pub fn check_index(ix: &RawIndex, what: &str, key: Option<KeyType>, diags: &mut 
                     diags.push(
                         Diagnostic::error(format!(
                             "{what}: the key `{}` has no dimensions, so it cannot be indexed",
-                            ty.sql()
+                            crate::sql_ident::type_name(ty)
                         ))
                         .at(key_at.clone())
                         .label("undimensioned")
@@ -234,7 +237,16 @@ pub fn check_index(ix: &RawIndex, what: &str, key: Option<KeyType>, diags: &mut 
         }
     }
 
-    // The operator class.
+    // The operator class. IVFFlat has a default for `vector` (`vector_l2_ops`, as the server's
+    // `pg_opclass.opcdefault` says), which `lower` writes into the model; HNSW has none.
+    let ivfflat_default =
+        method == IndexMethod::IvfFlat && matches!(fam_dims, Some((Family::Vector, _)));
+    let ops = ops.or_else(|| {
+        ivfflat_default.then(|| Sp {
+            v: IVFFLAT_DEFAULT_OPS.to_string(),
+            at: ix.name.at.clone(),
+        })
+    });
     let Some(ops) = ops else {
         let help = match fam_dims {
             Some((f, _)) => format!(
@@ -248,7 +260,11 @@ pub fn check_index(ix: &RawIndex, what: &str, key: Option<KeyType>, diags: &mut 
                 "{what}: {m} indexes need an explicit operator class (`ops`)"
             ))
             .at(ix.name.at.clone())
-            .label(format!("{m} has no default operator class"))
+            .label(if method == IndexMethod::IvfFlat {
+                "ivfflat's default class (vector_l2_ops) serves only `vector` keys".to_string()
+            } else {
+                format!("{m} has no default operator class")
+            })
             .help(help),
         );
         return;

@@ -3,12 +3,43 @@
 //! the walk continues with what it could read, so one run reports every shape error.
 
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
-use crate::model::{Deferrable, FkAction, Identity, IndexMethod, NullsOrder, SortOrder};
+use crate::model::{Deferrable, FkAction, IdentityKind, IndexMethod, NullsOrder, SortOrder};
 
 use super::ast::{Kind, Node, Pos};
 
 /// Keys accepted at the top of a file (also checked against the published JSON Schema).
-pub const FILE_KEYS: &[&str] = &["schema", "extensions", "enums", "tables"];
+pub const FILE_KEYS: &[&str] = &[
+    "schema",
+    "comment",
+    "extensions",
+    "enums",
+    "sequences",
+    "tables",
+    "ignore",
+];
+/// Keys of a sequence.
+pub const SEQUENCE_KEYS: &[&str] = &[
+    "as",
+    "start",
+    "increment",
+    "min",
+    "max",
+    "cache",
+    "cycle",
+    "owned_by",
+    "comment",
+];
+/// Keys of an identity column's mapping form (`identity: { generated: always, … }`).
+pub const IDENTITY_KEYS: &[&str] = &[
+    "generated",
+    "sequence",
+    "start",
+    "increment",
+    "min",
+    "max",
+    "cache",
+    "cycle",
+];
 /// Keys of an extension's mapping form.
 pub const EXTENSION_KEYS: &[&str] = &["schema", "version"];
 /// Keys of an enum's mapping form.
@@ -83,9 +114,46 @@ pub struct RawFile {
     /// The file's `schema:` (default `public`), and where it was written.
     pub schema: Sp<String>,
     pub schema_declared: bool,
+    /// `comment:` of the file's schema (only meaningful with `schema:`).
+    pub comment: Option<Sp<String>>,
     pub extensions: Vec<RawExtension>,
     pub enums: Vec<RawEnum>,
+    pub sequences: Vec<RawSequence>,
     pub tables: Vec<RawTable>,
+    /// `ignore:` globs, as written.
+    pub ignore: Vec<Sp<String>>,
+}
+
+/// Sequence options as written; what is left out takes PostgreSQL's default.
+#[derive(Debug, Clone, Default)]
+pub struct RawSequenceOptions {
+    /// `as:` (smallint, integer, bigint).
+    pub data_type: Option<Sp<String>>,
+    pub start: Option<Sp<i64>>,
+    pub increment: Option<Sp<i64>>,
+    pub min: Option<Sp<i64>>,
+    pub max: Option<Sp<i64>>,
+    pub cache: Option<Sp<i64>>,
+    pub cycle: Option<bool>,
+}
+
+/// A `sequences:` entry; the name may still be schema-qualified text.
+#[derive(Debug, Clone)]
+pub struct RawSequence {
+    pub name: Sp<String>,
+    pub options: RawSequenceOptions,
+    /// `owned_by: table.column`.
+    pub owned_by: Option<Sp<String>>,
+    pub comment: Option<String>,
+}
+
+/// An identity column's rule and its sequence's options.
+#[derive(Debug, Clone)]
+pub struct RawIdentity {
+    pub kind: IdentityKind,
+    /// `sequence:` — the identity sequence's name (default `<table>_<column>_seq`).
+    pub sequence: Option<Sp<String>>,
+    pub options: RawSequenceOptions,
 }
 
 /// An `extensions:` entry, positions kept for duplicate reports.
@@ -127,7 +195,7 @@ pub struct RawColumn {
     pub ty: Sp<String>,
     pub nullable: bool,
     pub default: Option<Sp<crate::model::DefaultValue>>,
-    pub identity: Option<Sp<Identity>>,
+    pub identity: Option<Sp<RawIdentity>>,
     pub generated: Option<Sp<String>>,
     pub primary_key: Option<Span>,
     pub unique: bool,
@@ -399,9 +467,12 @@ impl<'a> Reader<'a> {
                 at: self.span(root.pos),
             },
             schema_declared: false,
+            comment: None,
             extensions: Vec::new(),
             enums: Vec::new(),
+            sequences: Vec::new(),
             tables: Vec::new(),
+            ignore: Vec::new(),
         };
         if root.kind == Kind::Null {
             return raw;
@@ -417,13 +488,150 @@ impl<'a> Reader<'a> {
                         raw.schema_declared = true;
                     }
                 }
+                "comment" => raw.comment = self.string(v, "`comment`"),
                 "extensions" => raw.extensions = self.extensions(v),
                 "enums" => raw.enums = self.enums(v),
+                "sequences" => raw.sequences = self.sequences(v),
                 "tables" => raw.tables = self.tables(v),
+                "ignore" if v.kind != Kind::Null => {
+                    raw.ignore = self.string_list(v, "`ignore`").unwrap_or_default()
+                }
                 _ => {}
             }
         }
         raw
+    }
+
+    fn integer(&mut self, node: &Node, what: &str) -> Option<Sp<i64>> {
+        let at = self.span(node.pos);
+        match &node.kind {
+            Kind::Int(text) => match text.parse::<i64>() {
+                Ok(v) => Some(Sp { v, at }),
+                Err(_) => {
+                    let d = Diagnostic::error(format!("{what} is out of range: {text}"))
+                        .at(at)
+                        .label("not a 64-bit integer")
+                        .help("sequence values are bigint: between -9223372036854775808 and 9223372036854775807");
+                    self.err(d);
+                    None
+                }
+            },
+            _ => {
+                self.wrong_shape(node, "an integer", what);
+                None
+            }
+        }
+    }
+
+    /// One sequence option key of a `sequences:` entry or an identity mapping; false if `key`
+    /// is not a sequence option.
+    fn sequence_option(
+        &mut self,
+        key: &str,
+        node: &Node,
+        what: &str,
+        o: &mut RawSequenceOptions,
+    ) -> bool {
+        let fw = format!("`{key}` of {what}");
+        match key {
+            "as" => o.data_type = self.name_string(node, &fw),
+            "start" => o.start = self.integer(node, &fw),
+            "increment" => o.increment = self.integer(node, &fw),
+            "min" => o.min = self.integer(node, &fw),
+            "max" => o.max = self.integer(node, &fw),
+            "cache" => o.cache = self.integer(node, &fw),
+            "cycle" => o.cycle = self.boolean(node, &fw),
+            _ => return false,
+        }
+        true
+    }
+
+    fn sequences(&mut self, node: &Node) -> Vec<RawSequence> {
+        let mut out = Vec::new();
+        if node.kind == Kind::Null {
+            return out;
+        }
+        let Some(entries) = self.map(node, "`sequences`") else {
+            return out;
+        };
+        for (name, v) in entries {
+            let what = format!("sequence \"{}\"", name.v);
+            let mut seq = RawSequence {
+                name,
+                options: RawSequenceOptions::default(),
+                owned_by: None,
+                comment: None,
+            };
+            if v.kind != Kind::Null
+                && let Some(fields) = self.fields(v, &what, SEQUENCE_KEYS)
+            {
+                for (k, fv) in fields {
+                    if self.sequence_option(&k.v, fv, &what, &mut seq.options) {
+                        continue;
+                    }
+                    match k.v.as_str() {
+                        "owned_by" => {
+                            seq.owned_by = self.name_string(fv, &format!("`owned_by` of {what}"))
+                        }
+                        "comment" => {
+                            seq.comment = self
+                                .string(fv, &format!("`comment` of {what}"))
+                                .map(|s| s.v)
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            out.push(seq);
+        }
+        out
+    }
+
+    fn identity(&mut self, node: &Node, what: &str) -> Option<RawIdentity> {
+        let kinds = [
+            ("always", IdentityKind::Always),
+            ("by_default", IdentityKind::ByDefault),
+        ];
+        if !matches!(node.kind, Kind::Map(_)) {
+            return self.choice(node, what, &kinds).map(|kind| RawIdentity {
+                kind,
+                sequence: None,
+                options: RawSequenceOptions::default(),
+            });
+        }
+        let fields = self.fields(node, what, IDENTITY_KEYS)?;
+        let mut identity = RawIdentity {
+            kind: IdentityKind::ByDefault,
+            sequence: None,
+            options: RawSequenceOptions::default(),
+        };
+        let mut saw_generated = false;
+        for (k, fv) in fields {
+            if self.sequence_option(&k.v, fv, what, &mut identity.options) {
+                continue;
+            }
+            match k.v.as_str() {
+                "generated" => {
+                    saw_generated = true;
+                    if let Some(kind) = self.choice(fv, &format!("`generated` of {what}"), &kinds) {
+                        identity.kind = kind;
+                    }
+                }
+                "sequence" => {
+                    identity.sequence = self.name_string(fv, &format!("`sequence` of {what}"))
+                }
+                _ => {}
+            }
+        }
+        if !saw_generated {
+            let d = Diagnostic::error(format!("{what} has no `generated`"))
+                .at(self.span(node.pos))
+                .label("missing `generated`")
+                .help("say when PostgreSQL generates the value: `generated: always` or `generated: by_default`");
+            self.err(d);
+            return None;
+        }
+        Some(identity)
     }
 
     fn extensions(&mut self, node: &Node) -> Vec<RawExtension> {
@@ -583,13 +791,8 @@ impl<'a> Reader<'a> {
                 }
                 "columns" => {
                     saw_columns = true;
+                    // `columns: {}` is a table without columns, which PostgreSQL allows.
                     if let Some(entries) = self.map(v, &format!("`columns` of {what}")) {
-                        if entries.is_empty() {
-                            let d = Diagnostic::error(format!("{what} has no columns"))
-                                .at(k.at.clone())
-                                .help("add at least one column: `columns: { id: bigint }`");
-                            self.err(d);
-                        }
                         for (cname, cv) in entries {
                             if let Some(c) = self.column(&t.name.v, cname, cv) {
                                 t.columns.push(c);
@@ -760,19 +963,10 @@ impl<'a> Reader<'a> {
                     }
                 }
                 "identity" => {
-                    c.identity = self
-                        .choice(
-                            v,
-                            &fw,
-                            &[
-                                ("always", Identity::Always),
-                                ("by_default", Identity::ByDefault),
-                            ],
-                        )
-                        .map(|i| Sp {
-                            v: i,
-                            at: k.at.clone(),
-                        })
+                    c.identity = self.identity(v, &fw).map(|i| Sp {
+                        v: i,
+                        at: k.at.clone(),
+                    })
                 }
                 "generated" => {
                     c.generated = self.name_string(v, &fw).map(|s| Sp {

@@ -2,8 +2,6 @@
 //! edge cases built in Rust with a compact builder.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
-
 use tidemark::model::*;
 
 pub fn q(schema: &str, name: &str) -> QualifiedName {
@@ -56,8 +54,14 @@ impl T {
         self.last().default = Some(d);
         self
     }
-    pub fn identity(mut self, i: Identity) -> Self {
-        self.last().identity = Some(i);
+    pub fn identity(mut self, kind: IdentityKind) -> Self {
+        let c = self.last();
+        let data_type = SequenceType::of_column(&c.ty).unwrap_or(SequenceType::BigInt);
+        c.identity = Some(Identity {
+            kind,
+            sequence: format!("{}_seq", c.name),
+            options: SequenceOptions::defaults(data_type, 1),
+        });
         self
     }
     pub fn generated(mut self, expr: &str) -> Self {
@@ -137,7 +141,7 @@ pub fn btree(name: &str, cols: &[&str], predicate: Option<&str>) -> Index {
         unique: false,
         nulls_not_distinct: false,
         predicate: predicate.map(str::to_string),
-        options: BTreeMap::new(),
+        options: IndexOptions::default(),
         comment: None,
     }
 }
@@ -208,7 +212,7 @@ pub fn golden() -> Schema {
     use ColumnType::*;
     let every_type = table(p("every_type"))
         .col("id", Integer)
-        .identity(Identity::ByDefault)
+        .identity(IdentityKind::ByDefault)
         .col("small", SmallInt)
         .col("big", BigInt)
         .null()
@@ -342,7 +346,7 @@ pub fn golden() -> Schema {
     // A self-reference (tree) plus a second table pointing twice at the same target.
     let categories = table(p("categories"))
         .col("id", BigInt)
-        .identity(Identity::Always)
+        .identity(IdentityKind::Always)
         .col("parent_id", BigInt)
         .null()
         .col("name", Text)
@@ -410,6 +414,7 @@ pub fn golden() -> Schema {
         .build();
     let mut s = Schema {
         extensions: vec![],
+        sequences: vec![],
         namespaces: vec![Namespace {
             name: "Extra Schema".into(),
             comment: None,

@@ -1,8 +1,6 @@
 //! Compact builders for `model::Schema` values, so DDL tests read like the YAML they mirror.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
-
 use tidemark::model::*;
 
 pub fn q(schema: &str, name: &str) -> QualifiedName {
@@ -25,7 +23,9 @@ pub fn col(name: &str, ty: ColumnType) -> Column {
 pub trait ColumnExt {
     fn null(self) -> Self;
     fn default(self, d: DefaultValue) -> Self;
-    fn identity(self, i: Identity) -> Self;
+    /// An identity column of `kind` with PostgreSQL's default options; the sequence is named
+    /// `<column>_seq` (tests that need PostgreSQL's derived name set it themselves).
+    fn identity(self, kind: IdentityKind) -> Self;
     fn generated(self, expr: &str) -> Self;
     fn comment(self, c: &str) -> Self;
 }
@@ -39,8 +39,13 @@ impl ColumnExt for Column {
         self.default = Some(d);
         self
     }
-    fn identity(mut self, i: Identity) -> Self {
-        self.identity = Some(i);
+    fn identity(mut self, kind: IdentityKind) -> Self {
+        let data_type = SequenceType::of_column(&self.ty).unwrap_or(SequenceType::BigInt);
+        self.identity = Some(Identity {
+            kind,
+            sequence: format!("{}_seq", self.name),
+            options: SequenceOptions::defaults(data_type, 1),
+        });
         self
     }
     fn generated(mut self, expr: &str) -> Self {
@@ -189,7 +194,7 @@ pub fn index(name: &str, method: IndexMethod, keys: Vec<IndexKey>) -> Index {
         unique: false,
         nulls_not_distinct: false,
         predicate: None,
-        options: BTreeMap::new(),
+        options: IndexOptions::default(),
         comment: None,
     }
 }
@@ -233,7 +238,7 @@ pub fn example_schema() -> Schema {
     let tenants = table(
         public("tenants"),
         vec![
-            col("id", T::BigInt).identity(Identity::Always),
+            col("id", T::BigInt).identity(IdentityKind::Always),
             col("slug", T::Text),
             col("name", T::Text),
             col("tier", T::Enum(public("plan_tier"))).default(text("free")),
@@ -250,7 +255,7 @@ pub fn example_schema() -> Schema {
         public("collections"),
         vec![
             col("tenant_id", T::BigInt),
-            col("id", T::BigInt).identity(Identity::ByDefault),
+            col("id", T::BigInt).identity(IdentityKind::ByDefault),
             col("name", T::Varchar(Some(200))),
             col("description", T::Text).null(),
             col("embedding_model", T::Text).default(text("text-embedding-3-small")),
@@ -382,7 +387,7 @@ pub fn example_schema() -> Schema {
     let search_events = table(
         analytics("search_events"),
         vec![
-            col("id", T::BigInt).identity(Identity::Always),
+            col("id", T::BigInt).identity(IdentityKind::Always),
             col("tenant_id", T::BigInt),
             col("query", T::Text),
             col("query_embedding", T::HalfVec(Some(1536))).null(),
@@ -435,8 +440,25 @@ pub fn example_schema() -> Schema {
             doc_status,
             enum_(public("plan_tier"), &["free", "team", "enterprise"]),
         ],
+        sequences: vec![],
         tables: vec![tenants, collections, documents, chunks, search_events],
     };
+    derive_identity_names(&mut schema);
     schema.normalize();
     schema
+}
+
+/// Names every identity sequence as PostgreSQL derives it (`<table>_<column>_seq`).
+pub fn derive_identity_names(schema: &mut Schema) {
+    for t in &mut schema.tables {
+        for c in &mut t.columns {
+            if let Some(i) = &mut c.identity {
+                i.sequence = tidemark::spec::names::make_object_name(
+                    &t.name.name,
+                    Some(&c.name),
+                    Some("seq"),
+                );
+            }
+        }
+    }
 }

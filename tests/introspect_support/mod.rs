@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use sqlx::AssertSqlSafe;
-use tidemark::localpg::TestDatabase;
+use tidemark_test_support::TestDatabase;
 
 /// A fresh database with `sql` applied.
 pub async fn db_with(sql: &str) -> TestDatabase {

@@ -10,13 +10,14 @@
 use std::fmt::Write as _;
 
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
-use tidemark::apply::{self, ApplyOptions};
+use tidemark::connect::DatabaseUrl;
 use tidemark::ddl;
 use tidemark::diff::diff;
+use tidemark::execute::{self, Session, SessionOptions};
 use tidemark::introspect::{IntrospectOptions, introspect_connection};
-use tidemark::localpg::TestDatabase;
 use tidemark::model::Schema;
 use tidemark::plan::{Plan, PlanOptions, Step, batches, plan};
+use tidemark_test_support::TestDatabase;
 
 /// A session as `push` gets one: the server's default `search_path`. (Pinning it to
 /// `pg_catalog`, as the fingerprint check once did, makes `CREATE EXTENSION vector` install the
@@ -35,9 +36,9 @@ async fn exec(conn: &mut PgConnection, sql: String) -> Result<(), String> {
 
 /// Builds `schema` from scratch in one transaction.
 pub async fn create_all(conn: &mut PgConnection, schema: &Schema) -> Result<(), String> {
-    let sql = ddl::create_all(schema)
+    let sql = ddl::create_statements(schema)
         .iter()
-        .map(|s| format!("{};\n", s.sql))
+        .map(|s| format!("{s};\n"))
         .collect::<String>();
     exec(conn, format!("BEGIN;\n{sql}COMMIT;")).await
 }
@@ -94,31 +95,42 @@ async fn run(conn: &mut PgConnection, items: &[(String, bool)]) -> Result<(), St
     Ok(())
 }
 
-/// Runs `plan` with push's executor.
-pub async fn apply_up(conn: &mut PgConnection, plan: &Plan) -> Result<(), String> {
-    let mut events = 0usize;
-    apply::apply(conn, plan, &ApplyOptions::default(), &mut |_| events += 1)
+/// Runs `plan` on `db` with push's executor (its own session, as `push` opens one), and
+/// requires a start event for every step.
+pub async fn apply_up(db: &TestDatabase, plan: &Plan) -> Result<(), String> {
+    let url = DatabaseUrl::parse(db.url()).map_err(|e| e.to_string())?;
+    let mut session = Session::open(&url, &SessionOptions::default())
         .await
-        .map(|_| ())
         .map_err(|e| e.to_string())?;
-    if events < plan.steps.len() {
+    let mut started = 0usize;
+    let result = execute::apply(&mut session, plan, &mut |e| {
+        if matches!(e, execute::ExecEvent::StepStarted { .. }) {
+            started += 1;
+        }
+    })
+    .await
+    .map(|_| ())
+    .map_err(|e| e.to_string());
+    let _ = session.close().await;
+    result?;
+    if started < plan.steps.len() {
         return Err(format!(
-            "apply reported {events} events for {} steps",
+            "apply reported {started} step starts for {} steps",
             plan.steps.len()
         ));
     }
     Ok(())
 }
 
-/// Runs the down steps of `plan` in reverse (there is no down executor in `apply`: the
-/// migration runner owns that path, so this mirrors its batching).
+/// Runs the down steps of `plan` in reverse, each as its step says (in a transaction with its
+/// neighbours, or alone), as a migration's `down.sql` would.
 pub async fn apply_down(conn: &mut PgConnection, plan: &Plan) -> Result<(), String> {
     let mut items = Vec::new();
     for s in plan.steps.iter().rev() {
-        let Some(down) = &s.down_sql else {
-            return Err(format!("step has no down SQL: {}", s.sql));
+        let Some(down) = s.down_sql() else {
+            return Err(format!("step has no down SQL: {}", s.sql()));
         };
-        items.push((down.clone(), s.transactional));
+        items.push((down, s.down_transactional));
     }
     run(conn, &items).await
 }
@@ -233,13 +245,20 @@ pub async fn check_pair_with_data(
     }
     let changes = diff(&current_live, desired_canonical);
     let plan = plan(&current_live, desired_canonical, &changes, options);
+    if plan.broken_cycles > 0 {
+        return Err(format!(
+            "ordering the plan broke {} dependency cycle(s):\n{}",
+            plan.broken_cycles,
+            plan.script()
+        ));
+    }
     if let Some(seed) = &data.seed {
         exec(&mut conn, seed.clone())
             .await
             .map_err(|e| format!("seeding failed: {e}"))?;
     }
     let script = plan.script();
-    apply_up(&mut conn, &plan)
+    apply_up(&db, &plan)
         .await
         .map_err(|e| format!("applying the plan failed: {e}\n--- plan ---\n{script}"))?;
     if let Some(check) = &data.check {
@@ -253,9 +272,23 @@ pub async fn check_pair_with_data(
             ));
         }
     }
-    let after_up = introspect(&mut conn).await.map_err(|e| {
-        format!("reading the database back after the plan: {e}\n--- plan ---\n{script}")
-    })?;
+    let read = introspect_connection(&mut conn, &IntrospectOptions::default())
+        .await
+        .map_err(|e| {
+            format!("reading the database back after the plan: {e}\n--- plan ---\n{script}")
+        })?;
+    // Nothing the plan leaves behind is outside the model (a NOT NULL constraint still named
+    // after a renamed table, an invalid index, …).
+    if !read.unmanaged.is_empty() {
+        return Err(format!(
+            "after the plan the database holds what the model cannot represent: {:?}\n--- plan ---\n{script}",
+            read.unmanaged
+                .iter()
+                .map(|u| u.to_string())
+                .collect::<Vec<_>>()
+        ));
+    }
+    let after_up = read.schema;
     same_schema(&after_up, desired_canonical).map_err(|e| {
         format!("after the plan the database differs from desired:\n{e}\n--- plan ---\n{script}")
     })?;

@@ -1,0 +1,480 @@
+//! The one executor, last step of both paths to a live database: `push` runs a [`Plan`] with
+//! [`apply`], the migration runner runs its scripts with [`Session::run`]. Both get the same
+//! session ([`Session::open`]: settings, `application_name`, the transaction-pooling check),
+//! the same per-step timeouts, and the same progress events for long index builds (read from
+//! `pg_stat_progress_create_index` on a second connection while a statement runs longer than
+//! the progress interval). Nothing here prints.
+//!
+//! A plan runs batch by batch ([`Plan::batches`]): consecutive transactional steps in one
+//! transaction, so a failure among them leaves the database as it was; a non-transactional
+//! step (`CREATE INDEX CONCURRENTLY`, an enum label) alone, and a failure reports exactly which
+//! steps had already been committed.
+
+use std::time::{Duration, Instant};
+
+use sqlx::{AssertSqlSafe, Connection, PgConnection};
+
+use crate::connect::{self, ConnectOptions, DatabaseUrl};
+use crate::plan::{Plan, Step};
+
+/// Session settings for DDL on a live database; `Default` suits a production deploy.
+#[derive(Debug, Clone)]
+pub struct SessionOptions {
+    /// Shown in `pg_stat_activity`, so a lock holder is recognisable.
+    pub application_name: String,
+    /// `lock_timeout`: a DDL statement queued behind a long transaction fails instead of
+    /// blocking every query queued behind it.
+    pub lock_timeout: Duration,
+    /// `statement_timeout` (zero disables it); generous because index builds are slow.
+    pub statement_timeout: Duration,
+    /// `maintenance_work_mem` for index builds (an HNSW build slows down several times once the
+    /// graph does not fit); `None` keeps the server's setting.
+    pub maintenance_work_mem: Option<String>,
+    /// `max_parallel_maintenance_workers` for index builds; `None` keeps the server's setting.
+    pub max_parallel_maintenance_workers: Option<u32>,
+    /// How often index build progress is read while a statement runs.
+    pub progress_interval: Duration,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        SessionOptions {
+            application_name: "tidemark".into(),
+            lock_timeout: Duration::from_secs(10),
+            statement_timeout: Duration::from_secs(6 * 3600),
+            maintenance_work_mem: Some("512MB".into()),
+            max_parallel_maintenance_workers: Some(2),
+            progress_interval: Duration::from_millis(500),
+        }
+    }
+}
+
+/// A progress sample of an index build.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct IndexProgress {
+    pub phase: String,
+    pub blocks_done: i64,
+    pub blocks_total: i64,
+    pub tuples_done: i64,
+    pub tuples_total: i64,
+}
+
+/// Why a session could not be opened or a statement failed outside a plan step.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Connect(#[from] connect::ConnectError),
+    /// The connection cannot keep one server session (a transaction-pooling proxy).
+    #[error(
+        "the connection does not keep one server session: {detail}\n  = help: connect directly to PostgreSQL or through a session-pooling proxy (pgbouncer `pool_mode = session`)"
+    )]
+    TransactionPooling { detail: String },
+    #[error("{what}: {message}")]
+    Sql { what: String, message: String },
+}
+
+fn sql_error(what: impl Into<String>) -> impl FnOnce(sqlx::Error) -> SessionError {
+    let what = what.into();
+    move |e| SessionError::Sql {
+        what,
+        message: connect::server_message(&e),
+    }
+}
+
+/// One server session with tidemark's settings, and a lazily opened second connection that
+/// watches index builds.
+pub struct Session {
+    conn: PgConnection,
+    watch: Watcher,
+    options: SessionOptions,
+}
+
+/// Reads build progress of the session's backend from a second connection.
+struct Watcher {
+    url: Option<DatabaseUrl>,
+    conn: Option<PgConnection>,
+    /// The backend being watched.
+    pid: i32,
+    interval: Duration,
+    /// Opening the second connection failed once: progress is a nicety, do not retry.
+    gave_up: bool,
+}
+
+impl Session {
+    /// Connects with the libpq rules of `connect`, refuses a transaction-pooling connection
+    /// (two statements must run on one backend), and applies the settings.
+    pub async fn open(
+        url: &DatabaseUrl,
+        options: &SessionOptions,
+    ) -> Result<Session, SessionError> {
+        let connect_options = ConnectOptions {
+            application_name: options.application_name.clone(),
+            ..ConnectOptions::default()
+        };
+        let conn = connect::connect(url, &connect_options).await?;
+        Session::start(conn, Some(url.clone()), options).await
+    }
+
+    /// Takes over an open connection (progress is then not watched unless `url` is given).
+    pub async fn start(
+        mut conn: PgConnection,
+        url: Option<DatabaseUrl>,
+        options: &SessionOptions,
+    ) -> Result<Session, SessionError> {
+        let pid1: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(sql_error("reading the backend pid"))?;
+        let pid2: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(sql_error("reading the backend pid"))?;
+        if pid1 != pid2 {
+            return Err(SessionError::TransactionPooling {
+                detail: format!("two statements ran on server backends {pid1} and {pid2}"),
+            });
+        }
+        let version: i32 = sqlx::query_scalar("SELECT current_setting('server_version_num')::int")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(sql_error("reading the server version"))?;
+        let mut settings: Vec<(&str, String)> = vec![
+            ("application_name", options.application_name.clone()),
+            ("lock_timeout", ms(options.lock_timeout)),
+            ("statement_timeout", ms(options.statement_timeout)),
+        ];
+        if version >= 140000 {
+            // A client killed mid-statement otherwise leaves its backend building an index (and
+            // holding its locks) until it next writes to the dead socket.
+            settings.push(("client_connection_check_interval", "1000ms".into()));
+        }
+        if let Some(m) = &options.maintenance_work_mem {
+            settings.push(("maintenance_work_mem", m.clone()));
+        }
+        if let Some(w) = options.max_parallel_maintenance_workers {
+            settings.push(("max_parallel_maintenance_workers", w.to_string()));
+        }
+        for (name, value) in settings {
+            sqlx::query("SELECT set_config($1, $2, false)")
+                .bind(name)
+                .bind(&value)
+                .execute(&mut conn)
+                .await
+                .map_err(sql_error(format!("setting {name} = {value}")))?;
+        }
+        Ok(Session {
+            conn,
+            watch: Watcher {
+                url,
+                conn: None,
+                pid: pid1,
+                interval: options.progress_interval,
+                gave_up: false,
+            },
+            options: options.clone(),
+        })
+    }
+
+    /// The session's connection, for the caller's own bookkeeping statements.
+    pub fn connection(&mut self) -> &mut PgConnection {
+        &mut self.conn
+    }
+
+    pub fn options(&self) -> &SessionOptions {
+        &self.options
+    }
+
+    /// Runs `statements` in order, in one transaction when `transactional` (rolled back on the
+    /// first failure), one by one in autocommit otherwise. `finish` runs last inside the same
+    /// transaction (the runner records its history there). Returns the index of the failed
+    /// statement with the error.
+    pub async fn run<F>(
+        &mut self,
+        statements: &[Unit<'_>],
+        transactional: bool,
+        on_event: &mut (dyn FnMut(ExecEvent) + Send),
+        finish: F,
+    ) -> Result<(), (usize, sqlx::Error)>
+    where
+        F: for<'c> FnOnce(
+            &'c mut PgConnection,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'c>,
+        >,
+    {
+        let total = statements.len();
+        if transactional {
+            let mut tx = self.conn.begin().await.map_err(|e| (0, e))?;
+            for (i, unit) in statements.iter().enumerate() {
+                on_event(ExecEvent::Statement { index: i, total });
+                if let Err(e) = run_one(&mut tx, &mut self.watch, unit, true, on_event).await {
+                    let _ = tx.rollback().await;
+                    return Err((i, e));
+                }
+            }
+            if let Err(e) = finish(&mut tx).await {
+                let _ = tx.rollback().await;
+                return Err((total, e));
+            }
+            tx.commit().await.map_err(|e| (total, e))
+        } else {
+            for (i, unit) in statements.iter().enumerate() {
+                on_event(ExecEvent::Statement { index: i, total });
+                run_one(&mut self.conn, &mut self.watch, unit, false, on_event)
+                    .await
+                    .map_err(|e| (i, e))?;
+            }
+            let mut tx = self.conn.begin().await.map_err(|e| (total, e))?;
+            if let Err(e) = finish(&mut tx).await {
+                let _ = tx.rollback().await;
+                return Err((total, e));
+            }
+            tx.commit().await.map_err(|e| (total, e))
+        }
+    }
+
+    /// Ends the session (and the watcher's connection).
+    pub async fn close(self) -> Result<(), sqlx::Error> {
+        if let Some(w) = self.watch.conn {
+            let _ = w.close().await;
+        }
+        self.conn.close().await
+    }
+}
+
+/// A finishing action that does nothing, for [`Session::run`] callers without bookkeeping.
+pub fn no_finish(
+    _: &mut PgConnection,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + '_>> {
+    Box::pin(async { Ok(()) })
+}
+
+/// One statement with the timeouts its step asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct Unit<'a> {
+    pub sql: &'a str,
+    pub lock_timeout_ms: Option<u64>,
+    pub statement_timeout_ms: Option<u64>,
+}
+
+impl<'a> Unit<'a> {
+    pub fn plain(sql: &'a str) -> Unit<'a> {
+        Unit {
+            sql,
+            lock_timeout_ms: None,
+            statement_timeout_ms: None,
+        }
+    }
+}
+
+/// Progress of a run, for a terminal or a log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExecEvent {
+    /// Statement `index` (0-based) of a [`Session::run`] is about to run.
+    Statement { index: usize, total: usize },
+    /// Step `index` (0-based) of a plan is about to run.
+    StepStarted { index: usize, total: usize },
+    /// A group of plan steps was committed (0-based indices).
+    Committed { steps: Vec<usize> },
+    /// A sample of a running index build.
+    IndexBuild(IndexProgress),
+}
+
+fn ms(d: Duration) -> String {
+    format!("{}ms", d.as_millis())
+}
+
+/// Runs one statement, with its own timeouts set around it, watching index builds when it
+/// takes longer than the progress interval.
+async fn run_one(
+    conn: &mut PgConnection,
+    watch: &mut Watcher,
+    unit: &Unit<'_>,
+    in_transaction: bool,
+    on_event: &mut (dyn FnMut(ExecEvent) + Send),
+) -> Result<(), sqlx::Error> {
+    let overrides: Vec<(&str, u64)> = [
+        ("lock_timeout", unit.lock_timeout_ms),
+        ("statement_timeout", unit.statement_timeout_ms),
+    ]
+    .into_iter()
+    .filter_map(|(n, v)| v.map(|v| (n, v)))
+    .collect();
+    let mut saved = Vec::new();
+    for (name, value) in &overrides {
+        let old: String = sqlx::query_scalar("SELECT current_setting($1)")
+            .bind(name)
+            .fetch_one(&mut *conn)
+            .await?;
+        saved.push((*name, old));
+        sqlx::query("SELECT set_config($1, $2, $3)")
+            .bind(name)
+            .bind(format!("{value}ms"))
+            .bind(in_transaction)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let result = {
+        let fut = sqlx::raw_sql(AssertSqlSafe(unit.sql.to_string())).execute(&mut *conn);
+        tokio::pin!(fut);
+        let mut tick =
+            tokio::time::interval_at(tokio::time::Instant::now() + watch.interval, watch.interval);
+        loop {
+            tokio::select! {
+                r = &mut fut => break r,
+                _ = tick.tick() => {
+                    if let Some(p) = watch.sample().await {
+                        on_event(ExecEvent::IndexBuild(p));
+                    }
+                }
+            }
+        }
+    };
+    for (name, old) in saved {
+        let restored = sqlx::query("SELECT set_config($1, $2, $3)")
+            .bind(name)
+            .bind(&old)
+            .bind(in_transaction)
+            .execute(&mut *conn)
+            .await;
+        if result.is_ok() {
+            restored?;
+        }
+    }
+    result.map(|_| ())
+}
+
+impl Watcher {
+    /// The watched backend's index build progress, if it is building one.
+    async fn sample(&mut self) -> Option<IndexProgress> {
+        if self.conn.is_none() && !self.gave_up {
+            let url = self.url.as_ref()?;
+            let options = ConnectOptions {
+                application_name: "tidemark progress".into(),
+                ..ConnectOptions::default()
+            };
+            match connect::connect(url, &options).await {
+                Ok(c) => self.conn = Some(c),
+                Err(_) => self.gave_up = true,
+            }
+        }
+        let conn = self.conn.as_mut()?;
+        let row: Option<(String, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total \
+             FROM pg_stat_progress_create_index WHERE pid = $1",
+        )
+        .bind(self.pid)
+        .fetch_optional(conn)
+        .await
+        .ok()
+        .flatten();
+        row.map(
+            |(phase, blocks_done, blocks_total, tuples_done, tuples_total)| IndexProgress {
+                phase,
+                blocks_done,
+                blocks_total,
+                tuples_done,
+                tuples_total,
+            },
+        )
+    }
+}
+
+/// A plan step that failed, and how much of the plan is in the database.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "step {} of {total} failed: {message}\n  from: {from}\n  sql: {sql}\n{}",
+    index + 1,
+    if committed.is_empty() {
+        "nothing was changed: the transaction was rolled back".to_string()
+    } else {
+        format!(
+            "steps {} had already been committed; run the command again to finish",
+            committed.iter().map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(", ")
+        )
+    }
+)]
+pub struct ApplyError {
+    /// The failed step (0-based).
+    pub index: usize,
+    pub total: usize,
+    pub from: String,
+    /// The failed statement.
+    pub sql: String,
+    pub message: String,
+    /// Steps already committed before the failure.
+    pub committed: Vec<usize>,
+}
+
+/// Runs `plan` in `session` batch by batch (see [`Plan::batches`]); returns the time taken.
+pub async fn apply(
+    session: &mut Session,
+    plan: &Plan,
+    on_event: &mut (dyn FnMut(ExecEvent) + Send),
+) -> Result<Duration, ApplyError> {
+    let started = Instant::now();
+    let total = plan.steps.len();
+    let mut committed: Vec<usize> = Vec::new();
+    if let Some(set) = plan.search_path_sql() {
+        sqlx::raw_sql(AssertSqlSafe(set.clone()))
+            .execute(session.connection())
+            .await
+            .map_err(|e| ApplyError {
+                index: 0,
+                total,
+                from: "the plan's search_path".into(),
+                sql: set,
+                message: connect::server_message(&e),
+                committed: Vec::new(),
+            })?;
+    }
+    for (transactional, group) in plan.batches() {
+        // The group's statements, each remembering its step.
+        let mut units = Vec::new();
+        let mut owner = Vec::new();
+        for &i in &group {
+            for s in &plan.steps[i].statements {
+                units.push(unit(&plan.steps[i], s));
+                owner.push(i);
+            }
+        }
+        let mut last_step = None;
+        let mut relay = |e: ExecEvent| match e {
+            ExecEvent::Statement { index, .. } => {
+                let step = owner[index];
+                if last_step != Some(step) {
+                    last_step = Some(step);
+                    on_event(ExecEvent::StepStarted { index: step, total });
+                }
+            }
+            other => on_event(other),
+        };
+        if let Err((at, e)) = session
+            .run(&units, transactional, &mut relay, no_finish)
+            .await
+        {
+            let index = owner.get(at).copied().unwrap_or(group[group.len() - 1]);
+            return Err(ApplyError {
+                index,
+                total,
+                from: plan.steps[index].from.clone(),
+                sql: units
+                    .get(at)
+                    .map_or_else(String::new, |u| u.sql.to_string()),
+                message: connect::server_message(&e),
+                committed,
+            });
+        }
+        committed.extend(group.iter().copied());
+        on_event(ExecEvent::Committed { steps: group });
+    }
+    Ok(started.elapsed())
+}
+
+fn unit<'a>(step: &Step, sql: &'a str) -> Unit<'a> {
+    Unit {
+        sql,
+        lock_timeout_ms: step.lock_timeout_ms,
+        statement_timeout_ms: step.statement_timeout_ms,
+    }
+}

@@ -1,0 +1,436 @@
+//! Kind `constraint` (primary keys, uniques, checks, foreign keys): diff, plan and SQL.
+//!
+//! - Matched by name; a modified constraint is a drop plus an add; the same definition under
+//!   another name is a rename.
+//! - A foreign key depends on the key it rests on (a primary key, unique constraint or unique
+//!   index with the same columns on the referenced table): it is added after that key exists
+//!   and dropped before it goes, and rebuilt when the key is replaced (`diff`).
+//! - A key's index carries the constraint's name, so a key is also the index of that name for
+//!   ordering (an index dropped under that name frees it for the key, and back).
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use crate::model::{
+    Check, ConstraintKind, Deferrable, FkAction, ForeignKey, IndexTarget, ObjectRef, PrimaryKey,
+    QualifiedName, Schema, Table, Unique,
+};
+use crate::plan::{Builder, HazardKind, LockLevel};
+use crate::sql_ident::{fk_action, qualified, quote, quote_list};
+
+use super::{Change, column};
+
+/// A table constraint of any kind, so that add/drop/rename need one change variant each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Constraint {
+    PrimaryKey(PrimaryKey),
+    Unique(Unique),
+    Check(Check),
+    ForeignKey(ForeignKey),
+}
+
+impl Constraint {
+    /// The constraint's name, which is its identity within a table.
+    pub fn name(&self) -> &str {
+        match self {
+            Constraint::PrimaryKey(c) => &c.name,
+            Constraint::Unique(c) => &c.name,
+            Constraint::Check(c) => &c.name,
+            Constraint::ForeignKey(c) => &c.name,
+        }
+    }
+
+    pub fn kind(&self) -> ConstraintKind {
+        match self {
+            Constraint::PrimaryKey(_) => ConstraintKind::PrimaryKey,
+            Constraint::Unique(_) => ConstraintKind::Unique,
+            Constraint::Check(_) => ConstraintKind::Check,
+            Constraint::ForeignKey(_) => ConstraintKind::ForeignKey,
+        }
+    }
+
+    fn with_name(&self, name: &str) -> Constraint {
+        let mut c = self.clone();
+        match &mut c {
+            Constraint::PrimaryKey(x) => x.name = name.into(),
+            Constraint::Unique(x) => x.name = name.into(),
+            Constraint::Check(x) => x.name = name.into(),
+            Constraint::ForeignKey(x) => x.name = name.into(),
+        }
+        c
+    }
+}
+
+/// Every constraint of a table, primary key first, in name order within each kind.
+pub fn constraints(table: &Table) -> Vec<Constraint> {
+    let mut out = Vec::new();
+    out.extend(table.primary_key.clone().map(Constraint::PrimaryKey));
+    out.extend(table.uniques.iter().cloned().map(Constraint::Unique));
+    out.extend(table.checks.iter().cloned().map(Constraint::Check));
+    out.extend(
+        table
+            .foreign_keys
+            .iter()
+            .cloned()
+            .map(Constraint::ForeignKey),
+    );
+    out
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConstraintChange {
+    Add {
+        table: QualifiedName,
+        constraint: Constraint,
+    },
+    Drop {
+        table: QualifiedName,
+        constraint: Constraint,
+    },
+    Rename {
+        table: QualifiedName,
+        kind: ConstraintKind,
+        from: String,
+        to: String,
+    },
+}
+
+impl fmt::Display for ConstraintChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConstraintChange::Add { table, constraint } => write!(
+                f,
+                "add {}",
+                ObjectRef::constraint(table, constraint.kind(), constraint.name())
+            ),
+            ConstraintChange::Drop { table, constraint } => write!(
+                f,
+                "drop {}",
+                ObjectRef::constraint(table, constraint.kind(), constraint.name())
+            ),
+            ConstraintChange::Rename {
+                table,
+                kind,
+                from,
+                to,
+            } => write!(
+                f,
+                "rename {} to {}",
+                ObjectRef::constraint(table, *kind, from),
+                crate::sql_ident::display(to)
+            ),
+        }
+    }
+}
+
+/// Constraint changes of a table that exists on both sides (after renames).
+pub fn diff(current: &Table, desired: &Table, out: &mut Vec<Change>) {
+    let name = &desired.name;
+    let cur = constraints(current);
+    let des = constraints(desired);
+    let mut dropped: Vec<&Constraint> = cur
+        .iter()
+        .filter(|c| !des.iter().any(|d| d.name() == c.name()))
+        .collect();
+    let mut added: Vec<&Constraint> = des
+        .iter()
+        .filter(|d| !cur.iter().any(|c| c.name() == d.name()))
+        .collect();
+    let mut renames = Vec::new();
+    dropped.retain(|c| {
+        if let Some(pos) = added.iter().position(|d| c.with_name(d.name()) == **d) {
+            let d = added.remove(pos);
+            renames.push((c.kind(), c.name().to_string(), d.name().to_string()));
+            false
+        } else {
+            true
+        }
+    });
+    for (kind, from, to) in renames {
+        out.push(Change::Constraint(ConstraintChange::Rename {
+            table: name.clone(),
+            kind,
+            from,
+            to,
+        }));
+    }
+    for c in &cur {
+        let replaced = des.iter().any(|d| d.name() == c.name() && d != c);
+        if replaced || dropped.iter().any(|x| x.name() == c.name()) {
+            out.push(Change::Constraint(ConstraintChange::Drop {
+                table: name.clone(),
+                constraint: c.clone(),
+            }));
+        }
+    }
+    for d in &des {
+        let replaced = cur.iter().any(|c| c.name() == d.name() && c != d);
+        if replaced || added.iter().any(|x| x.name() == d.name()) {
+            out.push(Change::Constraint(ConstraintChange::Add {
+                table: name.clone(),
+                constraint: d.clone(),
+            }));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQL
+
+fn deferrable_sql(d: Deferrable) -> &'static str {
+    match d {
+        Deferrable::NotDeferrable => "",
+        Deferrable::InitiallyImmediate => " DEFERRABLE INITIALLY IMMEDIATE",
+        Deferrable::InitiallyDeferred => " DEFERRABLE INITIALLY DEFERRED",
+    }
+}
+
+/// `CONSTRAINT "name" PRIMARY KEY (…)`: the fragment shared by `CREATE TABLE` and `ADD`.
+pub fn primary_key_sql(pk: &PrimaryKey) -> String {
+    format!(
+        "CONSTRAINT {} PRIMARY KEY ({})",
+        quote(&pk.name),
+        quote_list(&pk.columns)
+    )
+}
+
+/// `CONSTRAINT "name" UNIQUE [NULLS NOT DISTINCT] (…) [DEFERRABLE …]`.
+pub fn unique_sql(u: &Unique) -> String {
+    format!(
+        "CONSTRAINT {} UNIQUE{} ({}){}",
+        quote(&u.name),
+        if u.nulls_not_distinct {
+            " NULLS NOT DISTINCT"
+        } else {
+            ""
+        },
+        quote_list(&u.columns),
+        deferrable_sql(u.deferrable)
+    )
+}
+
+/// `CONSTRAINT "name" CHECK (expr)`, the expression verbatim.
+pub fn check_sql(c: &Check) -> String {
+    format!("CONSTRAINT {} CHECK ({})", quote(&c.name), c.expr)
+}
+
+/// `CONSTRAINT "name" FOREIGN KEY (…) REFERENCES "s"."t" (…) [ON DELETE …] [ON UPDATE …]
+/// [DEFERRABLE …]`; `NO ACTION`, PostgreSQL's default, is left out.
+pub fn foreign_key_sql(fk: &ForeignKey) -> String {
+    let mut sql = format!(
+        "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
+        quote(&fk.name),
+        quote_list(&fk.columns),
+        qualified(&fk.ref_table),
+        quote_list(&fk.ref_columns)
+    );
+    if fk.on_delete != FkAction::NoAction {
+        sql.push_str(&format!(" ON DELETE {}", fk_action(fk.on_delete)));
+    }
+    if fk.on_update != FkAction::NoAction {
+        sql.push_str(&format!(" ON UPDATE {}", fk_action(fk.on_update)));
+    }
+    sql.push_str(deferrable_sql(fk.deferrable));
+    sql
+}
+
+/// The constraint's clause, as in `CREATE TABLE` and `ADD`.
+pub fn definition_sql(c: &Constraint) -> String {
+    match c {
+        Constraint::PrimaryKey(pk) => primary_key_sql(pk),
+        Constraint::Unique(u) => unique_sql(u),
+        Constraint::Check(ch) => check_sql(ch),
+        Constraint::ForeignKey(fk) => foreign_key_sql(fk),
+    }
+}
+
+/// `ALTER TABLE … ADD CONSTRAINT …`.
+pub fn add_sql(table: &QualifiedName, c: &Constraint) -> String {
+    format!("ALTER TABLE {} ADD {}", qualified(table), definition_sql(c))
+}
+
+/// `ALTER TABLE … DROP CONSTRAINT`.
+pub fn drop_sql(table: &QualifiedName, name: &str) -> String {
+    format!(
+        "ALTER TABLE {} DROP CONSTRAINT {}",
+        qualified(table),
+        quote(name)
+    )
+}
+
+/// `ALTER TABLE … RENAME CONSTRAINT … TO …` (renames a key's index too).
+pub fn rename_sql(table: &QualifiedName, from: &str, to: &str) -> String {
+    format!(
+        "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+        qualified(table),
+        quote(from),
+        quote(to)
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dependencies
+
+/// The key a foreign key rests on in `schema`: the referenced table's primary key, unique
+/// constraint or unique (non-partial, column-only) index with the same set of columns.
+pub fn referenced_key(schema: &Schema, fk: &ForeignKey) -> Option<ObjectRef> {
+    let t = schema.table(&fk.ref_table)?;
+    let want: BTreeSet<&String> = fk.ref_columns.iter().collect();
+    let same = |cols: &[String]| cols.iter().collect::<BTreeSet<_>>() == want;
+    if let Some(pk) = t.primary_key.as_ref().filter(|pk| same(&pk.columns)) {
+        return Some(ObjectRef::constraint(
+            &t.name,
+            ConstraintKind::PrimaryKey,
+            &pk.name,
+        ));
+    }
+    if let Some(u) = t.uniques.iter().find(|u| same(&u.columns)) {
+        return Some(ObjectRef::constraint(
+            &t.name,
+            ConstraintKind::Unique,
+            &u.name,
+        ));
+    }
+    t.indexes
+        .iter()
+        .find(|i| {
+            let cols: Vec<String> = i
+                .keys
+                .iter()
+                .filter_map(|k| match &k.target {
+                    IndexTarget::Column(c) => Some(c.clone()),
+                    IndexTarget::Expr(_) => None,
+                })
+                .collect();
+            i.unique && i.predicate.is_none() && cols.len() == i.keys.len() && same(&cols)
+        })
+        .map(|i| ObjectRef::index(&t.name, &i.name))
+}
+
+/// What a constraint of `table` refers to in `schema`: its columns, and for a foreign key the
+/// referenced table, columns and key.
+pub fn dependencies(schema: &Schema, table: &QualifiedName, c: &Constraint) -> Vec<ObjectRef> {
+    let cols = |names: &[String]| -> Vec<ObjectRef> {
+        names.iter().map(|n| ObjectRef::column(table, n)).collect()
+    };
+    match c {
+        Constraint::PrimaryKey(pk) => cols(&pk.columns),
+        Constraint::Unique(u) => cols(&u.columns),
+        Constraint::Check(ch) => match schema.table(table) {
+            Some(t) => column::expression_columns(t, &ch.expr),
+            None => Vec::new(),
+        },
+        Constraint::ForeignKey(fk) => {
+            let mut out = cols(&fk.columns);
+            out.push(ObjectRef::Table(fk.ref_table.clone()));
+            out.extend(
+                fk.ref_columns
+                    .iter()
+                    .map(|n| ObjectRef::column(&fk.ref_table, n)),
+            );
+            out.extend(referenced_key(schema, fk));
+            out
+        }
+    }
+}
+
+/// The objects a constraint is: itself, and a key's index of the same name.
+fn own_objects(table: &QualifiedName, c: &Constraint) -> Vec<ObjectRef> {
+    let mut out = vec![ObjectRef::constraint(table, c.kind(), c.name())];
+    if matches!(c, Constraint::PrimaryKey(_) | Constraint::Unique(_)) {
+        out.push(ObjectRef::index(table, c.name()));
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planning
+
+pub(crate) fn plan(change: &ConstraintChange, b: &mut Builder<'_>) {
+    match change {
+        ConstraintChange::Add { table, constraint } => plan_add(b, table, constraint),
+        ConstraintChange::Drop { table, constraint } => plan_drop(b, table, constraint),
+        ConstraintChange::Rename {
+            table,
+            kind,
+            from,
+            to,
+        } => {
+            let me = ObjectRef::constraint(table, *kind, to);
+            let keyed = *kind != ConstraintKind::Check && *kind != ConstraintKind::ForeignKey;
+            let d = b
+                .step(
+                    &me,
+                    vec![rename_sql(table, from, to)],
+                    Some(vec![rename_sql(table, to, from)]),
+                )
+                .removes([ObjectRef::constraint(table, *kind, from)])
+                .provides([me.clone()])
+                .is_rename()
+                .lock(LockLevel::AccessExclusive, &ObjectRef::Table(table.clone()));
+            if keyed {
+                d.removes([ObjectRef::index(table, from)])
+                    .provides([ObjectRef::index(table, to)]);
+            }
+        }
+    }
+}
+
+/// Adds a constraint as one step (its table's creation calls this for foreign keys too).
+pub(crate) fn plan_add(b: &mut Builder<'_>, table: &QualifiedName, c: &Constraint) {
+    let cx = b.cx;
+    let me = ObjectRef::constraint(table, c.kind(), c.name());
+    let existing = cx.existing(table);
+    let d = b
+        .step(
+            &me,
+            vec![add_sql(table, c)],
+            Some(vec![drop_sql(table, c.name())]),
+        )
+        .provides(own_objects(table, c))
+        .requires(dependencies(cx.desired, table, c));
+    if existing {
+        let (level, text) = match c {
+            Constraint::PrimaryKey(_) | Constraint::Unique(_) => (
+                LockLevel::AccessExclusive,
+                "builds its index while writes to the table are blocked",
+            ),
+            Constraint::Check(_) => (
+                LockLevel::AccessExclusive,
+                "scans every row under an exclusive lock to validate it",
+            ),
+            Constraint::ForeignKey(_) => (
+                LockLevel::ShareRowExclusive,
+                "scans every row to validate it, blocking writes to both tables",
+            ),
+        };
+        d.lock(level, &ObjectRef::Table(table.clone()))
+            .hazard(HazardKind::BlockingLock, format!("adding {me} {text}"))
+            .hazard(
+                HazardKind::MayFail,
+                format!("adding {me} fails if existing rows violate it"),
+            );
+        if let Constraint::ForeignKey(fk) = c
+            && cx.existing(&fk.ref_table)
+        {
+            d.lock(
+                LockLevel::ShareRowExclusive,
+                &ObjectRef::Table(fk.ref_table.clone()),
+            );
+        }
+    }
+}
+
+/// Drops a constraint as one step (a dropped table's foreign keys use this too).
+pub(crate) fn plan_drop(b: &mut Builder<'_>, table: &QualifiedName, c: &Constraint) {
+    let cx = b.cx;
+    let me = ObjectRef::constraint(table, c.kind(), c.name());
+    b.step(
+        &me,
+        vec![drop_sql(table, c.name())],
+        Some(vec![add_sql(table, c)]),
+    )
+    .removes(own_objects(table, c))
+    .releases(dependencies(&cx.renamed, table, c))
+    .lock(LockLevel::AccessExclusive, &ObjectRef::Table(table.clone()));
+}

@@ -1,0 +1,162 @@
+//! The object kinds, one module each: a kind owns its diff (what differs between two schemas),
+//! its planning (the steps for each change, with their reverse, hazards, locks and
+//! dependencies) and its SQL rendering. `diff` and `plan` only drive the kinds; this module is
+//! the one place that dispatches over them.
+//!
+//! Adding a kind: a model type (and its field in [`Schema`](crate::model::Schema), which every
+//! exhaustive destructuring then asks for), a module here with its change enum, `diff`, `plan`
+//! and SQL, a variant of [`Change`], the spec (`spec::shape`, `spec::lower`, `spec::emit`, the
+//! JSON Schema) and introspection (`introspect::queries`, `introspect::convert`), and taking it
+//! off the list of unmanaged objects (`introspect::inventory`).
+
+pub mod column;
+pub mod constraint;
+pub mod enum_type;
+pub mod extension;
+pub mod index;
+pub mod namespace;
+pub mod sequence;
+pub mod table;
+
+use std::fmt;
+
+use crate::model::QualifiedName;
+use crate::plan::Builder;
+
+pub use column::ColumnChange;
+pub use constraint::{Constraint, ConstraintChange};
+pub use enum_type::{EnumChange, EnumValuePosition};
+pub use extension::ExtensionChange;
+pub use index::IndexChange;
+pub use namespace::NamespaceChange;
+pub use sequence::SequenceChange;
+pub use table::TableChange;
+
+/// One difference between `current` and `desired`, by kind, carrying both sides where there
+/// are two, so the planner can write the forward and the reverse SQL and explain each step.
+// A plan holds a few hundred changes at most; boxing the large variants would only add noise.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Namespace(NamespaceChange),
+    Extension(ExtensionChange),
+    Enum(EnumChange),
+    Sequence(SequenceChange),
+    Table(TableChange),
+    Column(ColumnChange),
+    Constraint(ConstraintChange),
+    Index(IndexChange),
+}
+
+impl fmt::Display for Change {
+    /// One line for `-- from:` annotations and messages; names are escaped, so no name can
+    /// break out of a comment line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Change::Namespace(c) => c.fmt(f),
+            Change::Extension(c) => c.fmt(f),
+            Change::Enum(c) => c.fmt(f),
+            Change::Sequence(c) => c.fmt(f),
+            Change::Table(c) => c.fmt(f),
+            Change::Column(c) => c.fmt(f),
+            Change::Constraint(c) => c.fmt(f),
+            Change::Index(c) => c.fmt(f),
+        }
+    }
+}
+
+impl Change {
+    /// Plans this change's steps (the kind decides them).
+    pub(crate) fn plan(&self, b: &mut Builder<'_>) {
+        match self {
+            Change::Namespace(c) => namespace::plan(c, b),
+            Change::Extension(c) => extension::plan(c, b),
+            Change::Enum(c) => enum_type::plan(c, b),
+            Change::Sequence(c) => sequence::plan(c, b),
+            Change::Table(c) => table::plan(c, b),
+            Change::Column(c) => column::plan(c, b),
+            Change::Constraint(c) => constraint::plan(c, b),
+            Change::Index(c) => index::plan(c, b),
+        }
+    }
+
+    /// A stable name of the change's kind and action (`table.add`, `column.alter`), for
+    /// coverage reports and machine-readable output.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Change::Namespace(c) => match c {
+                NamespaceChange::Add(_) => "namespace.add",
+                NamespaceChange::Drop(_) => "namespace.drop",
+                NamespaceChange::AlterComment { .. } => "namespace.comment",
+            },
+            Change::Extension(c) => match c {
+                ExtensionChange::Add(_) => "extension.add",
+                ExtensionChange::Drop(_) => "extension.drop",
+                ExtensionChange::Alter { .. } => "extension.alter",
+            },
+            Change::Enum(c) => match c {
+                EnumChange::Add(_) => "enum.add",
+                EnumChange::Drop(_) => "enum.drop",
+                EnumChange::AddValue { .. } => "enum.add_value",
+                EnumChange::Recreate { .. } => "enum.recreate",
+                EnumChange::AlterComment { .. } => "enum.comment",
+            },
+            Change::Sequence(c) => match c {
+                SequenceChange::Add(_) => "sequence.add",
+                SequenceChange::Drop(_) => "sequence.drop",
+                SequenceChange::Rename { .. } => "sequence.rename",
+                SequenceChange::Alter { .. } => "sequence.alter",
+            },
+            Change::Table(c) => match c {
+                TableChange::Add(_) => "table.add",
+                TableChange::Drop(_) => "table.drop",
+                TableChange::Rename { .. } => "table.rename",
+                TableChange::AlterComment { .. } => "table.comment",
+            },
+            Change::Column(c) => match c {
+                ColumnChange::Add { .. } => "column.add",
+                ColumnChange::Drop { .. } => "column.drop",
+                ColumnChange::Rename { .. } => "column.rename",
+                ColumnChange::Alter { .. } => "column.alter",
+                ColumnChange::SerialToIdentity { .. } => "column.serial_to_identity",
+                ColumnChange::IdentityToSerial { .. } => "column.identity_to_serial",
+            },
+            Change::Constraint(c) => match c {
+                ConstraintChange::Add { .. } => "constraint.add",
+                ConstraintChange::Drop { .. } => "constraint.drop",
+                ConstraintChange::Rename { .. } => "constraint.rename",
+            },
+            Change::Index(c) => match c {
+                IndexChange::Add { .. } => "index.add",
+                IndexChange::Drop { .. } => "index.drop",
+                IndexChange::Replace { .. } => "index.replace",
+                IndexChange::Rename { .. } => "index.rename",
+                IndexChange::AlterComment { .. } => "index.comment",
+            },
+        }
+    }
+
+    /// The table this change creates, if it creates one (the planner asks whether a table
+    /// existed before the plan).
+    pub(crate) fn created_table(&self) -> Option<&QualifiedName> {
+        match self {
+            Change::Table(TableChange::Add(t)) => Some(&t.name),
+            _ => None,
+        }
+    }
+}
+
+/// A comment's text as SQL: a literal, or `NULL` to remove it.
+pub(crate) fn comment_text(text: Option<&str>) -> String {
+    text.map_or_else(|| "NULL".to_string(), crate::sql_ident::literal)
+}
+
+/// `name` + `suffix`, with `name` cut on a character boundary so the result fits PostgreSQL's
+/// 63-byte identifiers (temporary names of index replacements and type rebuilds).
+pub fn temporary_name(name: &str, suffix: &str) -> String {
+    let mut base = name.to_string();
+    while base.len() + suffix.len() > 63 {
+        base.pop();
+    }
+    format!("{base}{suffix}")
+}

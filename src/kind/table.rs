@@ -1,0 +1,292 @@
+//! Kind `table`: diff, plan and SQL for whole tables (their columns, constraints and indexes
+//! are kinds of their own; a new table's are planned here so they come in one piece).
+//!
+//! - A new table is one `CREATE TABLE` with its columns, primary key, uniques and checks (they
+//!   depend only on the table); its foreign keys are separate steps, so tables can reference
+//!   each other in any order and in cycles; its indexes and comments follow.
+//! - A dropped table's foreign keys are dropped first (as steps of their own), so tables can
+//!   be dropped in any order; the sequences its columns own go with it.
+//! - A declared rename (`renamed_from`) is `ALTER TABLE … RENAME TO`, keeping the rows.
+
+use std::fmt;
+
+use crate::model::{ConstraintKind, ObjectRef, QualifiedName, Schema, Table};
+use crate::plan::{Builder, HazardKind, LockLevel};
+use crate::sql_ident::{qualified, quote};
+
+use super::constraint::{self, Constraint};
+use super::{Change, column, comment_text, index, sequence};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableChange {
+    Add(Table),
+    Drop(Table),
+    Rename {
+        from: QualifiedName,
+        to: QualifiedName,
+    },
+    AlterComment {
+        table: QualifiedName,
+        from: Option<String>,
+        to: Option<String>,
+    },
+}
+
+impl fmt::Display for TableChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = |q: &QualifiedName| ObjectRef::Table(q.clone());
+        match self {
+            TableChange::Add(x) => write!(f, "add {}", t(&x.name)),
+            TableChange::Drop(x) => write!(f, "drop {}", t(&x.name)),
+            TableChange::Rename { from, to } => write!(
+                f,
+                "rename {} to {}",
+                t(from),
+                crate::sql_ident::display(&to.name)
+            ),
+            TableChange::AlterComment { table, .. } => write!(f, "change comment on {}", t(table)),
+        }
+    }
+}
+
+/// Adds and drops of tables (`current` with renames applied), and comment changes of the
+/// tables on both sides.
+pub fn diff(current: &Schema, desired: &Schema, out: &mut Vec<Change>) {
+    for t in &current.tables {
+        if desired.table(&t.name).is_none() {
+            out.push(Change::Table(TableChange::Drop(t.clone())));
+        }
+    }
+    for t in &desired.tables {
+        match current.table(&t.name) {
+            None => {
+                let mut t = t.clone();
+                t.renamed_from = None;
+                for c in &mut t.columns {
+                    c.renamed_from = None;
+                }
+                out.push(Change::Table(TableChange::Add(t)));
+            }
+            Some(c) if c.comment != t.comment => {
+                out.push(Change::Table(TableChange::AlterComment {
+                    table: t.name.clone(),
+                    from: c.comment.clone(),
+                    to: t.comment.clone(),
+                }))
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// `CREATE TABLE` with columns, primary key, uniques and checks inline.
+pub fn create_sql(table: &Table) -> String {
+    let mut items: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| column::definition_sql(&table.name, c))
+        .collect();
+    if let Some(pk) = &table.primary_key {
+        items.push(constraint::primary_key_sql(pk));
+    }
+    items.extend(table.uniques.iter().map(constraint::unique_sql));
+    items.extend(table.checks.iter().map(constraint::check_sql));
+    let body = items
+        .iter()
+        .map(|i| format!("    {i}"))
+        .collect::<Vec<_>>()
+        .join(",\n");
+    if body.is_empty() {
+        format!("CREATE TABLE {} ()", qualified(&table.name))
+    } else {
+        format!("CREATE TABLE {} (\n{body}\n)", qualified(&table.name))
+    }
+}
+
+/// `DROP TABLE` (without CASCADE: what references it is dropped explicitly first).
+pub fn drop_sql(name: &QualifiedName) -> String {
+    format!("DROP TABLE {}", qualified(name))
+}
+
+/// `ALTER TABLE … RENAME TO`: keeps the data (a declared rename is never drop + add).
+pub fn rename_sql(from: &QualifiedName, to: &str) -> String {
+    format!("ALTER TABLE {} RENAME TO {}", qualified(from), quote(to))
+}
+
+/// `COMMENT ON TABLE`; `None` removes the comment.
+pub fn comment_sql(table: &QualifiedName, text: Option<&str>) -> String {
+    format!(
+        "COMMENT ON TABLE {} IS {}",
+        qualified(table),
+        comment_text(text)
+    )
+}
+
+/// Everything `CREATE TABLE` (as [`create_sql`] writes it) brings into existence.
+fn created_objects(t: &Table) -> Vec<ObjectRef> {
+    let mut out = vec![ObjectRef::Table(t.name.clone())];
+    out.extend(
+        t.columns
+            .iter()
+            .map(|c| ObjectRef::column(&t.name, &c.name)),
+    );
+    let mut keyed = |kind: ConstraintKind, name: &str| {
+        out.push(ObjectRef::constraint(&t.name, kind, name));
+        if kind != ConstraintKind::Check {
+            // A key's index has the constraint's name.
+            out.push(ObjectRef::index(&t.name, name));
+        }
+    };
+    if let Some(pk) = &t.primary_key {
+        keyed(ConstraintKind::PrimaryKey, &pk.name);
+    }
+    for u in &t.uniques {
+        keyed(ConstraintKind::Unique, &u.name);
+    }
+    for c in &t.checks {
+        keyed(ConstraintKind::Check, &c.name);
+    }
+    out
+}
+
+/// What `CREATE TABLE` refers to outside the table: column types, sequences of defaults.
+fn outside_dependencies(t: &Table) -> Vec<ObjectRef> {
+    let own = created_objects(t);
+    t.columns
+        .iter()
+        .flat_map(|c| column::dependencies(t, c))
+        .filter(|o| !own.contains(o))
+        .collect()
+}
+
+/// What recreates a dropped table's structure: the sequences it owns, the table, its indexes,
+/// ownership and comments (its foreign keys are separate steps).
+fn structure_sql(schema: &Schema, t: &Table) -> Vec<String> {
+    let owned: Vec<_> = schema.owned_sequences(&t.name).collect();
+    let mut out: Vec<String> = owned.iter().map(|s| sequence::create_sql(s)).collect();
+    out.push(create_sql(t));
+    out.extend(
+        t.indexes
+            .iter()
+            .map(|i| index::create_sql(&t.name, i, index::Build::Plain)),
+    );
+    for s in &owned {
+        out.extend(sequence::restore_sql(s));
+    }
+    if let Some(c) = &t.comment {
+        out.push(comment_sql(&t.name, Some(c)));
+    }
+    for col in &t.columns {
+        if let Some(c) = &col.comment {
+            out.push(column::comment_sql(&t.name, &col.name, Some(c)));
+        }
+    }
+    for i in &t.indexes {
+        if let Some(c) = &i.comment {
+            out.push(index::comment_sql(&t.name, &i.name, Some(c)));
+        }
+    }
+    out
+}
+
+pub(crate) fn plan(change: &TableChange, b: &mut Builder<'_>) {
+    match change {
+        TableChange::Add(t) => plan_add(b, t),
+        TableChange::Drop(t) => plan_drop(b, t),
+        TableChange::Rename { from, to } => {
+            let me = ObjectRef::Table(to.clone());
+            let mut up = vec![rename_sql(from, &to.name)];
+            let mut down = vec![rename_sql(to, &from.name)];
+            // The NOT NULL constraints PostgreSQL 18 named after the old table follow it.
+            for c in
+                b.cx.current
+                    .table(from)
+                    .into_iter()
+                    .flat_map(|t| t.columns.iter().filter(|c| !c.nullable))
+            {
+                let old = column::not_null_name(&from.name, &c.name);
+                let new = column::not_null_name(&to.name, &c.name);
+                up.push(column::not_null_rename_sql(to, &old, &new));
+                down.insert(0, column::not_null_rename_sql(to, &new, &old));
+            }
+            b.step(&me, up, Some(down))
+                .removes([ObjectRef::Table(from.clone())])
+                .provides([me.clone()])
+                .is_rename()
+                .lock(LockLevel::AccessExclusive, &ObjectRef::Table(from.clone()));
+        }
+        TableChange::AlterComment { table, from, to } => {
+            let me = ObjectRef::Table(table.clone());
+            b.step(
+                &me,
+                vec![comment_sql(table, to.as_deref())],
+                Some(vec![comment_sql(table, from.as_deref())]),
+            )
+            .requires([me.clone()]);
+        }
+    }
+}
+
+fn plan_add(b: &mut Builder<'_>, t: &Table) {
+    let me = ObjectRef::Table(t.name.clone());
+    b.step(&me, vec![create_sql(t)], Some(vec![drop_sql(&t.name)]))
+        .provides(created_objects(t))
+        .requires(outside_dependencies(t));
+    let create = b.last();
+    for fk in &t.foreign_keys {
+        constraint::plan_add(b, &t.name, &Constraint::ForeignKey(fk.clone()));
+        let at = b.last();
+        b.order(create, at);
+    }
+    for i in &t.indexes {
+        index::plan_add(b, &t.name, i);
+        let at = b.last();
+        b.order(create, at);
+    }
+    if let Some(c) = &t.comment {
+        b.step(
+            &me,
+            vec![comment_sql(&t.name, Some(c))],
+            Some(vec![comment_sql(&t.name, None)]),
+        )
+        .requires([me.clone()]);
+    }
+    for col in &t.columns {
+        if let Some(c) = &col.comment {
+            let what = ObjectRef::column(&t.name, &col.name);
+            b.step(
+                &what,
+                vec![column::comment_sql(&t.name, &col.name, Some(c))],
+                Some(vec![column::comment_sql(&t.name, &col.name, None)]),
+            )
+            .requires([what.clone()]);
+        }
+    }
+}
+
+fn plan_drop(b: &mut Builder<'_>, t: &Table) {
+    let cx = b.cx;
+    for fk in &t.foreign_keys {
+        constraint::plan_drop(b, &t.name, &Constraint::ForeignKey(fk.clone()));
+    }
+    let me = ObjectRef::Table(t.name.clone());
+    let mut removed = created_objects(t);
+    removed.extend(t.indexes.iter().map(|i| ObjectRef::index(&t.name, &i.name)));
+    removed.extend(
+        cx.renamed
+            .owned_sequences(&t.name)
+            .map(|s| ObjectRef::Sequence(s.name.clone())),
+    );
+    b.step(
+        &me,
+        vec![drop_sql(&t.name)],
+        Some(structure_sql(&cx.renamed, t)),
+    )
+    .removes(removed)
+    .releases(outside_dependencies(t))
+    .lock(LockLevel::AccessExclusive, &me)
+    .hazard(
+        HazardKind::DataLoss,
+        format!("dropping {me} destroys all its rows; the down step recreates it empty"),
+    );
+}

@@ -1,0 +1,205 @@
+-- Schema-change cases (constraints), run by tests/corpus.rs: the desired database is inspected, the
+-- spec pushed onto the current one, and both databases' pg_dump --schema-only must be equal.
+
+-- case: add_primary_key
+-- expect: converge
+-- current:
+CREATE TABLE t (id bigint NOT NULL);
+-- desired:
+CREATE TABLE t (id bigint PRIMARY KEY);
+
+-- case: drop_primary_key
+-- expect: converge
+-- current:
+CREATE TABLE t (id bigint PRIMARY KEY);
+-- desired:
+CREATE TABLE t (id bigint NOT NULL);
+
+-- case: composite_primary_key
+-- expect: converge
+-- current:
+CREATE TABLE t (a int NOT NULL, b int NOT NULL);
+-- desired:
+CREATE TABLE t (a int, b int, PRIMARY KEY (a, b));
+
+-- case: named_primary_key
+-- expect: converge
+-- current:
+CREATE TABLE t (id int NOT NULL);
+-- desired:
+CREATE TABLE t (id int, CONSTRAINT t_key_custom PRIMARY KEY (id));
+
+-- case: add_unique
+-- expect: converge
+-- current:
+CREATE TABLE t (id int, e text);
+-- desired:
+CREATE TABLE t (id int, e text UNIQUE);
+
+-- case: unique_nulls_not_distinct
+-- expect: converge
+-- current:
+CREATE TABLE t (e text);
+-- desired:
+CREATE TABLE t (e text, CONSTRAINT t_e_key UNIQUE NULLS NOT DISTINCT (e));
+
+-- case: unique_deferrable
+-- expect: converge
+-- current:
+CREATE TABLE t (e text);
+-- desired:
+CREATE TABLE t (e text, CONSTRAINT t_e_key UNIQUE (e) DEFERRABLE INITIALLY DEFERRED);
+
+-- case: unique_composite
+-- expect: converge
+-- current:
+CREATE TABLE t (a int, b int);
+-- desired:
+CREATE TABLE t (a int, b int, CONSTRAINT t_ab UNIQUE (a, b));
+
+-- case: drop_unique
+-- expect: converge
+-- current:
+CREATE TABLE t (e text UNIQUE);
+-- desired:
+CREATE TABLE t (e text);
+
+-- case: add_check
+-- expect: converge
+-- current:
+CREATE TABLE t (n int);
+-- desired:
+CREATE TABLE t (n int CHECK (n > 0));
+
+-- case: named_check
+-- expect: converge
+-- current:
+CREATE TABLE t (n int);
+-- desired:
+CREATE TABLE t (n int, CONSTRAINT positive CHECK (n > 0));
+
+-- case: change_check
+-- expect: converge
+-- current:
+CREATE TABLE t (n int CHECK (n > 0));
+-- desired:
+CREATE TABLE t (n int CHECK (n >= 0));
+
+-- case: check_with_in
+-- expect: converge
+-- current:
+CREATE TABLE t (s text);
+-- desired:
+CREATE TABLE t (s text CHECK (s IN ('a', 'b', 'c')));
+
+-- case: check_regex
+-- expect: converge
+-- current:
+CREATE TABLE t (slug text);
+-- desired:
+CREATE TABLE t (slug text CHECK (slug ~ '^[a-z0-9-]+$'));
+
+-- case: multi_column_check
+-- expect: converge
+-- current:
+CREATE TABLE t (a int, b int);
+-- desired:
+CREATE TABLE t (a int, b int, CHECK (a < b));
+
+-- case: drop_check
+-- expect: converge
+-- current:
+CREATE TABLE t (n int CHECK (n > 0));
+-- desired:
+CREATE TABLE t (n int);
+
+-- case: add_foreign_key
+-- expect: converge
+-- current:
+CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int);
+-- desired:
+CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int REFERENCES p(id));
+
+-- case: fk_cascade
+-- expect: converge
+-- current:
+CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int REFERENCES p);
+-- desired:
+CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int REFERENCES p ON DELETE CASCADE);
+
+-- case: fk_set_null_update_cascade
+-- expect: converge
+-- current:
+CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int);
+-- desired:
+CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int REFERENCES p ON DELETE SET NULL ON UPDATE CASCADE);
+
+-- case: fk_restrict
+-- expect: converge
+-- current:
+CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int);
+-- desired:
+CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int REFERENCES p ON DELETE RESTRICT);
+
+-- case: fk_deferred
+-- expect: converge
+-- current:
+CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int);
+-- desired:
+CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int REFERENCES p DEFERRABLE INITIALLY DEFERRED);
+
+-- case: fk_composite
+-- expect: converge
+-- current:
+CREATE TABLE p (a int, b int, PRIMARY KEY (a, b)); CREATE TABLE c (a int, b int);
+-- desired:
+CREATE TABLE p (a int, b int, PRIMARY KEY (a, b)); CREATE TABLE c (a int, b int, FOREIGN KEY (a, b) REFERENCES p (a, b));
+
+-- case: fk_self_reference
+-- expect: converge
+-- current:
+CREATE TABLE n (id int PRIMARY KEY, parent int);
+-- desired:
+CREATE TABLE n (id int PRIMARY KEY, parent int REFERENCES n(id));
+
+-- case: fk_to_unique
+-- expect: converge
+-- current:
+CREATE TABLE p (id int, code text UNIQUE); CREATE TABLE c (code text);
+-- desired:
+CREATE TABLE p (id int, code text UNIQUE); CREATE TABLE c (code text REFERENCES p(code));
+
+-- case: fk_cycle_new_tables
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TABLE a (id int PRIMARY KEY, b_id int); CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a); ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b;
+
+-- case: drop_foreign_key
+-- expect: converge
+-- current:
+CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int REFERENCES p);
+-- desired:
+CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int);
+
+-- case: drop_referenced_table
+-- expect: converge
+-- current:
+CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int REFERENCES p);
+-- desired:
+CREATE TABLE c (p int);
+
+-- case: replace_pk_with_fk_resting_on_it
+-- expect: converge
+-- current:
+CREATE TABLE p (id int PRIMARY KEY, k int NOT NULL); CREATE TABLE c (p int REFERENCES p(id));
+-- desired:
+CREATE TABLE p (id int UNIQUE, k int PRIMARY KEY); CREATE TABLE c (p int REFERENCES p(id));
+
+-- case: fk_cross_schema
+-- expect: converge
+-- current:
+CREATE SCHEMA a; CREATE TABLE a.p (id int PRIMARY KEY); CREATE TABLE c (p int);
+-- desired:
+CREATE SCHEMA a; CREATE TABLE a.p (id int PRIMARY KEY); CREATE TABLE c (p int REFERENCES a.p);

@@ -1,0 +1,303 @@
+-- Schema-change cases (unmanaged), run by tests/corpus.rs: the desired database is inspected, the
+-- spec pushed onto the current one, and both databases' pg_dump --schema-only must be equal.
+
+-- case: view
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t;
+
+-- case: materialized_view
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (a int); CREATE MATERIALIZED VIEW mv AS SELECT a FROM t;
+
+-- case: function
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE FUNCTION one() RETURNS int LANGUAGE sql AS 'SELECT 1';
+
+-- case: procedure
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1';
+
+-- case: trigger
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (a int); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$; CREATE TRIGGER tg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();
+
+-- case: rule
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (a int); CREATE TABLE log (a int); CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (NEW.a);
+
+-- case: policy
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (a int); ALTER TABLE t ENABLE ROW LEVEL SECURITY; CREATE POLICY p ON t USING (a > 0);
+
+-- case: row_level_security
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (a int); ALTER TABLE t ENABLE ROW LEVEL SECURITY;
+
+-- case: domain
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE DOMAIN email AS text CHECK (VALUE ~ '@');
+
+-- case: domain_column
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE DOMAIN email AS text; CREATE TABLE t (e email);
+
+-- case: composite_type
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TYPE pair AS (a int, b int);
+
+-- case: range_type
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TYPE floatrange AS RANGE (subtype = float8);
+
+-- case: collation
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE COLLATION my_c FROM "C";
+
+-- case: partitioned_table
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE events (at timestamptz NOT NULL, v int) PARTITION BY RANGE (at); CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+
+-- case: list_partitions
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE m (tenant int NOT NULL) PARTITION BY LIST (tenant); CREATE TABLE m_1 PARTITION OF m FOR VALUES IN (1);
+
+-- case: inheritance
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE base (a int); CREATE TABLE child (b int) INHERITS (base);
+
+-- case: exclusion_constraint
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE EXTENSION btree_gist; CREATE TABLE booking (room int, during tstzrange, EXCLUDE USING gist (room WITH =, during WITH &&));
+
+-- case: not_valid_check
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (a int); ALTER TABLE t ADD CONSTRAINT a_pos CHECK (a > 0) NOT VALID;
+
+-- case: not_valid_fk
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int); ALTER TABLE c ADD CONSTRAINT c_p FOREIGN KEY (p) REFERENCES p NOT VALID;
+
+-- case: no_inherit_check
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (a int, CONSTRAINT a_pos CHECK (a > 0) NO INHERIT);
+
+-- case: unlogged_table
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE UNLOGGED TABLE cache (k text PRIMARY KEY, v text);
+
+-- case: table_storage_parameters
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (a int) WITH (fillfactor = 70, autovacuum_enabled = false);
+
+-- case: column_collation
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (name text COLLATE "C");
+
+-- case: column_storage
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (doc text); ALTER TABLE t ALTER COLUMN doc SET STORAGE EXTERNAL;
+
+-- case: column_statistics
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (a int); ALTER TABLE t ALTER COLUMN a SET STATISTICS 500;
+
+-- case: column_compression
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (doc text COMPRESSION pglz);
+
+-- case: fk_match_full
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE p (a int, b int, PRIMARY KEY (a,b)); CREATE TABLE c (a int, b int, FOREIGN KEY (a,b) REFERENCES p MATCH FULL);
+
+-- case: deferrable_primary_key
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (id int PRIMARY KEY DEFERRABLE);
+
+-- case: unique_with_include
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (a int, b int, UNIQUE (a) INCLUDE (b));
+
+-- case: constraint_comment
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (a int CONSTRAINT a_pos CHECK (a > 0)); COMMENT ON CONSTRAINT a_pos ON t IS 'positive';
+
+-- case: index_collation
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (name text); CREATE INDEX t_name_c ON t (name COLLATE "C");
+
+-- case: opclass_parameters
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE EXTENSION pg_trgm; CREATE TABLE t (s text); CREATE INDEX t_s_trgm ON t USING gist (s gist_trgm_ops(siglen = 32));
+
+-- case: virtual_generated
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) VIRTUAL);
+
+-- case: point_column
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (p point);
+
+-- case: range_column
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (r tstzrange);
+
+-- case: multirange_column
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (r int4multirange);
+
+-- case: replica_identity_full
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (a int); ALTER TABLE t REPLICA IDENTITY FULL;
+
+-- case: statistics_object
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (a int, b int); CREATE STATISTICS t_ab ON a, b FROM t;
+
+-- case: text_search_configuration
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TEXT SEARCH CONFIGURATION my_english (COPY = english);
+
+-- case: aggregate
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE AGGREGATE my_sum (int) (sfunc = int4pl, stype = int);
+
+-- case: operator
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE FUNCTION tm_eq(int, int) RETURNS bool LANGUAGE sql AS 'SELECT $1 = $2'; CREATE OPERATOR === (LEFTARG = int, RIGHTARG = int, FUNCTION = tm_eq);
+
+-- case: event_trigger
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE FUNCTION on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; CREATE EVENT TRIGGER tm_ddl ON ddl_command_start EXECUTE FUNCTION on_ddl();
+
+-- case: temporal_primary_key
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE EXTENSION btree_gist; CREATE TABLE t (id int, valid tstzrange, PRIMARY KEY (id, valid WITHOUT OVERLAPS));

@@ -1,0 +1,1 @@
+INSERT INTO public.events (kind) VALUES ('a'), ('b'), ('c');

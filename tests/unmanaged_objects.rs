@@ -1,0 +1,391 @@
+//! Never silent: for every kind of object (or attribute) that the model cannot represent yet,
+//! on a real server, `inspect` refuses and names it; a spec that describes everything else
+//! (inspected with the object ignored) makes `diff --exit-code` exit 2 naming it; and ignoring
+//! it (`--ignore`) makes the same diff exit 0.
+
+use std::path::Path;
+use std::process::Output;
+use std::sync::Arc;
+
+use tidemark_test_support::TestDatabase;
+
+mod psql_support;
+
+/// (what inspect and diff must print, the SQL that creates it, the glob that ignores it, a glob
+/// for what the setup needs besides it and the spec cannot describe either, or "").
+const CASES: &[(&str, &str, &str, &str)] = &[
+    (
+        "view public.v",
+        "CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t",
+        "public.v",
+        "",
+    ),
+    (
+        "materialized view public.mv",
+        "CREATE TABLE t (a int); CREATE MATERIALIZED VIEW mv AS SELECT a FROM t",
+        "public.mv",
+        "",
+    ),
+    (
+        "foreign table public.ft",
+        "CREATE FOREIGN DATA WRAPPER tm_fdw; CREATE SERVER tm_srv FOREIGN DATA WRAPPER tm_fdw; \
+         CREATE FOREIGN TABLE ft (a int) SERVER tm_srv",
+        "public.ft",
+        "",
+    ),
+    (
+        "partitioned table public.events",
+        "CREATE TABLE events (at date NOT NULL) PARTITION BY RANGE (at)",
+        "public.events*",
+        "",
+    ),
+    (
+        "partition public.events_2026: of public.events",
+        "CREATE TABLE events (at date NOT NULL) PARTITION BY RANGE (at); \
+         CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+        "public.events*",
+        "",
+    ),
+    (
+        "inheriting table public.child: of public.base",
+        "CREATE TABLE base (a int); CREATE TABLE child (b int) INHERITS (base)",
+        "public.child",
+        "",
+    ),
+    (
+        "table public.t: is UNLOGGED",
+        "CREATE UNLOGGED TABLE t (a int)",
+        "public.t",
+        "",
+    ),
+    (
+        "table public.t: has storage parameters (fillfactor=70)",
+        "CREATE TABLE t (a int) WITH (fillfactor = 70)",
+        "public.t",
+        "",
+    ),
+    (
+        "table public.t: has row-level security enabled",
+        "CREATE TABLE t (a int); ALTER TABLE t ENABLE ROW LEVEL SECURITY",
+        "public.t",
+        "",
+    ),
+    (
+        "table public.t: has a non-default REPLICA IDENTITY",
+        "CREATE TABLE t (a int); ALTER TABLE t REPLICA IDENTITY FULL",
+        "public.t",
+        "",
+    ),
+    (
+        "column public.t.name: has collation \"C\"",
+        "CREATE TABLE t (name text COLLATE \"C\")",
+        "public.t",
+        "",
+    ),
+    (
+        "column public.t.doc: has a non-default STORAGE",
+        "CREATE TABLE t (doc text); ALTER TABLE t ALTER COLUMN doc SET STORAGE EXTERNAL",
+        "public.t",
+        "",
+    ),
+    (
+        "column public.t.a: has SET STATISTICS",
+        "CREATE TABLE t (a int); ALTER TABLE t ALTER COLUMN a SET STATISTICS 500",
+        "public.t",
+        "",
+    ),
+    (
+        "column public.t.p: has type point",
+        "CREATE TABLE t (p point)",
+        "public.t",
+        "",
+    ),
+    (
+        "exclusion constraint public.booking.booking_excl: EXCLUDE USING gist",
+        "CREATE TABLE booking (during tstzrange, CONSTRAINT booking_excl EXCLUDE USING gist (during WITH &&))",
+        "public.booking",
+        "",
+    ),
+    (
+        "check constraint public.t.a_pos: is NOT VALID",
+        "CREATE TABLE t (a int); ALTER TABLE t ADD CONSTRAINT a_pos CHECK (a > 0) NOT VALID",
+        "public.t",
+        "",
+    ),
+    (
+        "check constraint public.t.a_pos: is NO INHERIT",
+        "CREATE TABLE t (a int, CONSTRAINT a_pos CHECK (a > 0) NO INHERIT)",
+        "public.t",
+        "",
+    ),
+    (
+        "foreign key public.c.c_fk: uses MATCH FULL",
+        "CREATE TABLE p (a int, b int, PRIMARY KEY (a, b)); \
+         CREATE TABLE c (a int, b int, CONSTRAINT c_fk FOREIGN KEY (a, b) REFERENCES p MATCH FULL)",
+        "public.c",
+        "",
+    ),
+    (
+        "primary key public.t.t_pkey: is DEFERRABLE",
+        "CREATE TABLE t (id int PRIMARY KEY DEFERRABLE)",
+        "public.t",
+        "",
+    ),
+    (
+        "check constraint public.t.a_pos: has a comment",
+        "CREATE TABLE t (a int CONSTRAINT a_pos CHECK (a > 0)); \
+         COMMENT ON CONSTRAINT a_pos ON t IS 'positive'",
+        "public.t",
+        "",
+    ),
+    (
+        "index public.t.t_name_c: has a key with a non-default collation",
+        "CREATE TABLE t (name text); CREATE INDEX t_name_c ON t (name COLLATE \"C\")",
+        "public.t",
+        "",
+    ),
+    (
+        "sequence public.s: is UNLOGGED",
+        "CREATE UNLOGGED SEQUENCE s",
+        "public.s",
+        "",
+    ),
+    (
+        "function public.one()",
+        "CREATE FUNCTION one() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+        "public.one(*",
+        "",
+    ),
+    (
+        "procedure public.p()",
+        "CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1'",
+        "public.p(*",
+        "",
+    ),
+    (
+        "aggregate public.my_sum(integer)",
+        "CREATE AGGREGATE my_sum (int) (sfunc = int4pl, stype = int)",
+        "public.my_sum(*",
+        "",
+    ),
+    (
+        "trigger public.t.tg",
+        "CREATE TABLE t (a int); \
+         CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$; \
+         CREATE TRIGGER tg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()",
+        "public.t",
+        "public.f(*",
+    ),
+    (
+        "rule public.t.r",
+        "CREATE TABLE t (a int); CREATE TABLE log (a int); \
+         CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (NEW.a)",
+        "public.t",
+        "",
+    ),
+    (
+        "policy public.t.p",
+        "CREATE TABLE t (a int); CREATE POLICY p ON t USING (a > 0)",
+        "public.t",
+        "",
+    ),
+    (
+        "domain public.email",
+        "CREATE DOMAIN email AS text CHECK (VALUE ~ '@')",
+        "public.email",
+        "",
+    ),
+    (
+        "composite type public.pair",
+        "CREATE TYPE pair AS (a int, b int)",
+        "public.pair",
+        "",
+    ),
+    (
+        "range type public.floatrange",
+        "CREATE TYPE floatrange AS RANGE (subtype = float8)",
+        "public.floatrange",
+        "",
+    ),
+    (
+        "collation public.my_c",
+        "CREATE COLLATION my_c FROM \"C\"",
+        "public.my_c",
+        "",
+    ),
+    (
+        "text search configuration public.my_english",
+        "CREATE TEXT SEARCH CONFIGURATION my_english (COPY = english)",
+        "public.my_english",
+        "",
+    ),
+    (
+        "text search dictionary public.my_simple",
+        "CREATE TEXT SEARCH DICTIONARY my_simple (TEMPLATE = simple)",
+        "public.my_simple",
+        "",
+    ),
+    (
+        "operator public.===(integer, integer)",
+        "CREATE FUNCTION tm_eq(int, int) RETURNS bool LANGUAGE sql AS 'SELECT $1 = $2'; \
+         CREATE OPERATOR === (LEFTARG = int, RIGHTARG = int, FUNCTION = tm_eq)",
+        "public.===(*",
+        "public.tm_eq(*",
+    ),
+    (
+        "operator class public.tm_int_ops",
+        "CREATE OPERATOR CLASS tm_int_ops FOR TYPE int4 USING btree AS \
+         OPERATOR 1 <, OPERATOR 2 <=, OPERATOR 3 =, OPERATOR 4 >=, OPERATOR 5 >, \
+         FUNCTION 1 btint4cmp(int4, int4)",
+        "public.tm_int_ops",
+        "",
+    ),
+    (
+        "operator family public.tm_family",
+        "CREATE OPERATOR FAMILY tm_family USING btree",
+        "public.tm_family",
+        "",
+    ),
+    (
+        "conversion public.tm_conv",
+        "CREATE CONVERSION tm_conv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8",
+        "public.tm_conv",
+        "",
+    ),
+    (
+        "statistics object public.t_ab",
+        "CREATE TABLE t (a int, b int); CREATE STATISTICS t_ab ON a, b FROM t",
+        "public.t_ab",
+        "",
+    ),
+    (
+        "event trigger tm_ddl",
+        "CREATE FUNCTION on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; \
+         CREATE EVENT TRIGGER tm_ddl ON ddl_command_start EXECUTE FUNCTION on_ddl()",
+        "tm_ddl",
+        "public.on_ddl(*",
+    ),
+    (
+        "publication tm_pub",
+        "CREATE TABLE t (a int PRIMARY KEY); CREATE PUBLICATION tm_pub FOR TABLE t",
+        "tm_pub",
+        "",
+    ),
+];
+
+async fn tidemark(cwd: &Path, args: &[&str]) -> Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_tidemark"))
+        .args(args)
+        .current_dir(cwd)
+        .env("CI", "1")
+        .env_remove("DATABASE_URL")
+        .output()
+        .await
+        .expect("run tidemark")
+}
+
+fn both(o: &Output) -> String {
+    format!(
+        "exit {:?}\n{}{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+async fn check(named: &str, sql: &str, glob: &str, helper: &str) -> Result<(), String> {
+    let db = TestDatabase::create().await.map_err(|e| e.to_string())?;
+    psql_support::execute(db.url(), sql)
+        .await
+        .map_err(|e| format!("setup failed: {e}"))?;
+    let work = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let spec = work.path().join("spec");
+    let spec_arg = spec.to_string_lossy().into_owned();
+
+    let refused = tidemark(work.path(), &["inspect", "--database-url", db.url()]).await;
+    let text = both(&refused);
+    if refused.status.code() != Some(4) || !text.contains(named) || !text.contains("help:") {
+        return Err(format!("inspect did not refuse naming `{named}`:\n{text}"));
+    }
+    if !refused.stdout.is_empty() {
+        return Err(format!("inspect refused but printed a spec:\n{text}"));
+    }
+    let helper: Vec<String> = if helper.is_empty() {
+        vec![]
+    } else {
+        vec!["--ignore".into(), helper.into()]
+    };
+    let mut ignores = helper.clone();
+    ignores.extend(["--ignore".to_string(), glob.to_string()]);
+    let mut args: Vec<&str> = vec!["inspect", "--database-url", db.url(), "--out", &spec_arg];
+    args.extend(ignores.iter().map(String::as_str));
+    let ignored = tidemark(work.path(), &args).await;
+    if !ignored.status.success() {
+        return Err(format!(
+            "inspect with --ignore {glob} failed:\n{}",
+            both(&ignored)
+        ));
+    }
+    let shadow = db.server_url().to_string();
+    let diff = |extra: Vec<String>| {
+        let mut args: Vec<String> = [
+            "diff",
+            spec_arg.as_str(),
+            "--database-url",
+            db.url(),
+            "--shadow-url",
+            shadow.as_str(),
+            "--exit-code",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.extend(extra);
+        let dir = work.path().to_path_buf();
+        async move {
+            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+            tidemark(&dir, &refs).await
+        }
+    };
+    // The spec describes everything but the object; without its --ignore it is reported.
+    let reported = diff(helper).await;
+    let text = both(&reported);
+    if reported.status.code() != Some(2)
+        || !text.contains("not managed by the spec")
+        || !text.contains(named)
+        || text.contains("matches the spec")
+    {
+        return Err(format!(
+            "diff --exit-code did not report `{named}`:\n{text}"
+        ));
+    }
+    let quiet = diff(ignores.clone()).await;
+    if quiet.status.code() != Some(0) {
+        return Err(format!(
+            "diff --ignore {glob} is not clean:\n{}",
+            both(&quiet)
+        ));
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_unmanaged_kind_is_refused_by_inspect_and_reported_by_diff() {
+    let limit = Arc::new(tokio::sync::Semaphore::new(4));
+    let mut tasks = Vec::new();
+    for &(named, sql, glob, helper) in CASES {
+        let limit = limit.clone();
+        tasks.push(tokio::spawn(async move {
+            let _permit = limit.acquire_owned().await.expect("semaphore");
+            (named, check(named, sql, glob, helper).await)
+        }));
+    }
+    let mut failures = Vec::new();
+    for t in tasks {
+        let (named, result) = t.await.expect("task");
+        if let Err(e) = result {
+            failures.push(format!("=== {named}\n{e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -27,7 +27,57 @@ pub const BOOKKEEPING_PREFIX: &str = "tidemark_";
 pub const BOOKKEEPING_TABLES: &[&str] = &["*.seaql_migrations"];
 
 /// Where the spec's objects were declared, for errors that point back into the user's files.
-pub type SpanIndex = std::collections::BTreeMap<ObjectRef, Span>;
+#[derive(Debug, Clone, Default)]
+pub struct SpanIndex {
+    /// Where each object is declared (its name).
+    pub objects: std::collections::BTreeMap<ObjectRef, Span>,
+    /// Where the SQL text of an object (a view's query) is written, so a server's error
+    /// position inside it points at the user's line and column.
+    pub queries: std::collections::BTreeMap<ObjectRef, SqlOrigin>,
+}
+
+/// A SQL text as written in a spec file, and where each of its lines starts in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlOrigin {
+    pub file: String,
+    /// The text as YAML gave it (before tidemark trimmed it).
+    pub text: String,
+    /// 1-based (line, column) in the file of the first character of each line of `text`.
+    pub lines: Vec<(u32, u32)>,
+}
+
+impl SpanIndex {
+    /// Where `object` is declared.
+    pub fn get(&self, object: &ObjectRef) -> Option<&Span> {
+        self.objects.get(object)
+    }
+
+    /// The place in the user's file of character `offset` (0-based) of `object`'s SQL text as
+    /// tidemark sends it (trimmed of blank space at the start).
+    pub fn locate(&self, object: &ObjectRef, offset: usize) -> Option<Span> {
+        let origin = self.queries.get(object)?;
+        let lead = origin.text.chars().count() - origin.text.trim_start().chars().count();
+        let (mut line, mut column) = (0usize, 0u32);
+        for (i, c) in origin.text.chars().enumerate() {
+            if i == lead + offset {
+                let (l, col) = *origin.lines.get(line)?;
+                return Some(Span {
+                    file: origin.file.clone(),
+                    line: l,
+                    column: col + column,
+                    len: 1,
+                });
+            }
+            if c == '\n' {
+                line += 1;
+                column = 0;
+            } else {
+                column += 1;
+            }
+        }
+        None
+    }
+}
 
 /// The desired side: a schema, where it came from (if from files), and what it asks to leave
 /// out.
@@ -113,12 +163,14 @@ pub fn managed_schemas(spec: &Schema) -> Vec<String> {
         enums,
         sequences,
         tables,
+        views,
     } = spec;
     let mut names: BTreeSet<String> = BTreeSet::from(["public".to_string()]);
     names.extend(namespaces.iter().map(|n| n.name.clone()));
     names.extend(enums.iter().map(|e| e.name.schema.clone()));
     names.extend(sequences.iter().map(|s| s.name.schema.clone()));
     names.extend(tables.iter().map(|t| t.name.schema.clone()));
+    names.extend(views.iter().map(|v| v.name.schema.clone()));
     names.into_iter().collect()
 }
 

@@ -51,6 +51,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
         enums: _,
         sequences: _,
         tables: _,
+        views: _,
     } = desired;
 
     let mut renames = Renames::default();
@@ -150,6 +151,9 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     out.extend(columns);
     out.extend(members);
     rebuild_dependents(current, desired, &mut out);
+    let mut views = Vec::new();
+    kind::view::diff(current, desired, &out, &mut views);
+    out.extend(views);
     out
 }
 

@@ -402,8 +402,23 @@ pub struct ApplyError {
     /// The failed statement.
     pub sql: String,
     pub message: String,
+    /// Where in `sql` the server located the error (0-based character offset), if it did.
+    pub position: Option<usize>,
     /// Steps already committed before the failure.
     pub committed: Vec<usize>,
+}
+
+/// The 0-based character offset in the statement where the server located an error (its
+/// `position` field is 1-based).
+fn server_position(e: &sqlx::Error) -> Option<usize> {
+    use sqlx::postgres::{PgDatabaseError, PgErrorPosition};
+    let pg = e
+        .as_database_error()
+        .and_then(|d| d.try_downcast_ref::<PgDatabaseError>())?;
+    match pg.position()? {
+        PgErrorPosition::Original(p) => p.checked_sub(1),
+        PgErrorPosition::Internal { .. } => None,
+    }
 }
 
 /// Runs `plan` in `session` batch by batch (see [`Plan::batches`]); returns the time taken.
@@ -425,6 +440,7 @@ pub async fn apply(
                 from: "the plan's search_path".into(),
                 sql: set,
                 message: connect::server_message(&e),
+                position: None,
                 committed: Vec::new(),
             })?;
     }
@@ -462,6 +478,7 @@ pub async fn apply(
                     .get(at)
                     .map_or_else(String::new, |u| u.sql.to_string()),
                 message: connect::server_message(&e),
+                position: server_position(&e),
                 committed,
             });
         }

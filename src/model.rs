@@ -23,6 +23,8 @@ pub struct Schema {
     /// standalone ones and the ones `serial` columns own.
     pub sequences: Vec<Sequence>,
     pub tables: Vec<Table>,
+    /// Views and materialized views.
+    pub views: Vec<View>,
 }
 
 /// A schema-qualified object name; `schema` is `public` unless the spec says otherwise.
@@ -77,6 +79,119 @@ pub struct Enum {
     /// Labels in their sort order (PostgreSQL orders enum values by declaration).
     pub values: Vec<String>,
     pub comment: Option<String>,
+}
+
+/// A view or a materialized view. Two views compare by the query PostgreSQL stores
+/// (`pg_get_viewdef`), which the shadow database gives the spec's side too, so the way a query
+/// is formatted in the spec never shows up as a difference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    pub name: QualifiedName,
+    /// A materialized view stores its rows (and may have indexes).
+    pub materialized: bool,
+    /// The `SELECT` (or `VALUES`, `WITH …`) without a trailing `;`: as the spec writes it, or
+    /// as the catalog prints it back.
+    pub query: String,
+    /// The output columns, in order. The spec lists only the ones it comments (with no type);
+    /// the catalog lists all of them with their types, which decide whether `CREATE OR REPLACE
+    /// VIEW` can keep the view.
+    pub columns: Vec<ViewColumn>,
+    /// `security_invoker` (PostgreSQL 15+): the view checks the caller's privileges and
+    /// row-level security, not its owner's.
+    pub security_invoker: bool,
+    /// `security_barrier`: conditions of the caller never run before the view's own.
+    pub security_barrier: bool,
+    pub check_option: Option<CheckOption>,
+    /// Materialized views only: populated at creation (`WITH DATA`, the default).
+    pub with_data: bool,
+    /// Materialized views only: storage parameters (`fillfactor`, `autovacuum_*`), as written.
+    pub storage: IndexOptions,
+    /// Materialized views only: their indexes (a unique one allows `REFRESH … CONCURRENTLY`).
+    pub indexes: Vec<Index>,
+    pub comment: Option<String>,
+    /// What the query reads: tables, their columns, other views. From `pg_depend` on a live
+    /// database, from the names in the query on the spec's side (a superset is harmless: it only
+    /// orders steps). Not part of what a view *is*: [`View::same_as`] leaves it out.
+    pub depends_on: Vec<ObjectRef>,
+}
+
+impl View {
+    /// A view with a name and a query and everything else at PostgreSQL's defaults.
+    pub fn new(name: QualifiedName, materialized: bool, query: impl Into<String>) -> View {
+        View {
+            name,
+            materialized,
+            query: query.into(),
+            columns: Vec::new(),
+            security_invoker: false,
+            security_barrier: false,
+            check_option: None,
+            with_data: true,
+            storage: IndexOptions::default(),
+            indexes: Vec::new(),
+            comment: None,
+            depends_on: Vec::new(),
+        }
+    }
+
+    /// Equal as database objects: everything but the derived [`View::depends_on`].
+    pub fn same_as(&self, other: &View) -> bool {
+        let View {
+            name,
+            materialized,
+            query,
+            columns,
+            security_invoker,
+            security_barrier,
+            check_option,
+            with_data,
+            storage,
+            indexes,
+            comment,
+            depends_on: _,
+        } = self;
+        *name == other.name
+            && *materialized == other.materialized
+            && *query == other.query
+            && *columns == other.columns
+            && *security_invoker == other.security_invoker
+            && *security_barrier == other.security_barrier
+            && *check_option == other.check_option
+            && *with_data == other.with_data
+            && *storage == other.storage
+            && *indexes == other.indexes
+            && *comment == other.comment
+    }
+
+    /// The object this view is in plans: views and materialized views share one kind.
+    pub fn object(&self) -> ObjectRef {
+        ObjectRef::View(self.name.clone())
+    }
+}
+
+/// One output column of a view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewColumn {
+    pub name: String,
+    /// `format_type` text (`integer`, `vector(3)`); `None` where the spec does not know it.
+    pub ty: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// `WITH [LOCAL | CASCADED] CHECK OPTION` of an updatable view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckOption {
+    Local,
+    Cascaded,
+}
+
+impl CheckOption {
+    pub fn sql(self) -> &'static str {
+        match self {
+            CheckOption::Local => "local",
+            CheckOption::Cascaded => "cascaded",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -548,8 +663,15 @@ impl Schema {
             enums,
             sequences,
             tables,
+            views,
         } = self;
         extensions.sort_by(|a, b| a.name.cmp(&b.name));
+        views.sort_by(|a, b| a.name.cmp(&b.name));
+        for v in views {
+            v.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+            v.depends_on.sort();
+            v.depends_on.dedup();
+        }
         namespaces.sort_by(|a, b| a.name.cmp(&b.name));
         enums.sort_by(|a, b| a.name.cmp(&b.name));
         sequences.sort_by(|a, b| a.name.cmp(&b.name));
@@ -571,6 +693,7 @@ impl Schema {
             enums,
             sequences,
             tables,
+            views,
         } = self;
         fn sorted<T, K: Ord + ?Sized>(items: &[T], key: impl Fn(&T) -> &K) -> bool {
             items.windows(2).all(|w| key(&w[0]) <= key(&w[1]))
@@ -580,6 +703,11 @@ impl Schema {
             && sorted(enums, |e| &e.name)
             && sorted(sequences, |s| &s.name)
             && sorted(tables, |t| &t.name)
+            && sorted(views, |v| &v.name)
+            && views.iter().all(|v| {
+                sorted(&v.indexes, |i| i.name.as_str())
+                    && v.depends_on.windows(2).all(|w| w[0] < w[1])
+            })
             && tables.iter().all(|t| {
                 sorted(&t.uniques, |u| u.name.as_str())
                     && sorted(&t.checks, |c| c.name.as_str())
@@ -597,6 +725,10 @@ impl Schema {
             Ok(i) => Some(&self.tables[i]),
             Err(_) => self.tables.iter().find(|t| &t.name == name),
         }
+    }
+
+    pub fn view(&self, name: &QualifiedName) -> Option<&View> {
+        self.views.iter().find(|v| &v.name == name)
     }
 
     pub fn enum_type(&self, name: &QualifiedName) -> Option<&Enum> {
@@ -630,6 +762,10 @@ pub enum ObjectRef {
     Enum(QualifiedName),
     Sequence(QualifiedName),
     Table(QualifiedName),
+    /// A view or materialized view. The indexes of a materialized view are
+    /// [`ObjectRef::Index`]es whose `table` is the view: its steps provide the
+    /// `Table` of the same name too, as the relation they live on.
+    View(QualifiedName),
     Column {
         table: QualifiedName,
         column: String,
@@ -674,9 +810,10 @@ impl ObjectRef {
     pub fn parent(&self) -> Option<ObjectRef> {
         match self {
             ObjectRef::Extension(_) | ObjectRef::Schema(_) => None,
-            ObjectRef::Enum(q) | ObjectRef::Sequence(q) | ObjectRef::Table(q) => {
-                Some(ObjectRef::Schema(q.schema.clone()))
-            }
+            ObjectRef::Enum(q)
+            | ObjectRef::Sequence(q)
+            | ObjectRef::Table(q)
+            | ObjectRef::View(q) => Some(ObjectRef::Schema(q.schema.clone())),
             ObjectRef::Column { table, .. }
             | ObjectRef::Constraint { table, .. }
             | ObjectRef::Index { table, .. } => Some(ObjectRef::Table(table.clone())),
@@ -718,6 +855,7 @@ impl fmt::Display for ObjectRef {
             ObjectRef::Enum(q) => write!(f, "enum {}", show_q(q)),
             ObjectRef::Sequence(q) => write!(f, "sequence {}", show_q(q)),
             ObjectRef::Table(q) => write!(f, "table {}", show_q(q)),
+            ObjectRef::View(q) => write!(f, "view {}", show_q(q)),
             ObjectRef::Column { table, column } => {
                 write!(f, "column {}.{}", show_q(table), show(column))
             }

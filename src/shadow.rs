@@ -44,14 +44,16 @@ pub enum ShadowError {
         "PostgreSQL rejected {object}{} on the shadow database: {message}\n  statement: {sql}\n  = help: \
          the spec is valid YAML but this fails on a real server; fix the expression, type or \
          name it names (`tidemark sql` prints every statement)",
-        at.as_ref().map(|s| format!(" (declared at {}:{}:{})", s.file, s.line, s.column)).unwrap_or_default()
+        at.as_ref().map(|s| format!(" (declared at {s})")).unwrap_or_default()
     )]
     Apply {
         /// The spec's object whose statement failed.
         object: String,
-        /// Where the spec declares it, when the spec came from files.
-        at: Option<Span>,
+        /// Where the spec declares it (`file:line:column`), when the spec came from files.
+        at: Option<String>,
         sql: String,
+        /// PostgreSQL's message, and where in the spec's own SQL text (a view's query) it
+        /// found the error (`--> file:line:column`) when it says.
         message: String,
     },
     #[error("shadow database: {0}\nhelp: check that the shadow role may CREATE DATABASE")]
@@ -199,11 +201,25 @@ async fn apply_and_read(
     if let Err(e) = execute::apply(&mut session, &plan, &mut |_| {}).await {
         let _ = session.close().await;
         let object = &plan.steps[e.index].object;
+        let inside = spans.and_then(|s| {
+            let position = e.position?;
+            let query = match object {
+                crate::model::ObjectRef::View(q) => &desired.view(q)?.query,
+                _ => return None,
+            };
+            let start = e.sql.find(query.as_str())?;
+            let start = e.sql[..start].chars().count();
+            s.locate(object, position.checked_sub(start)?)
+        });
+        let place = |s: &Span| format!("{}:{}:{}", s.file, s.line, s.column);
         return Err(ShadowError::Apply {
             object: object.to_string(),
-            at: spans.and_then(|s| s.get(object)).cloned(),
+            at: spans.and_then(|s| s.get(object)).map(place),
             sql: e.sql,
-            message: e.message,
+            message: match &inside {
+                Some(s) => format!("{}\n  --> {}", e.message, place(s)),
+                None => e.message,
+            },
         });
     }
     let schema = introspect::introspect_connection(session.connection(), options)

@@ -267,6 +267,39 @@ pub fn names(expr: &str) -> Vec<String> {
     out
 }
 
+/// Every dotted chain of identifiers in `sql` (`documents`, `public.documents`, `d.title`),
+/// each part as PostgreSQL resolves it, in order of appearance: the raw material for "which
+/// relations and columns does this query read" (a superset: aliases and keywords are chains
+/// too, and the caller keeps the ones that name something it knows).
+pub fn name_chains(sql: &str) -> Vec<Vec<String>> {
+    let toks = tokens(sql);
+    let mut out: Vec<Vec<String>> = Vec::new();
+    let mut k = 0;
+    while k < toks.len() {
+        let TokenKind::Ident { name, .. } = &toks[k].kind else {
+            k += 1;
+            continue;
+        };
+        let mut chain = vec![name.clone()];
+        let mut j = k + 1;
+        while j + 1 < toks.len()
+            && toks[j].kind == TokenKind::Punct('.')
+            && toks[j].span.start == toks[j - 1].span.end
+        {
+            match &toks[j + 1].kind {
+                TokenKind::Ident { name, .. } => {
+                    chain.push(name.clone());
+                    j += 2;
+                }
+                _ => break,
+            }
+        }
+        out.push(chain);
+        k = j;
+    }
+    out
+}
+
 /// Whether `expr` mentions the column `column` (exact, case-sensitive name as stored).
 pub fn mentions(expr: &str, column: &str) -> bool {
     names(expr).iter().any(|n| n == column)

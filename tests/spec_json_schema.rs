@@ -51,6 +51,11 @@ fn json_schema_matches_the_loader() {
     assert_eq!(keys(&s, "/$defs/enum"), set(shape::ENUM_KEYS));
     assert_eq!(keys(&s, "/$defs/extension"), set(shape::EXTENSION_KEYS));
     assert_eq!(keys(&s, "/$defs/sequence"), set(shape::SEQUENCE_KEYS));
+    assert_eq!(keys(&s, "/$defs/view"), set(shape::VIEW_KEYS));
+    assert_eq!(
+        keys(&s, "/$defs/materialized_view"),
+        set(shape::MATERIALIZED_VIEW_KEYS)
+    );
     assert_eq!(
         keys(&s, "/$defs/column/oneOf/1/properties/identity"),
         set(shape::IDENTITY_KEYS)

@@ -15,14 +15,22 @@ mod psql_support;
 /// for what the setup needs besides it and the spec cannot describe either, or "").
 const CASES: &[(&str, &str, &str, &str)] = &[
     (
-        "view public.v",
-        "CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t",
+        "view public.v: has privileges granted or revoked",
+        "CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t; GRANT SELECT ON v TO PUBLIC",
         "public.v",
         "",
     ),
     (
-        "materialized view public.mv",
-        "CREATE TABLE t (a int); CREATE MATERIALIZED VIEW mv AS SELECT a FROM t",
+        "view public.v: has column defaults",
+        "CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t; \
+         ALTER VIEW v ALTER COLUMN a SET DEFAULT 1",
+        "public.v",
+        "",
+    ),
+    (
+        "materialized view public.mv: has privileges granted or revoked",
+        "CREATE TABLE t (a int); CREATE MATERIALIZED VIEW mv AS SELECT a FROM t; \
+         GRANT SELECT ON mv TO PUBLIC",
         "public.mv",
         "",
     ),

@@ -106,13 +106,15 @@ struct Relation {
 /// Generates the sources of the entity crate for `schema`; writes nothing.
 pub fn generate(schema: &Schema, opts: &EntityOptions) -> Vec<GeneratedFile> {
     // What entities are made of; a new kind of the schema must be considered here (sequences
-    // and extensions need no code: a sequence's column is generated from its table).
+    // and extensions need no code: a sequence's column is generated from its table; views get
+    // no entity yet: a view has no key SeaORM could use).
     let Schema {
         extensions: _,
         namespaces: _,
         enums: all_enums,
         sequences: _,
         tables: all_tables,
+        views: _,
     } = schema;
     let support: TokenStream = opts
         .support_crate

@@ -23,6 +23,7 @@ use crate::model::{
     NullsOrder, PrimaryKey, QualifiedName, Schema, Sequence, SequenceOptions, SequenceOwner,
     SequenceType, SortOrder, Table, Unique,
 };
+use crate::model::{CheckOption, ObjectRef, View, ViewColumn};
 
 use super::IntrospectError;
 use super::inventory::{InventoryRow, Unmanaged};
@@ -170,7 +171,27 @@ pub struct CatalogRows {
     pub columns: Vec<ColumnRow>,
     pub constraints: Vec<ConstraintRow>,
     pub indexes: Vec<IndexRow>,
+    pub views: Vec<ViewRow>,
     pub inventory: Vec<InventoryRow>,
+}
+
+/// A row of [`super::queries::VIEWS`].
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ViewRow {
+    pub oid: i64,
+    pub schema: String,
+    pub name: String,
+    pub materialized: bool,
+    pub definition: Option<String>,
+    pub reloptions: Option<Vec<String>>,
+    pub populated: bool,
+    pub comment: Option<String>,
+    pub column_names: Vec<String>,
+    pub column_types: Vec<String>,
+    pub column_comments: Vec<Option<String>>,
+    /// `[relkind, schema, relation, column or null]` as JSON texts.
+    pub reads: Vec<String>,
+    pub unsupported: Vec<String>,
 }
 
 /// The model of a database and what it holds that the model cannot represent.
@@ -264,6 +285,7 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
             .map(sequence)
             .collect::<Result<_, _>>()?,
         tables: Vec::new(),
+        views: Vec::new(),
     };
 
     let mut tables: Vec<Table> = Vec::with_capacity(rows.tables.len());
@@ -299,7 +321,23 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
         let i = table_of(c.table_oid, "constraint", &c.name)?;
         constraint(&mut tables[i], c)?;
     }
+    let mut views: Vec<View> = Vec::with_capacity(rows.views.len());
+    let mut view_of: HashMap<i64, usize> = HashMap::new();
+    for v in rows.views {
+        view_of.insert(v.oid, views.len());
+        let (view, lost) = view(v)?;
+        unmanaged.extend(lost);
+        views.push(view);
+    }
     for ix in rows.indexes {
+        if let Some(&i) = view_of.get(&ix.table_oid) {
+            let name = views[i].name.clone();
+            match index(&name, ix)? {
+                Ok(index) => views[i].indexes.push(index),
+                Err(u) => unmanaged.push(u),
+            }
+            continue;
+        }
         let i = table_of(ix.table_oid, "index", &ix.name)?;
         match index(&tables[i].name, ix)? {
             Ok(index) => tables[i].indexes.push(index),
@@ -314,10 +352,90 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
         .zip(left_out)
         .filter_map(|(t, out)| (!out).then_some(t))
         .collect();
+    schema.views = views;
     schema.normalize();
     unmanaged.sort();
     unmanaged.dedup();
     Ok(Converted { schema, unmanaged })
+}
+
+/// A view row → the model, and what the model would lose of it (unknown options, grants…).
+fn view(v: ViewRow) -> Result<(View, Vec<Unmanaged>), IntrospectError> {
+    let name = QualifiedName::new(&v.schema, &v.name);
+    let kind = if v.materialized {
+        "materialized view"
+    } else {
+        "view"
+    };
+    let definition = v.definition.ok_or_else(|| IntrospectError::Inconsistent {
+        detail: format!("{kind} {name} has no definition"),
+    })?;
+    let mut out = View::new(
+        name.clone(),
+        v.materialized,
+        crate::spec::lower::view_query(&definition),
+    );
+    let mut lost: Vec<String> = v.unsupported;
+    for opt in v.reloptions.unwrap_or_default() {
+        let (key, value) = opt.split_once('=').unwrap_or((opt.as_str(), ""));
+        match (v.materialized, key) {
+            (true, _) => out.storage.insert(key, value),
+            (false, "security_barrier") => out.security_barrier = value == "true",
+            (false, "security_invoker") => out.security_invoker = value == "true",
+            (false, "check_option") if value == "local" => {
+                out.check_option = Some(CheckOption::Local)
+            }
+            (false, "check_option") if value == "cascaded" => {
+                out.check_option = Some(CheckOption::Cascaded)
+            }
+            _ => lost.push(format!("has option {opt}")),
+        }
+    }
+    out.with_data = v.populated;
+    out.comment = v.comment;
+    out.columns = v
+        .column_names
+        .into_iter()
+        .zip(v.column_types)
+        .zip(v.column_comments)
+        .map(|((name, ty), comment)| ViewColumn {
+            name,
+            ty: Some(ty),
+            comment,
+        })
+        .collect();
+    for read in &v.reads {
+        let parts: Vec<Option<String>> =
+            serde_json::from_str(read).map_err(|e| IntrospectError::Inconsistent {
+                detail: format!("{kind} {name}: unreadable dependency {read}: {e}"),
+            })?;
+        let (Some(Some(relkind)), Some(Some(schema)), Some(Some(rel))) =
+            (parts.first(), parts.get(1), parts.get(2))
+        else {
+            continue;
+        };
+        let target = QualifiedName::new(schema, rel);
+        let column = parts.get(3).cloned().flatten();
+        match (relkind.as_str(), column) {
+            ("v" | "m", _) => out.depends_on.push(ObjectRef::View(target)),
+            (_, Some(c)) => {
+                out.depends_on.push(ObjectRef::column(&target, &c));
+                out.depends_on.push(ObjectRef::Table(target));
+            }
+            (_, None) => out.depends_on.push(ObjectRef::Table(target)),
+        }
+    }
+    let unmanaged = lost
+        .into_iter()
+        .map(|detail| Unmanaged {
+            kind: kind.to_string(),
+            schema: name.schema.clone(),
+            table: None,
+            name: name.name.clone(),
+            detail,
+        })
+        .collect();
+    Ok((out, unmanaged))
 }
 
 fn sequence_type(name: &str) -> Option<SequenceType> {

@@ -3,9 +3,9 @@
 //!
 //! # Fixed query count
 //!
-//! The whole database is read with [`CATALOG_QUERIES`] (= 9) catalog queries, whatever the number
-//! of tables: extensions, namespaces, enums, sequences, tables, columns, constraints, indexes,
-//! and the inventory of what the model cannot represent (see [`queries`]). They run in one `REPEATABLE READ READ ONLY` transaction, so all of them see one
+//! The whole database is read with [`CATALOG_QUERIES`] (= 10) catalog queries, whatever the
+//! number of tables: extensions, namespaces, enums, sequences, tables, columns, constraints,
+//! indexes, views, and the inventory of what the model cannot represent (see [`queries`]). They run in one `REPEATABLE READ READ ONLY` transaction, so all of them see one
 //! snapshot; around them go 3 housekeeping statements (`BEGIN`, the settings below, `COMMIT`).
 //! [`IntrospectStats`] counts what was actually sent, so tests can check that the count does
 //! not grow with the schema.
@@ -39,7 +39,7 @@
 //!
 //! Read: everything [`Schema`] holds, from ordinary tables that are neither partitions nor
 //! inheriting tables, their sequences (serial ones and standalone ones; identity sequences with
-//! their column).
+//! their column), views and materialized views (with their indexes).
 //!
 //! Nothing is left out silently. Whatever the model cannot represent is listed in
 //! [`Introspection::unmanaged`] (see [`inventory`]): objects of kinds the model does not have
@@ -65,7 +65,7 @@ pub use inventory::Unmanaged;
 
 /// The number of catalog queries one introspection sends, independent of the schema's size;
 /// exposed so callers (and tests) can hold the implementation to it.
-pub const CATALOG_QUERIES: usize = 9;
+pub const CATALOG_QUERIES: usize = 10;
 
 /// What to read. `Default` reads every non-system schema and ignores nothing.
 #[derive(Debug, Clone, Default)]
@@ -207,6 +207,7 @@ pub async fn introspect_connection(
         columns: run.fetch("columns", queries::COLUMNS).await?,
         constraints: run.fetch("constraints", queries::CONSTRAINTS).await?,
         indexes: run.fetch("indexes", queries::INDEXES).await?,
+        views: run.fetch("views", queries::VIEWS).await?,
         inventory: run.fetch("the inventory", queries::INVENTORY).await?,
     };
     stats.statements += 1;
@@ -243,11 +244,18 @@ fn drop_ignored(rows: &mut CatalogRows, patterns: &[String]) {
         .iter()
         .filter(|t| ignored(&t.schema, &t.name))
         .map(|t| t.oid)
+        .chain(
+            rows.views
+                .iter()
+                .filter(|v| ignored(&v.schema, &v.name))
+                .map(|v| v.oid),
+        )
         .collect();
     rows.tables.retain(|t| !dropped.contains(&t.oid));
     rows.columns.retain(|c| !dropped.contains(&c.table_oid));
     rows.constraints.retain(|c| !dropped.contains(&c.table_oid));
     rows.indexes.retain(|i| !dropped.contains(&i.table_oid));
+    rows.views.retain(|v| !dropped.contains(&v.oid));
     rows.enums.retain(|e| !ignored(&e.schema, &e.name));
     rows.sequences.retain(|s| !ignored(&s.schema, &s.name));
     rows.inventory

@@ -44,11 +44,16 @@ macro_rules! namespace_filter {
 /// bookkeeping prefix and extension membership.
 macro_rules! relations {
     () => {
+        relations!("'r'")
+    };
+    ($kinds:literal) => {
         concat!(
             "WITH rel AS (
   SELECT c.oid, n.nspname, c.relname
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE c.relkind = 'r' AND NOT c.relispartition
+  WHERE c.relkind IN (",
+            $kinds,
+            ") AND NOT c.relispartition
     AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid)
     AND ",
             namespace_filter!(),
@@ -251,7 +256,7 @@ ORDER BY rel.oid, co.conname"
 /// and `indoption` (bit 0: DESC, bit 1: NULLS FIRST). `indclass`/`indoption`/`indkey` are
 /// 0-based vectors; `pg_get_indexdef` numbers keys from 1.
 pub const INDEXES: &str = concat!(
-    relations!(),
+    relations!("'r', 'm'"),
     "SELECT rel.oid::int8 AS table_oid, ic.relname::text AS name, am.amname::text AS method,
        i.indisunique AS is_unique, i.indnullsnotdistinct AS nulls_not_distinct,
        ARRAY(SELECT COALESCE(a.attname::text, '') FROM generate_series(1, i.indnkeyatts) AS k
@@ -296,6 +301,62 @@ WHERE NOT EXISTS (SELECT 1 FROM pg_constraint co
 ORDER BY rel.oid, ic.relname"
 );
 
+/// Views and materialized views in scope: the query as PostgreSQL prints it back (pretty, under
+/// the pinned `search_path`), options, whether a materialized view is populated, comments, the
+/// output columns with their types and comments, and what the query reads according to
+/// `pg_depend` (through the view's `_RETURN` rule): one JSON array `[relkind, schema, relation,
+/// column or null]` per relation or column.
+pub const VIEWS: &str = concat!(
+    "
+SELECT c.oid::int8 AS oid, n.nspname::text AS schema, c.relname::text AS name,
+       c.relkind = 'm' AS materialized,
+       pg_get_viewdef(c.oid, true) AS definition,
+       c.reloptions::text[] AS reloptions,
+       c.relispopulated AS populated,
+       d.description AS comment,
+       ARRAY(SELECT a.attname::text FROM pg_attribute a
+             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY a.attnum) AS column_names,
+       ARRAY(SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY a.attnum) AS column_types,
+       ARRAY(SELECT col_description(c.oid, a.attnum) FROM pg_attribute a
+             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY a.attnum) AS column_comments,
+       ARRAY(SELECT DISTINCT json_build_array(rc.relkind, rn.nspname, rc.relname, ra.attname)::text
+             FROM pg_rewrite rw
+             JOIN pg_depend dep ON dep.classid = 'pg_rewrite'::regclass AND dep.objid = rw.oid
+                               AND dep.refclassid = 'pg_class'::regclass
+             JOIN pg_class rc ON rc.oid = dep.refobjid
+             JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+             LEFT JOIN pg_attribute ra ON dep.refobjsubid > 0 AND ra.attrelid = rc.oid
+                                      AND ra.attnum = dep.refobjsubid
+             WHERE rw.ev_class = c.oid AND rc.oid <> c.oid) AS reads,
+       array_remove(ARRAY[
+         CASE WHEN c.relacl IS NOT NULL THEN 'has privileges granted or revoked (GRANT/REVOKE)' END,
+         CASE WHEN c.reltablespace <> 0 THEN 'is in another tablespace' END,
+         CASE WHEN EXISTS (SELECT 1 FROM pg_attrdef ad WHERE ad.adrelid = c.oid)
+              THEN 'has column defaults (ALTER VIEW … SET DEFAULT)' END,
+         CASE WHEN c.relkind = 'm' AND c.relam <> 0
+                   AND c.relam <> (SELECT oid FROM pg_am WHERE amname = 'heap')
+              THEN 'uses another table access method' END,
+         CASE WHEN EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
+                             AND (a.attacl IS NOT NULL OR a.attoptions IS NOT NULL))
+              THEN 'has column privileges or options' END
+       ], NULL) AS unsupported
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid
+                          AND d.objsubid = 0
+WHERE c.relkind IN ('v', 'm') AND ",
+    namespace_filter!(),
+    "
+  AND ($2::text IS NULL OR left(c.relname, length($2::text)) <> $2::text)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e
+                  WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
+ORDER BY n.nspname, c.relname"
+);
+
 /// Every user object in scope that the model cannot represent (yet), and every attribute of a
 /// represented object that it would lose, one row each: `kind`, `schema`, the `table` it belongs
 /// to (if any), `name`, and `detail`. Objects of extensions are left out, as everywhere. What a
@@ -316,10 +377,9 @@ WITH ns AS (
     AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
 )
 SELECT kind::text, schema::text, table_name::text, name::text, detail::text FROM (
-  SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
-        WHEN 'f' THEN 'foreign table' ELSE 'partitioned table' END AS kind,
+  SELECT CASE c.relkind WHEN 'f' THEN 'foreign table' ELSE 'partitioned table' END AS kind,
          c.nspname AS schema, NULL AS table_name, c.relname AS name, '' AS detail
-  FROM tbl c WHERE c.relkind IN ('v', 'm', 'f', 'p')
+  FROM tbl c WHERE c.relkind IN ('f', 'p')
     AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid)
   UNION ALL
   SELECT CASE WHEN pc.relispartition THEN 'partition' ELSE 'inheriting table' END,

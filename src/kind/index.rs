@@ -467,6 +467,37 @@ fn plan_replace(b: &mut Builder<'_>, table: &QualifiedName, from: &Index, to: &I
     let cx = b.cx;
     let build = build_for(b, table);
     let what = ObjectRef::index(table, &to.name);
+    // An index over a column this plan retypes cannot be built before the old one is dropped
+    // (the type change waits for the drop, the new index for the type change): drop, then
+    // build, with the table briefly without the index.
+    let retyped = dependencies(cx.desired.table(table), table, to)
+        .iter()
+        .any(|o| match o {
+            ObjectRef::Column { table: t, column } => {
+                let old = cx.renamed.table(t).and_then(|x| x.column(column));
+                let new = cx.desired.table(t).and_then(|x| x.column(column));
+                matches!((old, new), (Some(a), Some(b)) if a.ty != b.ty)
+            }
+            _ => false,
+        });
+    if retyped {
+        plan_drop(b, table, from);
+        let dropped = b.last();
+        plan_add(b, table, to);
+        let first = dropped + 1;
+        b.order(dropped, first);
+        if from.method.is_vector() || to.method.is_vector() {
+            b.hazard_on(
+                first,
+                HazardKind::VectorIndexRebuild,
+                format!(
+                    "{what} is dropped before its column's type change and built again after it ({} changed); vector index builds are slow on large tables",
+                    differences(from, to).join(", ")
+                ),
+            );
+        }
+        return;
+    }
     let tmp_name = temporary_index_name(&to.name);
     let mut tmp = to.clone();
     tmp.name = tmp_name.clone();

@@ -17,6 +17,7 @@ pub mod index;
 pub mod namespace;
 pub mod sequence;
 pub mod table;
+pub mod view;
 
 use std::fmt;
 
@@ -31,6 +32,7 @@ pub use index::IndexChange;
 pub use namespace::NamespaceChange;
 pub use sequence::SequenceChange;
 pub use table::TableChange;
+pub use view::ViewChange;
 
 /// One difference between `current` and `desired`, by kind, carrying both sides where there
 /// are two, so the planner can write the forward and the reverse SQL and explain each step.
@@ -46,6 +48,7 @@ pub enum Change {
     Column(ColumnChange),
     Constraint(ConstraintChange),
     Index(IndexChange),
+    View(ViewChange),
 }
 
 impl fmt::Display for Change {
@@ -61,6 +64,7 @@ impl fmt::Display for Change {
             Change::Column(c) => c.fmt(f),
             Change::Constraint(c) => c.fmt(f),
             Change::Index(c) => c.fmt(f),
+            Change::View(c) => c.fmt(f),
         }
     }
 }
@@ -77,6 +81,7 @@ impl Change {
             Change::Column(c) => column::plan(c, b),
             Change::Constraint(c) => constraint::plan(c, b),
             Change::Index(c) => index::plan(c, b),
+            Change::View(c) => view::plan(c, b),
         }
     }
 
@@ -133,14 +138,27 @@ impl Change {
                 IndexChange::Rename { .. } => "index.rename",
                 IndexChange::AlterComment { .. } => "index.comment",
             },
+            Change::View(c) => match c {
+                ViewChange::Add(_) => "view.add",
+                ViewChange::Drop(_) => "view.drop",
+                ViewChange::Replace { .. } => "view.replace",
+                ViewChange::Rebuild { .. } => "view.rebuild",
+                ViewChange::Alter { .. } => "view.alter",
+            },
         }
     }
 
     /// The table this change creates, if it creates one (the planner asks whether a table
-    /// existed before the plan).
+    /// existed before the plan); a materialized view created anew counts, as the relation its
+    /// indexes are built on.
     pub(crate) fn created_table(&self) -> Option<&QualifiedName> {
         match self {
             Change::Table(TableChange::Add(t)) => Some(&t.name),
+            Change::View(ViewChange::Add(v) | ViewChange::Rebuild { to: v, .. })
+                if v.materialized =>
+            {
+                Some(&v.name)
+            }
             _ => None,
         }
     }

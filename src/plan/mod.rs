@@ -344,6 +344,11 @@ impl<'a> Builder<'a> {
         self.drafts.len() - 1
     }
 
+    /// Adds a hazard to the draft at `at` (a step another function planned).
+    pub fn hazard_on(&mut self, at: usize, kind: HazardKind, message: impl Into<String>) {
+        self.drafts[at].hazard(kind, message);
+    }
+
     /// Orders the draft at `later` after the draft at `earlier`.
     pub fn order(&mut self, earlier: usize, later: usize) {
         self.drafts[later].after.push(earlier);

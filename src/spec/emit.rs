@@ -12,7 +12,7 @@ use std::fmt::Write;
 use crate::model::{
     Check, Column, ColumnType, DefaultValue, Deferrable, Enum, FkAction, ForeignKey, IdentityKind,
     Index, IndexKey, IndexMethod, IndexTarget, NullsOrder, QualifiedName, Schema, Sequence,
-    SequenceOptions, SequenceType, SortOrder, Table,
+    SequenceOptions, SequenceType, SortOrder, Table, View,
 };
 use crate::spec::names;
 
@@ -44,6 +44,7 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
         enums: all_enums,
         sequences: all_sequences,
         tables: all_tables,
+        views: all_views,
     } = schema;
     let mut schemas: BTreeSet<&str> = BTreeSet::new();
     schemas.insert("public");
@@ -51,6 +52,7 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
     schemas.extend(all_enums.iter().map(|e| e.name.schema.as_str()));
     schemas.extend(all_sequences.iter().map(|s| s.name.schema.as_str()));
     schemas.extend(all_tables.iter().map(|t| t.name.schema.as_str()));
+    schemas.extend(all_views.iter().map(|v| v.name.schema.as_str()));
 
     let mut files = Vec::new();
     match layout {
@@ -73,6 +75,7 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
                         table(schema, t, &mut out);
                     }
                 }
+                views(schema, ns, &mut out);
                 if out != header(schema, ns) || ns != "public" {
                     files.push(EmittedFile {
                         path: format!("{}.yaml", file_stem(ns)),
@@ -115,6 +118,14 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
                     table(schema, t, &mut out);
                     files.push(EmittedFile {
                         path: prefixed(ns, &t.name.name),
+                        contents: tidy(out),
+                    });
+                }
+                let mut out = header(schema, ns);
+                views(schema, ns, &mut out);
+                if out != header(schema, ns) {
+                    files.push(EmittedFile {
+                        path: prefixed(ns, "views"),
                         contents: tidy(out),
                     });
                 }
@@ -293,6 +304,105 @@ fn enums(schema: &Schema, ns: &str, out: &mut String) {
             }
         }
     }
+}
+
+/// The `views:` and `materialized_views:` sections of schema `ns`.
+fn views(schema: &Schema, ns: &str, out: &mut String) {
+    for materialized in [false, true] {
+        let list: Vec<&View> = schema
+            .views
+            .iter()
+            .filter(|v| v.name.schema == ns && v.materialized == materialized)
+            .collect();
+        if list.is_empty() {
+            continue;
+        }
+        out.push_str(if materialized {
+            "\nmaterialized_views:\n"
+        } else {
+            "\nviews:\n"
+        });
+        for v in list {
+            let _ = writeln!(out, "  {}:", key(&v.name.name));
+            let _ = writeln!(out, "    sql: {}", query_text(&v.query, "      "));
+            if v.security_invoker {
+                let _ = writeln!(out, "    security_invoker: true");
+            }
+            if v.security_barrier {
+                let _ = writeln!(out, "    security_barrier: true");
+            }
+            if let Some(c) = v.check_option {
+                let _ = writeln!(out, "    check_option: {}", c.sql());
+            }
+            if !v.with_data {
+                let _ = writeln!(out, "    with_data: false");
+            }
+            if !v.storage.is_empty() {
+                let opts: Vec<String> = v
+                    .storage
+                    .iter()
+                    .map(|(k, val)| format!("{}: {}", key(k), option_value(val)))
+                    .collect();
+                let _ = writeln!(out, "    with: {{ {} }}", opts.join(", "));
+            }
+            if let Some(c) = &v.comment {
+                let _ = writeln!(out, "    comment: {}", block_string(c));
+            }
+            let commented: Vec<_> = v.columns.iter().filter(|c| c.comment.is_some()).collect();
+            if !commented.is_empty() {
+                let _ = writeln!(out, "    columns:");
+                for c in commented {
+                    let _ = writeln!(
+                        out,
+                        "      {}: {}",
+                        key(&c.name),
+                        block_string(c.comment.as_deref().unwrap_or_default())
+                    );
+                }
+            }
+            if !v.indexes.is_empty() {
+                out.push_str("    indexes:\n");
+                for ix in &v.indexes {
+                    let fields = index(ix);
+                    let line = format!("      {}: {{ {} }}", key(&ix.name), fields.join(", "));
+                    if line.chars().count() <= 100 {
+                        let _ = writeln!(out, "{line}");
+                    } else {
+                        let _ = writeln!(out, "      {}:", key(&ix.name));
+                        for f in fields {
+                            let _ = writeln!(out, "        {f}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A query as a YAML value: a literal block (`|-`, lines indented by `indent`) that keeps the
+/// text exactly, or a quoted string when a block could not (control characters, a line
+/// starting with blank space, which a block would read as indentation).
+fn query_text(query: &str, indent: &str) -> String {
+    let blockable = !query.is_empty()
+        && !query.starts_with([' ', '\t'])
+        && query
+            .chars()
+            .all(|c| c == '\n' || c == '\t' || !c.is_control())
+        && !query
+            .lines()
+            .any(|l| l.ends_with([' ', '\t']) && l.trim().is_empty());
+    if !blockable {
+        return quoted(query);
+    }
+    let mut out = String::from("|-");
+    for line in query.lines() {
+        out.push('\n');
+        if !line.is_empty() {
+            out.push_str(indent);
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// What can be said on a column instead of at table level.

@@ -10,7 +10,7 @@ use crate::model::{
     Check, Column, ColumnType, ConstraintKind, DefaultValue, Deferrable, Enum, Extension, FkAction,
     ForeignKey, Identity, Index, IndexKey, IndexMethod, IndexTarget, Namespace, ObjectRef,
     PrimaryKey, QualifiedName, Schema, Sequence, SequenceOptions, SequenceOwner, SequenceType,
-    SortOrder, Table, Unique,
+    SortOrder, Table, Unique, View,
 };
 
 use super::names::{self, MAX_IDENT_BYTES};
@@ -68,7 +68,7 @@ struct Built {
 pub struct Lowerer {
     pub diags: Vec<Diagnostic>,
     /// Where each object of the schema is declared (for errors found later, on a server).
-    pub spans: BTreeMap<ObjectRef, Span>,
+    pub spans: crate::compare::SpanIndex,
     /// The files' `ignore:` globs, qualified with the file's schema.
     pub ignore: Vec<String>,
 }
@@ -117,7 +117,10 @@ impl Lowerer {
     }
 
     fn declared(&mut self, object: ObjectRef, at: &Span) {
-        self.spans.entry(object).or_insert_with(|| at.clone());
+        self.spans
+            .objects
+            .entry(object)
+            .or_insert_with(|| at.clone());
     }
 
     /// Resolves written sequence options against PostgreSQL's defaults for `data_type`, and
@@ -298,6 +301,14 @@ impl Lowerer {
             }
             for t in &f.tables {
                 if let Some((s, _)) = t.name.v.split_once('.') {
+                    known_schemas.insert(s.to_string());
+                    if s != "public" {
+                        namespaces.insert(s.to_string(), ());
+                    }
+                }
+            }
+            for v in &f.views {
+                if let Some((s, _)) = v.name.v.split_once('.') {
                     known_schemas.insert(s.to_string());
                     if s != "public" {
                         namespaces.insert(s.to_string(), ());
@@ -528,12 +539,120 @@ impl Lowerer {
             }
         }
 
+        // Views and materialized views, once every table is known.
+        let tables: Vec<&Table> = built.iter().map(|b| &b.table).collect();
+        schema.views = self.views(files, &tables, &mut sequence_relations);
+
         // Names that share PostgreSQL's relation namespace, per schema.
         self.relation_names(&built, sequence_relations);
 
         schema.tables = built.into_iter().map(|b| b.table).collect();
         schema.normalize();
         schema
+    }
+
+    /// The views of every file, with what their queries read. `relations` collects their
+    /// names (and their indexes') for the relation-namespace check.
+    fn views(
+        &mut self,
+        files: &[RawFile],
+        tables: &[&Table],
+        relations: &mut Vec<(String, String, String, Span)>,
+    ) -> Vec<View> {
+        let mut names: BTreeSet<QualifiedName> = BTreeSet::new();
+        let mut seen: BTreeMap<QualifiedName, Span> = BTreeMap::new();
+        for f in files {
+            for v in &f.views {
+                names.insert(qualify(&f.schema.v, &v.name.v));
+            }
+        }
+        let mut out = Vec::new();
+        for f in files {
+            for raw in &f.views {
+                let q = qualify(&f.schema.v, &raw.name.v);
+                let word = if raw.materialized {
+                    "materialized view"
+                } else {
+                    "view"
+                };
+                let what = format!("{word} \"{q}\"");
+                self.check_ident(&q.name, &raw.name.at, &what);
+                if let Some(first) = seen.get(&q) {
+                    self.push(
+                        Diagnostic::error(format!("{what} is declared twice"))
+                            .at(raw.name.at.clone())
+                            .label("second declaration")
+                            .help(format!("first declared at {}; keep one", at_text(first))),
+                    );
+                    continue;
+                }
+                seen.insert(q.clone(), raw.name.at.clone());
+                self.declared(ObjectRef::View(q.clone()), &raw.name.at);
+                relations.push((
+                    q.schema.clone(),
+                    q.name.clone(),
+                    what.clone(),
+                    raw.name.at.clone(),
+                ));
+                let Some(sql) = &raw.sql else { continue };
+                if !raw.sql_lines.is_empty() {
+                    self.spans.queries.insert(
+                        ObjectRef::View(q.clone()),
+                        crate::compare::SqlOrigin {
+                            file: sql.at.file.clone(),
+                            text: sql.v.clone(),
+                            lines: raw.sql_lines.clone(),
+                        },
+                    );
+                }
+                let query = view_query(&sql.v);
+                if query.is_empty() {
+                    self.push(
+                        Diagnostic::error(format!("{what} has an empty `sql`"))
+                            .at(sql.at.clone())
+                            .label("no query")
+                            .help("write the view's query: `sql: SELECT id, title FROM documents`"),
+                    );
+                    continue;
+                }
+                let mut view = View::new(q.clone(), raw.materialized, query);
+                view.security_invoker = raw.security_invoker;
+                view.security_barrier = raw.security_barrier;
+                view.check_option = raw.check_option;
+                view.with_data = raw.with_data;
+                view.comment = raw.comment.clone();
+                view.storage = raw
+                    .with
+                    .iter()
+                    .map(|(k, v)| (k.v.clone(), v.v.clone()))
+                    .collect();
+                view.columns = raw
+                    .columns
+                    .iter()
+                    .map(|(c, text)| crate::model::ViewColumn {
+                        name: c.v.clone(),
+                        ty: None,
+                        comment: Some(text.clone()),
+                    })
+                    .collect();
+                view.depends_on = query_dependencies(&view.query, tables, &names);
+                let relation = Table::named(q.clone());
+                for ix in &raw.indexes {
+                    relations.push((
+                        q.schema.clone(),
+                        ix.name.v.clone(),
+                        format!("index \"{}\" on {what}", ix.name.v),
+                        ix.name.at.clone(),
+                    ));
+                    if let Some(m) = self.index(&relation, ix, &what, false) {
+                        self.declared(ObjectRef::index(&q, &m.name), &ix.name.at);
+                        view.indexes.push(m);
+                    }
+                }
+                out.push(view);
+            }
+        }
+        out
     }
 
     /// Resolves a sequence's `owned_by: table.column` (or `schema.table.column`, in the
@@ -1161,7 +1280,7 @@ impl Lowerer {
         // Indexes.
         for ix in &t.indexes {
             self.declared(ObjectRef::index(&q, &ix.name.v), &ix.name.at);
-            if let Some(m) = self.index(&table, ix, &tw) {
+            if let Some(m) = self.index(&table, ix, &tw, true) {
                 table.indexes.push(m);
             }
         }
@@ -1207,12 +1326,20 @@ impl Lowerer {
         }
     }
 
-    fn index(&mut self, table: &Table, ix: &RawIndex, tw: &str) -> Option<Index> {
+    /// Lowers one index of `table`; `columns_known` is false for a materialized view, whose
+    /// columns only the server knows (it reports a wrong one on the shadow database).
+    fn index(
+        &mut self,
+        table: &Table,
+        ix: &RawIndex,
+        tw: &str,
+        columns_known: bool,
+    ) -> Option<Index> {
         let iw = format!("index \"{}\" on {tw}", ix.name.v);
         let method = ix.method.v;
         self.check_ident(&ix.name.v, &ix.name.at, &iw);
         let before = self.diags.len();
-        for k in &ix.keys {
+        for k in ix.keys.iter().filter(|_| columns_known) {
             if let RawTarget::Column(c) = &k.target
                 && table.column(c).is_none()
             {
@@ -1227,7 +1354,7 @@ impl Lowerer {
                 );
             }
         }
-        for c in &ix.include {
+        for c in ix.include.iter().filter(|_| columns_known) {
             if table.column(&c.v).is_none() {
                 let tbl = table.clone();
                 self.missing_column(&tbl, c, &format!("`include` of {iw}"));
@@ -1530,6 +1657,62 @@ impl Lowerer {
             deferrable: fk.deferrable,
         })
     }
+}
+
+/// A view's query as stored: without surrounding blank space and trailing `;`.
+pub fn view_query(sql: &str) -> String {
+    let mut q = sql.trim();
+    while let Some(rest) = q.strip_suffix(';') {
+        q = rest.trim_end();
+    }
+    q.to_string()
+}
+
+/// What a query reads, from the names in it: the tables and views of the spec it names
+/// (unqualified names resolve in `public`, the `search_path` tidemark applies a spec with),
+/// and the columns of those tables that it names anywhere. A superset of what PostgreSQL
+/// records, which only orders steps.
+pub fn query_dependencies(
+    query: &str,
+    tables: &[&Table],
+    views: &BTreeSet<QualifiedName>,
+) -> Vec<ObjectRef> {
+    let chains = crate::sql_lex::name_chains(query);
+    let find = |q: &QualifiedName| -> Option<ObjectRef> {
+        if views.contains(q) {
+            Some(ObjectRef::View(q.clone()))
+        } else if tables.iter().any(|t| &t.name == q) {
+            Some(ObjectRef::Table(q.clone()))
+        } else {
+            None
+        }
+    };
+    let mut out: BTreeSet<ObjectRef> = BTreeSet::new();
+    for chain in &chains {
+        let mut candidates = Vec::new();
+        if chain.len() >= 2 {
+            candidates.push(QualifiedName::new(&chain[0], &chain[1]));
+        }
+        candidates.push(QualifiedName::public(&chain[0]));
+        if let Some(found) = candidates.iter().find_map(find) {
+            out.insert(found);
+        }
+    }
+    let read: Vec<&Table> = tables
+        .iter()
+        .copied()
+        .filter(|t| out.contains(&ObjectRef::Table(t.name.clone())))
+        .collect();
+    for chain in &chains {
+        for part in chain {
+            for t in &read {
+                if t.column(part).is_some() {
+                    out.insert(ObjectRef::column(&t.name, part));
+                }
+            }
+        }
+    }
+    out.into_iter().collect()
 }
 
 fn strip_parens(e: &str) -> String {

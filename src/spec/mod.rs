@@ -59,9 +59,13 @@ pub fn counts(schema: &model::Schema) -> Vec<(&'static str, usize)> {
         enums,
         sequences,
         tables,
+        views,
     } = schema;
+    let materialized = views.iter().filter(|v| v.materialized).count();
     vec![
         ("tables", tables.len()),
+        ("views", views.len() - materialized),
+        ("materialized_views", materialized),
         ("enums", enums.len()),
         ("sequences", sequences.len()),
         ("extensions", extensions.len()),
@@ -81,7 +85,7 @@ pub fn summary(schema: &model::Schema) -> String {
         })
         .map(|(k, n)| {
             let noun = if n == 1 { &k[..k.len() - 1] } else { k };
-            format!("{n} {noun}")
+            format!("{n} {}", noun.replace('_', " "))
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -172,6 +176,7 @@ pub fn load_sources(sources: Vec<(String, String)>) -> Result<Loaded, Diagnostic
             Ok(root) => {
                 let mut reader = shape::Reader {
                     file: name,
+                    source: text,
                     diags: &mut diags,
                     had_unknown: false,
                 };

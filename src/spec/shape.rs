@@ -15,8 +15,22 @@ pub const FILE_KEYS: &[&str] = &[
     "enums",
     "sequences",
     "tables",
+    "views",
+    "materialized_views",
     "ignore",
 ];
+/// Keys of a view.
+pub const VIEW_KEYS: &[&str] = &[
+    "sql",
+    "security_invoker",
+    "security_barrier",
+    "check_option",
+    "comment",
+    "columns",
+];
+/// Keys of a materialized view.
+pub const MATERIALIZED_VIEW_KEYS: &[&str] =
+    &["sql", "with_data", "with", "comment", "columns", "indexes"];
 /// Keys of a sequence.
 pub const SEQUENCE_KEYS: &[&str] = &[
     "as",
@@ -120,8 +134,32 @@ pub struct RawFile {
     pub enums: Vec<RawEnum>,
     pub sequences: Vec<RawSequence>,
     pub tables: Vec<RawTable>,
+    /// `views:` and `materialized_views:`.
+    pub views: Vec<RawView>,
     /// `ignore:` globs, as written.
     pub ignore: Vec<Sp<String>>,
+}
+
+/// A `views:` or `materialized_views:` entry.
+#[derive(Debug, Clone)]
+pub struct RawView {
+    pub name: Sp<String>,
+    pub materialized: bool,
+    /// `sql:`, the query; where it was written points errors into it.
+    pub sql: Option<Sp<String>>,
+    /// Where each line of `sql` starts in the file (empty when that is not known, as for a
+    /// folded block).
+    pub sql_lines: Vec<(u32, u32)>,
+    pub security_invoker: bool,
+    pub security_barrier: bool,
+    pub check_option: Option<crate::model::CheckOption>,
+    pub with_data: bool,
+    /// Storage parameters: name and value as PostgreSQL prints it.
+    pub with: Vec<(Sp<String>, Sp<String>)>,
+    /// Column comments: column name → comment.
+    pub columns: Vec<(Sp<String>, String)>,
+    pub indexes: Vec<RawIndex>,
+    pub comment: Option<String>,
 }
 
 /// Sequence options as written; what is left out takes PostgreSQL's default.
@@ -273,6 +311,8 @@ pub struct RawIndex {
 /// Reads one file's tree, pushing every shape problem to `diags`.
 pub struct Reader<'a> {
     pub file: &'a str,
+    /// The file's text, to find where the lines of a multi-line string start.
+    pub source: &'a str,
     pub diags: &'a mut Vec<Diagnostic>,
     /// Whether the last [`Self::fields`] call found unknown keys: a misspelt required key is
     /// then reported once (as unknown, with did-you-mean), not also as missing.
@@ -472,6 +512,7 @@ impl<'a> Reader<'a> {
             enums: Vec::new(),
             sequences: Vec::new(),
             tables: Vec::new(),
+            views: Vec::new(),
             ignore: Vec::new(),
         };
         if root.kind == Kind::Null {
@@ -493,6 +534,14 @@ impl<'a> Reader<'a> {
                 "enums" => raw.enums = self.enums(v),
                 "sequences" => raw.sequences = self.sequences(v),
                 "tables" => raw.tables = self.tables(v),
+                "views" => {
+                    let mut views = self.views(v, false);
+                    raw.views.append(&mut views)
+                }
+                "materialized_views" => {
+                    let mut views = self.views(v, true);
+                    raw.views.append(&mut views)
+                }
                 "ignore" if v.kind != Kind::Null => {
                     raw.ignore = self.string_list(v, "`ignore`").unwrap_or_default()
                 }
@@ -745,6 +794,181 @@ impl<'a> Reader<'a> {
             out.push(e);
         }
         out
+    }
+
+    /// Where each line of the string `text`, a scalar at `pos`, starts in the file: for a
+    /// literal block (`|`) the lines below the indicator at their indentation, for a one-line
+    /// scalar its own place (inside the quotes). Empty where lines do not map one to one (a
+    /// folded block, a multi-line flow scalar).
+    fn text_lines(&self, pos: Pos, text: &str) -> Vec<(u32, u32)> {
+        let lines: Vec<&str> = self.source.lines().collect();
+        let Some(first) = lines.get(pos.line.saturating_sub(1) as usize) else {
+            return Vec::new();
+        };
+        let at: String = first
+            .chars()
+            .skip(pos.column.saturating_sub(1) as usize)
+            .collect();
+        let count = text.split('\n').count();
+        if at.starts_with('|') {
+            let body = &lines[(pos.line as usize).min(lines.len())..];
+            let indent = body
+                .iter()
+                .find(|l| !l.trim().is_empty())
+                .map_or(0, |l| l.chars().take_while(|c| *c == ' ').count());
+            return (0..count)
+                .map(|k| (pos.line + 1 + k as u32, indent as u32 + 1))
+                .collect();
+        }
+        // The position may be the block's first content line rather than its indicator.
+        let literal_above = pos.line >= 2
+            && lines
+                .get(pos.line as usize - 2)
+                .is_some_and(|l| l.trim_end().trim_end_matches(['-', '+']).ends_with('|'));
+        let first_line = text.split('\n').next().unwrap_or_default();
+        if literal_above && !first_line.is_empty() && at.starts_with(first_line) {
+            return (0..count)
+                .map(|k| (pos.line + k as u32, pos.column))
+                .collect();
+        }
+        if count > 1 || at.starts_with('>') {
+            return Vec::new();
+        }
+        let quote = u32::from(at.starts_with(['"', '\'']));
+        vec![(pos.line, pos.column + quote)]
+    }
+
+    fn views(&mut self, node: &Node, materialized: bool) -> Vec<RawView> {
+        let mut out = Vec::new();
+        let section = if materialized {
+            "`materialized_views`"
+        } else {
+            "`views`"
+        };
+        if node.kind == Kind::Null {
+            return out;
+        }
+        let Some(entries) = self.map(node, section) else {
+            return out;
+        };
+        for (name, v) in entries {
+            if let Some(view) = self.view(name, v, materialized) {
+                out.push(view);
+            }
+        }
+        out
+    }
+
+    fn view(&mut self, name: Sp<String>, node: &Node, materialized: bool) -> Option<RawView> {
+        let word = if materialized {
+            "materialized view"
+        } else {
+            "view"
+        };
+        let what = format!("{word} \"{}\"", name.v);
+        let keys = if materialized {
+            MATERIALIZED_VIEW_KEYS
+        } else {
+            VIEW_KEYS
+        };
+        let fields = self.fields(node, &what, keys)?;
+        let had_unknown = self.had_unknown;
+        let mut view = RawView {
+            name,
+            materialized,
+            sql: None,
+            sql_lines: Vec::new(),
+            security_invoker: false,
+            security_barrier: false,
+            check_option: None,
+            with_data: true,
+            with: Vec::new(),
+            columns: Vec::new(),
+            indexes: Vec::new(),
+            comment: None,
+        };
+        for (k, v) in fields {
+            let fw = format!("`{}` of {what}", k.v);
+            match k.v.as_str() {
+                "sql" => {
+                    view.sql = self.name_string(v, &fw);
+                    if let Some(s) = &view.sql {
+                        view.sql_lines = self.text_lines(v.pos, &s.v);
+                    }
+                }
+                "security_invoker" => view.security_invoker = self.boolean(v, &fw) == Some(true),
+                "security_barrier" => view.security_barrier = self.boolean(v, &fw) == Some(true),
+                "check_option" => {
+                    view.check_option = self.choice(
+                        v,
+                        &fw,
+                        &[
+                            ("local", crate::model::CheckOption::Local),
+                            ("cascaded", crate::model::CheckOption::Cascaded),
+                        ],
+                    )
+                }
+                "with_data" => view.with_data = self.boolean(v, &fw) != Some(false),
+                "comment" => view.comment = self.string(v, &fw).map(|s| s.v),
+                "with" => {
+                    if let Some(entries) = self.map(v, &fw) {
+                        for (ok, ov) in entries {
+                            let text = match &ov.kind {
+                                Kind::Int(s) | Kind::Float(s) | Kind::Str(s) => s.clone(),
+                                Kind::Bool(b) => (if *b { "true" } else { "false" }).to_string(),
+                                _ => {
+                                    self.wrong_shape(
+                                        ov,
+                                        "a number, boolean or string",
+                                        &format!("option `{}` of {what}", ok.v),
+                                    );
+                                    continue;
+                                }
+                            };
+                            let at = self.span(ov.pos);
+                            view.with.push((
+                                Sp {
+                                    v: ok.v.to_lowercase(),
+                                    at: ok.at,
+                                },
+                                Sp { v: text, at },
+                            ));
+                        }
+                    }
+                }
+                "columns" => {
+                    if let Some(entries) = self.map(v, &fw) {
+                        for (cname, cv) in entries {
+                            let cw = format!("the comment of column \"{}\" of {what}", cname.v);
+                            if let Some(c) = self.string(cv, &cw) {
+                                view.columns.push((cname, c.v));
+                            }
+                        }
+                    }
+                }
+                "indexes" => {
+                    if let Some(entries) = self.map(v, &fw) {
+                        for (iname, iv) in entries {
+                            if let Some(ix) = self.index(&what, iname, iv) {
+                                view.indexes.push(ix);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if view.sql.is_none() {
+            if !had_unknown {
+                let d = Diagnostic::error(format!("{what} has no `sql`"))
+                    .at(view.name.at.clone())
+                    .label("missing `sql`")
+                    .help("write the view's query: `sql: SELECT id, title FROM documents`");
+                self.err(d);
+            }
+            return None;
+        }
+        Some(view)
     }
 
     fn tables(&mut self, node: &Node) -> Vec<RawTable> {

@@ -413,6 +413,7 @@ pub fn golden() -> Schema {
         )
         .build();
     let mut s = Schema {
+        views: vec![],
         extensions: vec![],
         sequences: vec![],
         namespaces: vec![Namespace {

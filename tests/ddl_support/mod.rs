@@ -442,6 +442,7 @@ pub fn example_schema() -> Schema {
         ],
         sequences: vec![],
         tables: vec![tenants, collections, documents, chunks, search_events],
+        views: vec![],
     };
     derive_identity_names(&mut schema);
     schema.normalize();

@@ -1,0 +1,1 @@
+INSERT INTO public.documents (tenant_id, title) VALUES (1, 'kept'), (1, 'also');

@@ -1,0 +1,1 @@
+INSERT INTO public.posts (status) VALUES ('published'), ('draft');

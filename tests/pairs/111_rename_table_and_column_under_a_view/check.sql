@@ -1,0 +1,1 @@
+SELECT title = 'kept' FROM public.titles

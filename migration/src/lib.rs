@@ -5,12 +5,17 @@
 pub use sea_orm_migration::prelude::*;
 #[rustfmt::skip]
 mod m20261125_141155_init;
+#[rustfmt::skip]
+mod m20261202_021225_add_views;
 /// Lists the migrations in the order they apply.
 pub struct Migrator;
 #[rustfmt::skip]
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_141155_init::Migration),]
+        vec![
+            Box::new(m20261125_141155_init::Migration),
+            Box::new(m20261202_021225_add_views::Migration),
+        ]
     }
 }

@@ -376,12 +376,19 @@ fn view(v: ViewRow) -> Result<(View, Vec<Unmanaged>), IntrospectError> {
         crate::spec::lower::view_query(&definition),
     );
     let mut lost: Vec<String> = v.unsupported;
+    // PostgreSQL keeps a boolean option as written (`on`, `yes`, `1`, …).
+    let truthy = |value: &str| {
+        matches!(
+            value.to_ascii_lowercase().as_str(),
+            "true" | "on" | "yes" | "1" | "t" | "y"
+        )
+    };
     for opt in v.reloptions.unwrap_or_default() {
         let (key, value) = opt.split_once('=').unwrap_or((opt.as_str(), ""));
         match (v.materialized, key) {
             (true, _) => out.storage.insert(key, value),
-            (false, "security_barrier") => out.security_barrier = value == "true",
-            (false, "security_invoker") => out.security_invoker = value == "true",
+            (false, "security_barrier") => out.security_barrier = truthy(value),
+            (false, "security_invoker") => out.security_invoker = truthy(value),
             (false, "check_option") if value == "local" => {
                 out.check_option = Some(CheckOption::Local)
             }

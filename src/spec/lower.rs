@@ -749,7 +749,7 @@ impl Lowerer {
                     ))
                     .at(at)
                     .label("name already used in this schema")
-                    .help("tables, sequences, indexes, primary keys and unique constraints share one namespace per PostgreSQL schema (PostgreSQL would append a number to a derived name); give one of them another name"),
+                    .help("tables, views, sequences, indexes, primary keys and unique constraints share one namespace per PostgreSQL schema (PostgreSQL would append a number to a derived name); give one of them another name"),
                 );
             } else {
                 seen.insert(key, what);

@@ -44,6 +44,9 @@ pub struct SqlOrigin {
     pub text: String,
     /// 1-based (line, column) in the file of the first character of each line of `text`.
     pub lines: Vec<(u32, u32)>,
+    /// Whether the server got `text` without its leading blank space (a view's query) or as
+    /// written (a function's body).
+    pub sent_trimmed: bool,
 }
 
 impl SpanIndex {
@@ -56,7 +59,11 @@ impl SpanIndex {
     /// tidemark sends it (trimmed of blank space at the start).
     pub fn locate(&self, object: &ObjectRef, offset: usize) -> Option<Span> {
         let origin = self.queries.get(object)?;
-        let lead = origin.text.chars().count() - origin.text.trim_start().chars().count();
+        let lead = if origin.sent_trimmed {
+            origin.text.chars().count() - origin.text.trim_start().chars().count()
+        } else {
+            0
+        };
         let (mut line, mut column) = (0usize, 0u32);
         for (i, c) in origin.text.chars().enumerate() {
             if i == lead + offset {
@@ -164,6 +171,8 @@ pub fn managed_schemas(spec: &Schema) -> Vec<String> {
         sequences,
         tables,
         views,
+        functions,
+        triggers: _,
     } = spec;
     let mut names: BTreeSet<String> = BTreeSet::from(["public".to_string()]);
     names.extend(namespaces.iter().map(|n| n.name.clone()));
@@ -171,6 +180,7 @@ pub fn managed_schemas(spec: &Schema) -> Vec<String> {
     names.extend(sequences.iter().map(|s| s.name.schema.clone()));
     names.extend(tables.iter().map(|t| t.name.schema.clone()));
     names.extend(views.iter().map(|v| v.name.schema.clone()));
+    names.extend(functions.iter().map(|f| f.name.schema.clone()));
     names.into_iter().collect()
 }
 

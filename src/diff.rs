@@ -52,6 +52,8 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
         sequences: _,
         tables: _,
         views: _,
+        functions: _,
+        triggers: _,
     } = desired;
 
     let mut renames = Renames::default();
@@ -151,9 +153,15 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     out.extend(columns);
     out.extend(members);
     rebuild_dependents(current, desired, &mut out);
+    // Functions, then what calls them and what reads tables: each of these diffs sees the
+    // changes before it, to rebuild what they take away.
+    kind::function::diff(current, desired, &mut out);
     let mut views = Vec::new();
     kind::view::diff(current, desired, &out, &mut views);
     out.extend(views);
+    let mut triggers = Vec::new();
+    kind::trigger::diff(current, desired, &out, &mut triggers);
+    out.extend(triggers);
     out
 }
 

@@ -25,6 +25,10 @@ pub struct Schema {
     pub tables: Vec<Table>,
     /// Views and materialized views.
     pub views: Vec<View>,
+    /// Functions and procedures.
+    pub functions: Vec<Function>,
+    /// Triggers of tables and views.
+    pub triggers: Vec<Trigger>,
 }
 
 /// A schema-qualified object name; `schema` is `public` unless the spec says otherwise.
@@ -166,6 +170,159 @@ impl View {
     /// The object this view is in plans: views and materialized views share one kind.
     pub fn object(&self) -> ObjectRef {
         ObjectRef::View(self.name.clone())
+    }
+}
+
+/// A function or procedure. Its identity is its name and argument list: overloads are
+/// distinct objects. Compared field by field, every field as the catalog prints it on both
+/// sides (`pg_get_function_arguments`, `pg_get_function_result`), the body without the blank
+/// space around it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    pub name: QualifiedName,
+    pub procedure: bool,
+    /// The argument list as between the parentheses of `CREATE FUNCTION f(…)`, defaults
+    /// included (`query vector, k integer DEFAULT 10`).
+    pub args: String,
+    /// The identity part of `args` (no defaults), which with the name is the key; the spec
+    /// side uses `args` itself.
+    pub identity: String,
+    /// What follows `RETURNS` (`trigger`, `SETOF documents`, `TABLE(id bigint, …)`); `None`
+    /// for a procedure.
+    pub returns: Option<String>,
+    pub language: String,
+    /// Exactly as written (PostgreSQL keeps it so, and dumps it so); compared without the
+    /// blank space around it.
+    pub body: String,
+    pub volatility: Volatility,
+    pub strict: bool,
+    pub security_definer: bool,
+    pub parallel: Parallel,
+    /// `SET name = value` options, in order (`search_path`, `statement_timeout`).
+    pub config: Vec<(String, String)>,
+    pub comment: Option<String>,
+    /// Tables, views and types its arguments, result and body name (the spec's side; the
+    /// catalog records none for a body). Only orders steps.
+    pub depends_on: Vec<ObjectRef>,
+}
+
+impl Function {
+    pub fn object(&self) -> ObjectRef {
+        ObjectRef::Function {
+            name: self.name.clone(),
+            args: self.identity.clone(),
+        }
+    }
+
+    /// Equal as database objects: everything but the derived [`Function::depends_on`], and the
+    /// body up to the blank space around it (which SQL and PL/pgSQL ignore).
+    pub fn same_as(&self, other: &Function) -> bool {
+        let mut a = self.clone();
+        a.depends_on.clone_from(&other.depends_on);
+        if a.body.trim() == other.body.trim() {
+            a.body.clone_from(&other.body);
+        }
+        a == *other
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Volatility {
+    #[default]
+    Volatile,
+    Stable,
+    Immutable,
+}
+
+impl Volatility {
+    pub fn sql(self) -> &'static str {
+        match self {
+            Volatility::Volatile => "VOLATILE",
+            Volatility::Stable => "STABLE",
+            Volatility::Immutable => "IMMUTABLE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Parallel {
+    #[default]
+    Unsafe,
+    Restricted,
+    Safe,
+}
+
+impl Parallel {
+    pub fn sql(self) -> &'static str {
+        match self {
+            Parallel::Unsafe => "UNSAFE",
+            Parallel::Restricted => "RESTRICTED",
+            Parallel::Safe => "SAFE",
+        }
+    }
+}
+
+/// A trigger on a table or view. Compared by its parts as PostgreSQL prints them back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trigger {
+    pub table: QualifiedName,
+    pub name: String,
+    pub timing: TriggerTiming,
+    /// `INSERT`, `UPDATE`, `DELETE`, `TRUNCATE`, in that order.
+    pub events: Vec<TriggerEvent>,
+    /// `UPDATE OF` these columns (empty: any column).
+    pub update_of: Vec<String>,
+    pub for_each_row: bool,
+    /// The `WHEN (…)` condition, without the parentheses.
+    pub when: Option<String>,
+    pub function: QualifiedName,
+    /// Literal arguments passed to the function (`TG_ARGV`).
+    pub args: Vec<String>,
+    pub comment: Option<String>,
+}
+
+impl Trigger {
+    pub fn object(&self) -> ObjectRef {
+        ObjectRef::Trigger {
+            table: self.table.clone(),
+            name: self.name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TriggerTiming {
+    Before,
+    After,
+    InsteadOf,
+}
+
+impl TriggerTiming {
+    pub fn sql(self) -> &'static str {
+        match self {
+            TriggerTiming::Before => "BEFORE",
+            TriggerTiming::After => "AFTER",
+            TriggerTiming::InsteadOf => "INSTEAD OF",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TriggerEvent {
+    Insert,
+    Update,
+    Delete,
+    Truncate,
+}
+
+impl TriggerEvent {
+    pub fn sql(self) -> &'static str {
+        match self {
+            TriggerEvent::Insert => "INSERT",
+            TriggerEvent::Update => "UPDATE",
+            TriggerEvent::Delete => "DELETE",
+            TriggerEvent::Truncate => "TRUNCATE",
+        }
     }
 }
 
@@ -664,8 +821,16 @@ impl Schema {
             sequences,
             tables,
             views,
+            functions,
+            triggers,
         } = self;
         extensions.sort_by(|a, b| a.name.cmp(&b.name));
+        functions.sort_by(|a, b| (&a.name, &a.identity).cmp(&(&b.name, &b.identity)));
+        for f in functions {
+            f.depends_on.sort();
+            f.depends_on.dedup();
+        }
+        triggers.sort_by(|a, b| (&a.table, &a.name).cmp(&(&b.table, &b.name)));
         views.sort_by(|a, b| a.name.cmp(&b.name));
         for v in views {
             v.indexes.sort_by(|a, b| a.name.cmp(&b.name));
@@ -694,6 +859,8 @@ impl Schema {
             sequences,
             tables,
             views,
+            functions,
+            triggers,
         } = self;
         fn sorted<T, K: Ord + ?Sized>(items: &[T], key: impl Fn(&T) -> &K) -> bool {
             items.windows(2).all(|w| key(&w[0]) <= key(&w[1]))
@@ -704,6 +871,15 @@ impl Schema {
             && sorted(sequences, |s| &s.name)
             && sorted(tables, |t| &t.name)
             && sorted(views, |v| &v.name)
+            && functions
+                .windows(2)
+                .all(|w| (&w[0].name, &w[0].identity) <= (&w[1].name, &w[1].identity))
+            && functions
+                .iter()
+                .all(|f| f.depends_on.windows(2).all(|w| w[0] < w[1]))
+            && triggers
+                .windows(2)
+                .all(|w| (&w[0].table, &w[0].name) <= (&w[1].table, &w[1].name))
             && views.iter().all(|v| {
                 sorted(&v.indexes, |i| i.name.as_str())
                     && v.depends_on.windows(2).all(|w| w[0] < w[1])
@@ -729,6 +905,18 @@ impl Schema {
 
     pub fn view(&self, name: &QualifiedName) -> Option<&View> {
         self.views.iter().find(|v| &v.name == name)
+    }
+
+    pub fn function(&self, name: &QualifiedName, identity: &str) -> Option<&Function> {
+        self.functions
+            .iter()
+            .find(|f| &f.name == name && f.identity == identity)
+    }
+
+    pub fn trigger(&self, table: &QualifiedName, name: &str) -> Option<&Trigger> {
+        self.triggers
+            .iter()
+            .find(|t| &t.table == table && t.name == name)
     }
 
     pub fn enum_type(&self, name: &QualifiedName) -> Option<&Enum> {
@@ -766,6 +954,16 @@ pub enum ObjectRef {
     /// [`ObjectRef::Index`]es whose `table` is the view: its steps provide the
     /// `Table` of the same name too, as the relation they live on.
     View(QualifiedName),
+    /// A function or procedure: its name and identity arguments.
+    Function {
+        name: QualifiedName,
+        args: String,
+    },
+    /// A trigger of a table or view.
+    Trigger {
+        table: QualifiedName,
+        name: String,
+    },
     Column {
         table: QualifiedName,
         column: String,
@@ -814,6 +1012,9 @@ impl ObjectRef {
             | ObjectRef::Sequence(q)
             | ObjectRef::Table(q)
             | ObjectRef::View(q) => Some(ObjectRef::Schema(q.schema.clone())),
+            ObjectRef::Function { name, .. } => Some(ObjectRef::Schema(name.schema.clone())),
+            // A trigger's relation may be a table or a view: its steps name it themselves.
+            ObjectRef::Trigger { .. } => None,
             ObjectRef::Column { table, .. }
             | ObjectRef::Constraint { table, .. }
             | ObjectRef::Index { table, .. } => Some(ObjectRef::Table(table.clone())),
@@ -856,6 +1057,17 @@ impl fmt::Display for ObjectRef {
             ObjectRef::Sequence(q) => write!(f, "sequence {}", show_q(q)),
             ObjectRef::Table(q) => write!(f, "table {}", show_q(q)),
             ObjectRef::View(q) => write!(f, "view {}", show_q(q)),
+            ObjectRef::Function { name, args } => {
+                write!(
+                    f,
+                    "function {}({})",
+                    show_q(name),
+                    crate::sql_ident::one_line(args)
+                )
+            }
+            ObjectRef::Trigger { table, name } => {
+                write!(f, "trigger {} on {}", show(name), show_q(table))
+            }
             ObjectRef::Column { table, column } => {
                 write!(f, "column {}.{}", show_q(table), show(column))
             }

@@ -205,6 +205,9 @@ async fn apply_and_read(
             let position = e.position?;
             let query = match object {
                 crate::model::ObjectRef::View(q) => &desired.view(q)?.query,
+                crate::model::ObjectRef::Function { name, args } => {
+                    &desired.function(name, args)?.body
+                }
                 _ => return None,
             };
             let start = e.sql.find(query.as_str())?;

@@ -300,6 +300,41 @@ pub fn name_chains(sql: &str) -> Vec<Vec<String>> {
     out
 }
 
+/// The identity of a function's argument list as written (`q vector(3), k int DEFAULT 10` →
+/// `q vector(3), k int`): each argument without its default, blank space collapsed — what
+/// `DROP FUNCTION` and `COMMENT ON FUNCTION` take.
+pub fn function_identity(args: &str) -> String {
+    let toks = tokens(args);
+    let mut parts: Vec<String> = Vec::new();
+    let (mut depth, mut start, mut cut): (i32, usize, Option<usize>) = (0, 0, None);
+    let mut finish = |from: usize, to: usize, cut: Option<usize>| {
+        let text = &args[from..cut.unwrap_or(to)];
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !text.is_empty() {
+            parts.push(text);
+        }
+    };
+    for t in &toks {
+        match &t.kind {
+            TokenKind::Punct('(') => depth += 1,
+            TokenKind::Punct(')') => depth -= 1,
+            TokenKind::Punct(',') if depth == 0 => {
+                finish(start, t.span.start, cut);
+                start = t.span.end;
+                cut = None;
+            }
+            TokenKind::Punct('=') if depth == 0 && cut.is_none() => cut = Some(t.span.start),
+            TokenKind::Ident {
+                name,
+                quoted: false,
+            } if depth == 0 && cut.is_none() && name == "default" => cut = Some(t.span.start),
+            _ => {}
+        }
+    }
+    finish(start, args.len(), cut);
+    parts.join(", ")
+}
+
 /// Whether `expr` mentions the column `column` (exact, case-sensitive name as stored).
 pub fn mentions(expr: &str, column: &str) -> bool {
     names(expr).iter().any(|n| n == column)

@@ -108,7 +108,18 @@ async fn pg_dump_output_of_the_example_round_trips() {
 
     let restored = TestDatabase::create().await.expect("db");
     psql(restored.url(), &dump);
-    assert_eq!(read(&restored).await, read(&db).await);
+    // A schema-only dump creates materialized views WITH NO DATA (their REFRESH is data), so
+    // the restored ones are not populated: the one difference a schema-only restore makes.
+    let mut back = read(&restored).await;
+    for v in back.views.iter_mut().filter(|v| v.materialized) {
+        assert!(
+            !v.with_data,
+            "{} is populated after a schema-only restore",
+            v.name
+        );
+        v.with_data = true;
+    }
+    assert_eq!(back, read(&db).await);
     round_trip(&restored, "per-schema").await;
 }
 

@@ -70,6 +70,32 @@ fn take_expressions(schema: &mut Schema) -> Vec<(String, String)> {
         for ch in &mut t.checks {
             take(format!("{} check {}", t.name, ch.name), &mut ch.expr);
         }
+    }
+    // A view's query is PostgreSQL's own text; the catalog lists every output column with its
+    // type where the spec lists the commented ones; what a view reads is derived differently
+    // on each side (names in the query, pg_depend) and only orders steps.
+    for v in &mut schema.views {
+        take(format!("{} query", v.name), &mut v.query);
+        v.columns.retain(|c| c.comment.is_some());
+        for c in &mut v.columns {
+            c.ty = None;
+        }
+        v.depends_on.clear();
+    }
+    for f in &mut schema.functions {
+        take(format!("{} args", f.name), &mut f.args);
+        if let Some(r) = &mut f.returns {
+            take(format!("{} returns", f.name), r);
+        }
+        f.identity = "<expr>".into();
+        f.depends_on.clear();
+    }
+    for tg in &mut schema.triggers {
+        if let Some(w) = &mut tg.when {
+            take(format!("{} trigger {} when", tg.table, tg.name), w);
+        }
+    }
+    for t in &mut schema.tables {
         for ix in &mut t.indexes {
             for (k, key) in ix.keys.iter_mut().enumerate() {
                 if let IndexTarget::Expr(e) = &mut key.target {

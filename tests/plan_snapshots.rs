@@ -73,6 +73,37 @@ snap!(add_namespace, "71_add_namespace", false);
 snap!(drop_namespace, "72_drop_namespace", false);
 snap!(extension_moves_schema, "73_extension_moves_schema", false);
 
+snap!(
+    views_rebuilt_around_a_type_change,
+    "101_column_type_change_under_views",
+    false
+);
+snap!(
+    view_rebuilt_around_renames,
+    "111_rename_table_and_column_under_a_view",
+    false
+);
+snap!(
+    materialized_view_query_change,
+    "105_materialized_view_query_change",
+    false
+);
+snap!(
+    function_result_change_rebuilds_its_view,
+    "120_function_result_change_rebuilds_its_view",
+    false
+);
+snap!(
+    trigger_follows_a_renamed_table,
+    "125_rename_table_with_a_trigger",
+    false
+);
+snap!(
+    vector_index_dropped_around_dimension_change,
+    "114_vector_dims_and_index_change_together",
+    false
+);
+
 #[test]
 fn json_rendering() {
     let (current, desired) = (

@@ -20,7 +20,7 @@ fn valid_schemas_exit_0_with_a_summary() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
-        "ok: 5 tables, 3 enums, 1 extension in 5 files\n"
+        "ok: 5 tables, 1 view, 1 materialized view, 2 functions, 1 trigger, 3 enums, 1 extension in 7 files\n"
     );
     let out = tidemark(&["validate", "schemas/chunks.yaml"]);
     // chunks.yaml alone references documents, which is in another file.

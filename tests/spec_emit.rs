@@ -49,7 +49,9 @@ fn example_round_trips_per_table() {
             "documents.yaml",
             "enums.yaml",
             "extensions.yaml",
-            "tenants.yaml"
+            "functions.yaml",
+            "tenants.yaml",
+            "views.yaml"
         ]
     );
     assert_eq!(reload(&files), schema);

@@ -7,7 +7,7 @@ use tidemark::model::*;
 fn load() -> Schema {
     match tidemark::spec::load(Path::new("schemas")) {
         Ok(l) => {
-            assert_eq!(l.files.len(), 5, "{:?}", l.files);
+            assert_eq!(l.files.len(), 7, "{:?}", l.files);
             assert!(l.files.iter().all(|f| f.starts_with("schemas/")));
             l.schema
         }
@@ -259,4 +259,49 @@ fn analytics_resolves_enums_and_tables_across_schemas() {
     let tt = index(e, "search_events_tenant_time_idx");
     assert_eq!(tt.include, ["feedback"]);
     assert_eq!(tt.keys[1].order, SortOrder::Desc);
+}
+
+#[test]
+fn views_functions_and_triggers() {
+    let s = load();
+    let view = s
+        .view(&QualifiedName::public("published_documents"))
+        .expect("view");
+    assert!(!view.materialized && view.security_invoker);
+    assert!(view.query.starts_with("SELECT id, tenant_id"));
+    assert!(view.depends_on.contains(&ObjectRef::column(
+        &QualifiedName::public("documents"),
+        "status"
+    )));
+    let stats = s
+        .view(&QualifiedName::public("collection_stats"))
+        .expect("materialized view");
+    assert!(stats.materialized && stats.with_data);
+    assert_eq!(stats.indexes.len(), 1);
+    assert!(stats.indexes[0].unique);
+
+    let matcher = s
+        .function(
+            &QualifiedName::public("match_chunks"),
+            "query_embedding vector(1536), match_count integer",
+        )
+        .expect("match_chunks, keyed by its arguments without defaults");
+    assert_eq!(matcher.volatility, Volatility::Stable);
+    assert_eq!(matcher.parallel, Parallel::Safe);
+    assert!(matcher.args.ends_with("DEFAULT 10"));
+    assert!(
+        matcher
+            .depends_on
+            .contains(&ObjectRef::Table(QualifiedName::public("chunks")))
+    );
+    let trigger = s
+        .trigger(
+            &QualifiedName::public("documents"),
+            "documents_set_updated_at",
+        )
+        .expect("trigger");
+    assert_eq!(trigger.timing, TriggerTiming::Before);
+    assert_eq!(trigger.events, vec![TriggerEvent::Update]);
+    assert_eq!(trigger.function, QualifiedName::public("set_updated_at"));
+    assert_eq!(trigger.update_of.len(), 5);
 }

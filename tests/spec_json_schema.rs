@@ -52,6 +52,9 @@ fn json_schema_matches_the_loader() {
     assert_eq!(keys(&s, "/$defs/extension"), set(shape::EXTENSION_KEYS));
     assert_eq!(keys(&s, "/$defs/sequence"), set(shape::SEQUENCE_KEYS));
     assert_eq!(keys(&s, "/$defs/view"), set(shape::VIEW_KEYS));
+    assert_eq!(keys(&s, "/$defs/function"), set(shape::FUNCTION_KEYS));
+    assert_eq!(keys(&s, "/$defs/procedure"), set(shape::PROCEDURE_KEYS));
+    assert_eq!(keys(&s, "/$defs/trigger"), set(shape::TRIGGER_KEYS));
     assert_eq!(
         keys(&s, "/$defs/materialized_view"),
         set(shape::MATERIALIZED_VIEW_KEYS)

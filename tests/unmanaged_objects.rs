@@ -159,14 +159,20 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "",
     ),
     (
-        "function public.one()",
-        "CREATE FUNCTION one() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+        "function public.one(integer): is written in internal",
+        "CREATE FUNCTION one(int) RETURNS int LANGUAGE internal IMMUTABLE STRICT AS 'int4abs'",
         "public.one(*",
         "",
     ),
     (
-        "procedure public.p()",
-        "CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1'",
+        "function public.two(): has a SQL-standard body",
+        "CREATE FUNCTION two() RETURNS int LANGUAGE sql RETURN 2",
+        "public.two(*",
+        "",
+    ),
+    (
+        "procedure public.p(): has privileges granted or revoked",
+        "CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1'; REVOKE EXECUTE ON PROCEDURE p() FROM PUBLIC",
         "public.p(*",
         "",
     ),
@@ -177,12 +183,21 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "",
     ),
     (
-        "trigger public.t.tg",
+        "trigger public.t.tg: is disabled",
         "CREATE TABLE t (a int); \
          CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$; \
-         CREATE TRIGGER tg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()",
+         CREATE TRIGGER tg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f(); \
+         ALTER TABLE t DISABLE TRIGGER tg",
         "public.t",
-        "public.f(*",
+        "",
+    ),
+    (
+        "trigger public.t.tg: is a constraint trigger",
+        "CREATE TABLE t (a int); \
+         CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$; \
+         CREATE CONSTRAINT TRIGGER tg AFTER INSERT ON t DEFERRABLE FOR EACH ROW EXECUTE FUNCTION f()",
+        "public.t",
+        "",
     ),
     (
         "rule public.t.r",

@@ -32,6 +32,8 @@ pub struct Model {
     pub embedding_large: Option<PgVector>,
     #[sea_orm(column_type = "TimestampWithTimeZone")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(column_type = "TimestampWithTimeZone")]
+    pub updated_at: DateTimeWithTimeZone,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

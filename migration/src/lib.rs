@@ -7,6 +7,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_141155_init;
 #[rustfmt::skip]
 mod m20261202_021225_add_views;
+#[rustfmt::skip]
+mod m20261202_023404_add_updated_at_trigger_and_match_chunks;
 /// Lists the migrations in the order they apply.
 pub struct Migrator;
 #[rustfmt::skip]
@@ -16,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_141155_init::Migration),
             Box::new(m20261202_021225_add_views::Migration),
+            Box::new(m20261202_023404_add_updated_at_trigger_and_match_chunks::Migration),
         ]
     }
 }

@@ -115,6 +115,8 @@ pub fn generate(schema: &Schema, opts: &EntityOptions) -> Vec<GeneratedFile> {
         sequences: _,
         tables: all_tables,
         views: _,
+        functions: _,
+        triggers: _,
     } = schema;
     let support: TokenStream = opts
         .support_crate

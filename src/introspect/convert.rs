@@ -23,7 +23,10 @@ use crate::model::{
     NullsOrder, PrimaryKey, QualifiedName, Schema, Sequence, SequenceOptions, SequenceOwner,
     SequenceType, SortOrder, Table, Unique,
 };
-use crate::model::{CheckOption, ObjectRef, View, ViewColumn};
+use crate::model::{
+    CheckOption, Function, ObjectRef, Parallel, Trigger, TriggerEvent, TriggerTiming, View,
+    ViewColumn, Volatility,
+};
 
 use super::IntrospectError;
 use super::inventory::{InventoryRow, Unmanaged};
@@ -172,7 +175,44 @@ pub struct CatalogRows {
     pub constraints: Vec<ConstraintRow>,
     pub indexes: Vec<IndexRow>,
     pub views: Vec<ViewRow>,
+    pub functions: Vec<FunctionRow>,
+    pub triggers: Vec<TriggerRow>,
     pub inventory: Vec<InventoryRow>,
+}
+
+/// A row of [`super::queries::FUNCTIONS`].
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FunctionRow {
+    pub schema: String,
+    pub name: String,
+    pub procedure: bool,
+    pub args: String,
+    pub identity: String,
+    pub returns: Option<String>,
+    pub language: String,
+    pub body: String,
+    pub volatility: String,
+    pub strict: bool,
+    pub security_definer: bool,
+    pub parallel: String,
+    pub config: Option<Vec<String>>,
+    pub comment: Option<String>,
+    pub unsupported: Vec<String>,
+}
+
+/// A row of [`super::queries::TRIGGERS`].
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TriggerRow {
+    pub schema: String,
+    pub table_name: String,
+    pub name: String,
+    pub tgtype: i32,
+    pub update_of: Vec<String>,
+    pub function_schema: String,
+    pub function_name: String,
+    pub definition: String,
+    pub comment: Option<String>,
+    pub unsupported: Vec<String>,
 }
 
 /// A row of [`super::queries::VIEWS`].
@@ -286,6 +326,8 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
             .collect::<Result<_, _>>()?,
         tables: Vec::new(),
         views: Vec::new(),
+        functions: Vec::new(),
+        triggers: Vec::new(),
     };
 
     let mut tables: Vec<Table> = Vec::with_capacity(rows.tables.len());
@@ -353,6 +395,45 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
         .filter_map(|(t, out)| (!out).then_some(t))
         .collect();
     schema.views = views;
+    for f in rows.functions {
+        let name = QualifiedName::new(&f.schema, &f.name);
+        let what = if f.procedure { "procedure" } else { "function" };
+        for detail in &f.unsupported {
+            unmanaged.push(Unmanaged {
+                kind: what.into(),
+                schema: f.schema.clone(),
+                table: None,
+                name: format!("{}({})", f.name, f.identity),
+                detail: detail.clone(),
+            });
+        }
+        schema.functions.push(function(name, f));
+    }
+    for t in rows.triggers {
+        let table = QualifiedName::new(&t.schema, &t.table_name);
+        for detail in &t.unsupported {
+            unmanaged.push(Unmanaged {
+                kind: "trigger".into(),
+                schema: t.schema.clone(),
+                table: Some(t.table_name.clone()),
+                name: t.name.clone(),
+                detail: detail.clone(),
+            });
+        }
+        if schema.table(&table).is_none() && schema.view(&table).is_none() {
+            // Its relation is not in the model (left out, or a kind it cannot hold), which
+            // is reported already; the trigger goes with it.
+            unmanaged.push(Unmanaged {
+                kind: "trigger".into(),
+                schema: t.schema.clone(),
+                table: Some(t.table_name.clone()),
+                name: t.name.clone(),
+                detail: String::new(),
+            });
+            continue;
+        }
+        schema.triggers.push(trigger(table, t));
+    }
     schema.normalize();
     unmanaged.sort();
     unmanaged.dedup();
@@ -424,6 +505,10 @@ fn view(v: ViewRow) -> Result<(View, Vec<Unmanaged>), IntrospectError> {
         let target = QualifiedName::new(schema, rel);
         let column = parts.get(3).cloned().flatten();
         match (relkind.as_str(), column) {
+            ("f", args) => out.depends_on.push(ObjectRef::Function {
+                name: target,
+                args: args.unwrap_or_default(),
+            }),
             ("v" | "m", _) => out.depends_on.push(ObjectRef::View(target)),
             (_, Some(c)) => {
                 out.depends_on.push(ObjectRef::column(&target, &c));
@@ -443,6 +528,104 @@ fn view(v: ViewRow) -> Result<(View, Vec<Unmanaged>), IntrospectError> {
         })
         .collect();
     Ok((out, unmanaged))
+}
+
+/// A function row → the model.
+fn function(name: QualifiedName, f: FunctionRow) -> Function {
+    Function {
+        name,
+        procedure: f.procedure,
+        args: f.args,
+        identity: f.identity,
+        returns: f.returns,
+        language: f.language,
+        body: f.body,
+        volatility: match f.volatility.as_str() {
+            "i" => Volatility::Immutable,
+            "s" => Volatility::Stable,
+            _ => Volatility::Volatile,
+        },
+        strict: f.strict,
+        security_definer: f.security_definer,
+        parallel: match f.parallel.as_str() {
+            "s" => Parallel::Safe,
+            "r" => Parallel::Restricted,
+            _ => Parallel::Unsafe,
+        },
+        config: f
+            .config
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| match c.split_once('=') {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None => (c, String::new()),
+            })
+            .collect(),
+        comment: f.comment,
+        depends_on: Vec::new(),
+    }
+}
+
+/// A trigger row → the model: events and timing from `tgtype`, the `WHEN` condition and the
+/// arguments from `pg_get_triggerdef`.
+fn trigger(table: QualifiedName, t: TriggerRow) -> Trigger {
+    let ty = t.tgtype;
+    let mut events = Vec::new();
+    if ty & 4 != 0 {
+        events.push(TriggerEvent::Insert);
+    }
+    if ty & 16 != 0 {
+        events.push(TriggerEvent::Update);
+    }
+    if ty & 8 != 0 {
+        events.push(TriggerEvent::Delete);
+    }
+    if ty & 32 != 0 {
+        events.push(TriggerEvent::Truncate);
+    }
+    let timing = if ty & 64 != 0 {
+        TriggerTiming::InsteadOf
+    } else if ty & 2 != 0 {
+        TriggerTiming::Before
+    } else {
+        TriggerTiming::After
+    };
+    let def = &t.definition;
+    let execute = def.rfind(" EXECUTE FUNCTION ").unwrap_or(def.len());
+    let when = def[..execute]
+        .find(" WHEN (")
+        .map(|at| {
+            let inner = def[at + " WHEN (".len()..execute].trim_end();
+            inner.strip_suffix(')').unwrap_or(inner).to_string()
+        })
+        .filter(|w| !w.is_empty());
+    let call = &def[execute..];
+    let args_text = call
+        .find('(')
+        .map(|open| &call[open + 1..call.rfind(')').unwrap_or(call.len())])
+        .unwrap_or("");
+    let args = crate::sql_lex::tokens(args_text)
+        .into_iter()
+        .filter_map(|tok| match tok.kind {
+            crate::sql_lex::TokenKind::String(s) => Some(s),
+            crate::sql_lex::TokenKind::Number | crate::sql_lex::TokenKind::Ident { .. } => {
+                Some(args_text[tok.span.clone()].to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    Trigger {
+        table,
+        name: t.name,
+        timing,
+        events,
+        update_of: t.update_of,
+        for_each_row: ty & 1 != 0,
+        when,
+        function: QualifiedName::new(t.function_schema, t.function_name),
+        args,
+        comment: t.comment,
+    }
 }
 
 fn sequence_type(name: &str) -> Option<SequenceType> {

@@ -331,7 +331,15 @@ SELECT c.oid::int8 AS oid, n.nspname::text AS schema, c.relname::text AS name,
              JOIN pg_namespace rn ON rn.oid = rc.relnamespace
              LEFT JOIN pg_attribute ra ON dep.refobjsubid > 0 AND ra.attrelid = rc.oid
                                       AND ra.attnum = dep.refobjsubid
-             WHERE rw.ev_class = c.oid AND rc.oid <> c.oid) AS reads,
+             WHERE rw.ev_class = c.oid AND rc.oid <> c.oid)
+       || ARRAY(SELECT DISTINCT json_build_array('f', pn.nspname, pr.proname,
+                                                 pg_get_function_identity_arguments(pr.oid))::text
+             FROM pg_rewrite rw
+             JOIN pg_depend dep ON dep.classid = 'pg_rewrite'::regclass AND dep.objid = rw.oid
+                               AND dep.refclassid = 'pg_proc'::regclass
+             JOIN pg_proc pr ON pr.oid = dep.refobjid
+             JOIN pg_namespace pn ON pn.oid = pr.pronamespace
+             WHERE rw.ev_class = c.oid AND pn.nspname <> 'pg_catalog') AS reads,
        array_remove(ARRAY[
          CASE WHEN c.relacl IS NOT NULL THEN 'has privileges granted or revoked (GRANT/REVOKE)' END,
          CASE WHEN c.reltablespace <> 0 THEN 'is in another tablespace' END,
@@ -355,6 +363,81 @@ WHERE c.relkind IN ('v', 'm') AND ",
   AND NOT EXISTS (SELECT 1 FROM pg_depend e
                   WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
 ORDER BY n.nspname, c.relname"
+);
+
+/// Functions and procedures in scope (not aggregates or window functions, which the inventory
+/// lists), with every part as the catalog prints it back.
+pub const FUNCTIONS: &str = concat!(
+    "
+SELECT n.nspname::text AS schema, p.proname::text AS name, p.prokind = 'p' AS procedure,
+       pg_get_function_arguments(p.oid) AS args,
+       pg_get_function_identity_arguments(p.oid) AS identity,
+       CASE WHEN p.prokind = 'p' THEN NULL ELSE pg_get_function_result(p.oid) END AS returns,
+       l.lanname::text AS language, p.prosrc AS body,
+       p.provolatile::text AS volatility, p.proisstrict AS strict,
+       p.prosecdef AS security_definer, p.proparallel::text AS parallel,
+       p.proconfig::text[] AS config,
+       d.description AS comment,
+       array_remove(ARRAY[
+         CASE WHEN l.lanname IN ('c', 'internal') THEN 'is written in ' || l.lanname END,
+         CASE WHEN @prosqlbody@ THEN 'has a SQL-standard body (BEGIN ATOMIC or RETURN)' END,
+         CASE WHEN p.proleakproof THEN 'is LEAKPROOF' END,
+         CASE WHEN p.procost <> 100 AND l.lanname NOT IN ('c', 'internal') THEN 'has a COST' END,
+         CASE WHEN (p.proretset AND p.prorows <> 1000) OR (NOT p.proretset AND p.prorows <> 0)
+              THEN 'has a ROWS estimate' END,
+         CASE WHEN p.proacl IS NOT NULL THEN 'has privileges granted or revoked (GRANT/REVOKE)' END,
+         CASE WHEN p.prosupport <> 0 THEN 'has a SUPPORT function' END
+       ], NULL) AS unsupported
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+JOIN pg_language l ON l.oid = p.prolang
+LEFT JOIN pg_description d ON d.classoid = 'pg_proc'::regclass AND d.objoid = p.oid
+                          AND d.objsubid = 0
+WHERE p.prokind IN ('f', 'p') AND ",
+    namespace_filter!(),
+    "
+  AND ($2::text IS NULL OR TRUE)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e
+                  WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype IN ('e', 'i'))
+ORDER BY n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)"
+);
+
+/// Triggers (not internal ones, which back foreign keys) of the tables and views in scope:
+/// `tgtype` bits (1 row, 2 before, 4 insert, 8 delete, 16 update, 32 truncate, 64 instead),
+/// the `UPDATE OF` columns, the function, and `pg_get_triggerdef` for the `WHEN` condition and
+/// the arguments.
+pub const TRIGGERS: &str = concat!(
+    "
+SELECT n.nspname::text AS schema, c.relname::text AS table_name, t.tgname::text AS name,
+       t.tgtype::int4 AS tgtype,
+       ARRAY(SELECT a.attname::text FROM unnest(t.tgattr::int2[]) WITH ORDINALITY AS k(attnum, i)
+             JOIN pg_attribute a ON a.attrelid = t.tgrelid AND a.attnum = k.attnum
+             ORDER BY k.i) AS update_of,
+       fn.nspname::text AS function_schema, f.proname::text AS function_name,
+       pg_get_triggerdef(t.oid, true) AS definition,
+       d.description AS comment,
+       array_remove(ARRAY[
+         CASE t.tgenabled WHEN 'D' THEN 'is disabled' WHEN 'R' THEN 'fires only on replicas'
+                          WHEN 'A' THEN 'fires always, on replicas too' END,
+         CASE WHEN t.tgconstraint <> 0 THEN 'is a constraint trigger' END,
+         CASE WHEN t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL
+              THEN 'has transition tables (REFERENCING)' END,
+         CASE WHEN t.tgparentid <> 0 THEN 'is inherited from a partitioned table' END
+       ], NULL) AS unsupported
+FROM pg_trigger t
+JOIN pg_class c ON c.oid = t.tgrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_proc f ON f.oid = t.tgfoid
+JOIN pg_namespace fn ON fn.oid = f.pronamespace
+LEFT JOIN pg_description d ON d.classoid = 'pg_trigger'::regclass AND d.objoid = t.oid
+                          AND d.objsubid = 0
+WHERE NOT t.tgisinternal AND ",
+    namespace_filter!(),
+    "
+  AND ($2::text IS NULL OR left(c.relname, length($2::text)) <> $2::text)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e
+                  WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
+ORDER BY n.nspname, c.relname, t.tgname"
 );
 
 /// Every user object in scope that the model cannot represent (yet), and every attribute of a
@@ -467,17 +550,13 @@ SELECT kind::text, schema::text, table_name::text, name::text, detail::text FROM
   FROM pg_default_acl d LEFT JOIN ns ON ns.oid = d.defaclnamespace
   WHERE d.defaclnamespace = 0 OR ns.oid IS NOT NULL
   UNION ALL
-  SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate'
-                        WHEN 'w' THEN 'window function' ELSE 'function' END,
+  SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END,
          ns.nspname, NULL, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', ''
   FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
-  WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_proc'::regclass AND ext.objid = p.oid)
+  WHERE p.prokind IN ('a', 'w') AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_proc'::regclass AND ext.objid = p.oid)
     -- A range type's constructors belong to the type (deptype 'i'), not to the user.
     AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                       AND d.objid = p.oid AND d.deptype = 'i')
-  UNION ALL
-  SELECT 'trigger', c.nspname, c.relname, tg.tgname, ''
-  FROM pg_trigger tg JOIN tbl c ON c.oid = tg.tgrelid WHERE NOT tg.tgisinternal
   UNION ALL
   SELECT 'rule', c.nspname, c.relname, r.rulename, ''
   FROM pg_rewrite r JOIN tbl c ON c.oid = r.ev_class WHERE r.rulename <> '_RETURN'
@@ -574,4 +653,5 @@ pub fn for_server(query: &str, server_version_num: i32) -> String {
         )
         .replace("@conperiod@", &since(170000, "co.conperiod"))
         .replace("@conenforced@", &since(180000, "NOT co.conenforced"))
+        .replace("@prosqlbody@", &since(140000, "p.prosqlbody IS NOT NULL"))
 }

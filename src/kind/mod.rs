@@ -13,10 +13,12 @@ pub mod column;
 pub mod constraint;
 pub mod enum_type;
 pub mod extension;
+pub mod function;
 pub mod index;
 pub mod namespace;
 pub mod sequence;
 pub mod table;
+pub mod trigger;
 pub mod view;
 
 use std::fmt;
@@ -28,10 +30,12 @@ pub use column::ColumnChange;
 pub use constraint::{Constraint, ConstraintChange};
 pub use enum_type::{EnumChange, EnumValuePosition};
 pub use extension::ExtensionChange;
+pub use function::FunctionChange;
 pub use index::IndexChange;
 pub use namespace::NamespaceChange;
 pub use sequence::SequenceChange;
 pub use table::TableChange;
+pub use trigger::TriggerChange;
 pub use view::ViewChange;
 
 /// One difference between `current` and `desired`, by kind, carrying both sides where there
@@ -49,6 +53,8 @@ pub enum Change {
     Constraint(ConstraintChange),
     Index(IndexChange),
     View(ViewChange),
+    Function(FunctionChange),
+    Trigger(TriggerChange),
 }
 
 impl fmt::Display for Change {
@@ -65,6 +71,8 @@ impl fmt::Display for Change {
             Change::Constraint(c) => c.fmt(f),
             Change::Index(c) => c.fmt(f),
             Change::View(c) => c.fmt(f),
+            Change::Function(c) => c.fmt(f),
+            Change::Trigger(c) => c.fmt(f),
         }
     }
 }
@@ -82,6 +90,8 @@ impl Change {
             Change::Constraint(c) => constraint::plan(c, b),
             Change::Index(c) => index::plan(c, b),
             Change::View(c) => view::plan(c, b),
+            Change::Function(c) => function::plan(c, b),
+            Change::Trigger(c) => trigger::plan(c, b),
         }
     }
 
@@ -144,6 +154,19 @@ impl Change {
                 ViewChange::Replace { .. } => "view.replace",
                 ViewChange::Rebuild { .. } => "view.rebuild",
                 ViewChange::Alter { .. } => "view.alter",
+            },
+            Change::Function(c) => match c {
+                FunctionChange::Add(_) => "function.add",
+                FunctionChange::Drop(_) => "function.drop",
+                FunctionChange::Replace { .. } => "function.replace",
+                FunctionChange::Rebuild { .. } => "function.rebuild",
+                FunctionChange::AlterComment { .. } => "function.comment",
+            },
+            Change::Trigger(c) => match c {
+                TriggerChange::Add(_) => "trigger.add",
+                TriggerChange::Drop(_) => "trigger.drop",
+                TriggerChange::Replace { .. } => "trigger.replace",
+                TriggerChange::AlterComment { .. } => "trigger.comment",
             },
         }
     }

@@ -23,7 +23,7 @@
 //!   ordinary `index` changes whose table is the materialized view.
 //! - `with_data` toggles are `REFRESH MATERIALIZED VIEW [WITH NO DATA]`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::model::{ObjectRef, QualifiedName, Schema, Table, View};
@@ -150,20 +150,23 @@ fn definition_differs(from: &View, to: &View) -> bool {
 /// retyped, dropped or replaced, tables that are dropped, columns of an enum that is rebuilt,
 /// and tables and columns that are renamed (by their old names, which is how a current view
 /// names what it reads).
-fn disturbed(current: &Schema, changes: &[Change]) -> BTreeSet<ObjectRef> {
-    let mut out = BTreeSet::new();
-    let mut old_table: std::collections::BTreeMap<&QualifiedName, &QualifiedName> =
-        std::collections::BTreeMap::new();
+fn disturbed(current: &Schema, changes: &[Change]) -> BTreeMap<ObjectRef, &'static str> {
+    let mut out: BTreeMap<ObjectRef, &'static str> = super::function::removed(changes)
+        .into_iter()
+        .map(|f| (f, "is dropped or created again"))
+        .collect();
+    let mut old_table: BTreeMap<&QualifiedName, &QualifiedName> = BTreeMap::new();
     for c in changes {
         if let Change::Table(TableChange::Rename { from, to }) = c {
             old_table.insert(to, from);
-            out.insert(ObjectRef::Table(from.clone()));
+            out.insert(ObjectRef::Table(from.clone()), "is renamed");
             if let Some(t) = current.table(to) {
-                out.extend(
-                    t.columns
-                        .iter()
-                        .map(|col| ObjectRef::column(from, &col.name)),
-                );
+                for col in &t.columns {
+                    out.insert(
+                        ObjectRef::column(from, &col.name),
+                        "is renamed with its table",
+                    );
+                }
             }
         }
     }
@@ -171,27 +174,33 @@ fn disturbed(current: &Schema, changes: &[Change]) -> BTreeSet<ObjectRef> {
         match c {
             Change::Column(ColumnChange::Rename { table, from, .. }) => {
                 let old = old_table.get(table).copied().unwrap_or(table);
-                out.insert(ObjectRef::column(old, from));
+                out.insert(ObjectRef::column(old, from), "is renamed");
             }
             Change::Column(ColumnChange::Drop { table, column }) => {
-                out.insert(ObjectRef::column(table, &column.name));
+                out.insert(ObjectRef::column(table, &column.name), "is dropped");
             }
             Change::Column(ColumnChange::Alter { table, from, to })
                 if from.ty != to.ty || (from.generated.is_none() && to.generated.is_some()) =>
             {
-                out.insert(ObjectRef::column(table, &to.name));
+                let verb = if from.ty != to.ty {
+                    "changes type"
+                } else {
+                    "is replaced by a generated column"
+                };
+                out.insert(ObjectRef::column(table, &to.name), verb);
             }
             Change::Table(TableChange::Drop(t)) => {
-                out.insert(ObjectRef::Table(t.name.clone()));
-                out.extend(
-                    t.columns
-                        .iter()
-                        .map(|c| ObjectRef::column(&t.name, &c.name)),
-                );
+                out.insert(ObjectRef::Table(t.name.clone()), "is dropped");
+                for col in &t.columns {
+                    out.insert(ObjectRef::column(&t.name, &col.name), "is dropped");
+                }
             }
             Change::Enum(EnumChange::Recreate { from, .. }) => {
                 for (t, col) in super::enum_type::users(current, &from.name) {
-                    out.insert(ObjectRef::column(&t, &col.name));
+                    out.insert(
+                        ObjectRef::column(&t, &col.name),
+                        "is converted to its rebuilt enum",
+                    );
                 }
             }
             _ => {}
@@ -214,8 +223,12 @@ pub fn diff(current: &Schema, desired: &Schema, others: &[Change], out: &mut Vec
             rebuild.push((d.name.clone(), "it changes kind".into()));
         } else if c.materialized && definition_differs(c, d) {
             rebuild.push((d.name.clone(), "its query changed".into()));
-        } else if let Some(o) = c.depends_on.iter().find(|o| disturbed.contains(o)) {
-            rebuild.push((d.name.clone(), format!("it reads {o}, which changes")));
+        } else if let Some((o, verb)) = c
+            .depends_on
+            .iter()
+            .find_map(|o| disturbed.get(o).map(|v| (o, v)))
+        {
+            rebuild.push((d.name.clone(), format!("it reads {o}, which {verb}")));
         } else if definition_differs(c, d) && !replaceable(c, d) {
             rebuild.push((
                 d.name.clone(),

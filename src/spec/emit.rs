@@ -14,6 +14,7 @@ use crate::model::{
     Index, IndexKey, IndexMethod, IndexTarget, NullsOrder, QualifiedName, Schema, Sequence,
     SequenceOptions, SequenceType, SortOrder, Table, View,
 };
+use crate::model::{Function, Parallel, Trigger, TriggerTiming, Volatility};
 use crate::spec::names;
 
 /// How `inspect` splits the spec into files; users pick what suits their repository.
@@ -45,6 +46,8 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
         sequences: all_sequences,
         tables: all_tables,
         views: all_views,
+        functions: all_functions,
+        triggers: _,
     } = schema;
     let mut schemas: BTreeSet<&str> = BTreeSet::new();
     schemas.insert("public");
@@ -53,6 +56,7 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
     schemas.extend(all_sequences.iter().map(|s| s.name.schema.as_str()));
     schemas.extend(all_tables.iter().map(|t| t.name.schema.as_str()));
     schemas.extend(all_views.iter().map(|v| v.name.schema.as_str()));
+    schemas.extend(all_functions.iter().map(|f| f.name.schema.as_str()));
 
     let mut files = Vec::new();
     match layout {
@@ -64,6 +68,7 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
                 }
                 enums(schema, ns, &mut out);
                 sequences(schema, ns, &mut out);
+                functions(schema, ns, &mut out);
                 let tables: Vec<&Table> = schema
                     .tables
                     .iter()
@@ -118,6 +123,14 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
                     table(schema, t, &mut out);
                     files.push(EmittedFile {
                         path: prefixed(ns, &t.name.name),
+                        contents: tidy(out),
+                    });
+                }
+                let mut out = header(schema, ns);
+                functions(schema, ns, &mut out);
+                if out != header(schema, ns) {
+                    files.push(EmittedFile {
+                        path: prefixed(ns, "functions"),
                         contents: tidy(out),
                     });
                 }
@@ -360,6 +373,7 @@ fn views(schema: &Schema, ns: &str, out: &mut String) {
                     );
                 }
             }
+            triggers(schema, &v.name, out);
             if !v.indexes.is_empty() {
                 out.push_str("    indexes:\n");
                 for ix in &v.indexes {
@@ -401,6 +415,45 @@ fn query_text(query: &str, indent: &str) -> String {
             out.push_str(indent);
             out.push_str(line);
         }
+    }
+    out
+}
+
+/// A function body as a YAML value that reads back byte for byte: a literal block whose
+/// chomping indicator keeps its trailing line breaks (`|-` none, `|` one, `|+` more) and
+/// whose leading blank lines stay, or a quoted string when no block could (control
+/// characters, blank space at the start of the first line or at the very end).
+fn body_text(body: &str, indent: &str) -> String {
+    let content = body.trim_start_matches('\n');
+    let blockable = !content.trim().is_empty()
+        && !content.starts_with([' ', '\t'])
+        && !body.ends_with([' ', '\t'])
+        && !body.contains('\r')
+        && body
+            .chars()
+            .all(|c| c == '\n' || c == '\t' || !c.is_control());
+    if !blockable {
+        return quoted(body);
+    }
+    let trailing = body.len() - body.trim_end_matches('\n').len();
+    let mut out = String::from(match trailing {
+        0 => "|-",
+        1 => "|",
+        _ => "|+",
+    });
+    let leading = body.len() - content.len();
+    for _ in 0..leading {
+        out.push('\n');
+    }
+    for line in body.trim_matches('\n').split('\n') {
+        out.push('\n');
+        if !line.is_empty() {
+            out.push_str(indent);
+            out.push_str(line);
+        }
+    }
+    for _ in 1..trailing {
+        out.push('\n');
     }
     out
 }
@@ -579,6 +632,125 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
                     let _ = writeln!(out, "        {f}");
                 }
             }
+        }
+    }
+    triggers(schema, &t.name, out);
+}
+
+/// The `triggers:` of a table or view, at the indentation of its keys.
+fn triggers(schema: &Schema, on: &QualifiedName, out: &mut String) {
+    let on_it: Vec<&Trigger> = schema.triggers.iter().filter(|t| &t.table == on).collect();
+    if on_it.is_empty() {
+        return;
+    }
+    out.push_str("    triggers:\n");
+    for t in on_it {
+        let mut fields = Vec::new();
+        let timing = match t.timing {
+            TriggerTiming::Before => "before",
+            TriggerTiming::After => "after",
+            TriggerTiming::InsteadOf => "instead_of",
+        };
+        let events: Vec<String> = t
+            .events
+            .iter()
+            .map(|e| e.sql().to_ascii_lowercase())
+            .collect();
+        fields.push(format!("{timing}: {}", list_of(&events)));
+        if !t.update_of.is_empty() {
+            fields.push(format!("update_of: {}", list(&t.update_of)));
+        }
+        if !t.for_each_row {
+            fields.push("for_each: statement".into());
+        }
+        if let Some(w) = &t.when {
+            fields.push(format!("when: {}", string(w)));
+        }
+        let function =
+            if ["public", "pg_catalog", on.schema.as_str()].contains(&t.function.schema.as_str()) {
+                t.function.name.clone()
+            } else {
+                format!("{}.{}", t.function.schema, t.function.name)
+            };
+        fields.push(format!("execute: {}", string(&function)));
+        if !t.args.is_empty() {
+            let args: Vec<String> = t.args.iter().map(|a| quoted(a)).collect();
+            fields.push(format!("args: [{}]", args.join(", ")));
+        }
+        if let Some(c) = &t.comment {
+            fields.push(format!("comment: {}", string(c)));
+        }
+        let _ = writeln!(out, "      {}: {{ {} }}", key(&t.name), fields.join(", "));
+    }
+}
+
+fn list_of(items: &[String]) -> String {
+    format!("[{}]", items.join(", "))
+}
+
+/// The `functions:` and `procedures:` sections of schema `ns`.
+fn functions(schema: &Schema, ns: &str, out: &mut String) {
+    for procedure in [false, true] {
+        let list: Vec<&Function> = schema
+            .functions
+            .iter()
+            .filter(|f| f.name.schema == ns && f.procedure == procedure)
+            .collect();
+        if list.is_empty() {
+            continue;
+        }
+        out.push_str(if procedure {
+            "\nprocedures:\n"
+        } else {
+            "\nfunctions:\n"
+        });
+        for f in &list {
+            let overloaded = list.iter().filter(|o| o.name == f.name).count() > 1;
+            let name = if overloaded {
+                format!("{}({})", f.name.name, f.identity)
+            } else {
+                f.name.name.clone()
+            };
+            let _ = writeln!(out, "  {}:", key(&name));
+            if !f.args.is_empty() {
+                let _ = writeln!(out, "    args: {}", string(&f.args));
+            }
+            if let Some(r) = &f.returns {
+                let _ = writeln!(out, "    returns: {}", string(r));
+            }
+            let _ = writeln!(out, "    language: {}", scalar(&f.language));
+            if f.volatility != Volatility::Volatile {
+                let _ = writeln!(
+                    out,
+                    "    volatility: {}",
+                    f.volatility.sql().to_ascii_lowercase()
+                );
+            }
+            if f.strict {
+                let _ = writeln!(out, "    strict: true");
+            }
+            if f.security_definer {
+                let _ = writeln!(out, "    security_definer: true");
+            }
+            if f.parallel != Parallel::Unsafe {
+                let _ = writeln!(
+                    out,
+                    "    parallel: {}",
+                    f.parallel.sql().to_ascii_lowercase()
+                );
+            }
+            if !f.config.is_empty() {
+                let set: Vec<String> = f
+                    .config
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", key(k), string(v)))
+                    .collect();
+                let _ = writeln!(out, "    set: {{ {} }}", set.join(", "));
+            }
+            if let Some(c) = &f.comment {
+                let _ = writeln!(out, "    comment: {}", block_string(c));
+            }
+            let _ = writeln!(out, "    body: {}", body_text(&f.body, "      "));
         }
     }
 }
@@ -913,4 +1085,47 @@ fn looks_special(s: &str) -> bool {
 /// A double-quoted YAML scalar (JSON's escapes are valid YAML escapes).
 fn quoted(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("\"{}\"", s.replace('"', "\\\"")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every body shape PostgreSQL may hold reads back from the emitted YAML byte for byte,
+    /// and so does a view query.
+    #[test]
+    fn function_bodies_and_queries_read_back_exactly() {
+        let bodies = [
+            "SELECT 1",
+            " SELECT 1",
+            "\nBEGIN\n  RETURN NEW;\nEND;\n",
+            "BEGIN\n  RETURN NEW;\nEND\n",
+            "\n\n  select 1;\n\n",
+            "SELECT 'a\tb'",
+            "BEGIN\n  -- # not a YAML comment\n  RETURN 'x: y';\nEND",
+            "SELECT 1 ",
+            "\r\nSELECT 1",
+        ];
+        for body in bodies {
+            let yaml = format!(
+                "functions:\n  f:\n    returns: integer\n    language: sql\n    body: {}\n  g:\n    returns: integer\n    language: sql\n    body: \"SELECT 2\"\n",
+                body_text(body, "      ")
+            );
+            let loaded = crate::spec::load_str("t.yaml", &yaml)
+                .unwrap_or_else(|d| panic!("{yaml}\n{}", d.render_human()));
+            let f = loaded
+                .schema
+                .functions
+                .iter()
+                .find(|f| f.name.name == "f")
+                .expect("f");
+            assert_eq!(f.body, body, "{yaml}");
+        }
+        for query in ["SELECT a,\n    b\n   FROM t", "SELECT 'x: y' AS \"#\""] {
+            let yaml = format!("views:\n  v:\n    sql: {}\n", query_text(query, "      "));
+            let loaded = crate::spec::load_str("t.yaml", &yaml)
+                .unwrap_or_else(|d| panic!("{yaml}\n{}", d.render_human()));
+            assert_eq!(loaded.schema.views[0].query, query, "{yaml}");
+        }
+    }
 }

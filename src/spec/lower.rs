@@ -10,7 +10,7 @@ use crate::model::{
     Check, Column, ColumnType, ConstraintKind, DefaultValue, Deferrable, Enum, Extension, FkAction,
     ForeignKey, Identity, Index, IndexKey, IndexMethod, IndexTarget, Namespace, ObjectRef,
     PrimaryKey, QualifiedName, Schema, Sequence, SequenceOptions, SequenceOwner, SequenceType,
-    SortOrder, Table, Unique, View,
+    SortOrder, Table, Trigger, Unique, View,
 };
 
 use super::names::{self, MAX_IDENT_BYTES};
@@ -542,6 +542,12 @@ impl Lowerer {
         // Views and materialized views, once every table is known.
         let tables: Vec<&Table> = built.iter().map(|b| &b.table).collect();
         schema.views = self.views(files, &tables, &mut sequence_relations);
+        schema.functions = self.functions(files, &tables, &schema.views, &schema.enums);
+        for v in &mut schema.views {
+            v.depends_on
+                .extend(called_functions(&v.query, &schema.functions));
+        }
+        schema.triggers = self.triggers(files, &tables, &schema.views, &schema.functions);
 
         // Names that share PostgreSQL's relation namespace, per schema.
         self.relation_names(&built, sequence_relations);
@@ -602,6 +608,7 @@ impl Lowerer {
                             file: sql.at.file.clone(),
                             text: sql.v.clone(),
                             lines: raw.sql_lines.clone(),
+                            sent_trimmed: true,
                         },
                     );
                 }
@@ -652,6 +659,255 @@ impl Lowerer {
                 out.push(view);
             }
         }
+        out
+    }
+
+    /// The functions and procedures of every file, with what their texts name.
+    fn functions(
+        &mut self,
+        files: &[RawFile],
+        tables: &[&Table],
+        views: &[View],
+        enums: &[crate::model::Enum],
+    ) -> Vec<crate::model::Function> {
+        let view_names: BTreeSet<QualifiedName> = views.iter().map(|v| v.name.clone()).collect();
+        let mut seen: BTreeMap<(QualifiedName, String), Span> = BTreeMap::new();
+        let mut out: Vec<crate::model::Function> = Vec::new();
+        for f in files {
+            for raw in &f.functions {
+                let written = raw.key.v.split('(').next().unwrap_or_default().trim();
+                let q = qualify(&f.schema.v, written);
+                let word = if raw.procedure {
+                    "procedure"
+                } else {
+                    "function"
+                };
+                let what = format!("{word} \"{q}\"");
+                self.check_ident(&q.name, &raw.key.at, &what);
+                let args = raw
+                    .args
+                    .as_ref()
+                    .map(|a| a.v.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .unwrap_or_default();
+                let key = (q.clone(), crate::sql_lex::function_identity(&args));
+                if let Some(first) = seen.get(&key) {
+                    self.push(
+                        Diagnostic::error(format!("{what}({args}) is declared twice"))
+                            .at(raw.key.at.clone())
+                            .label("second declaration")
+                            .help(format!(
+                                "first declared at {}; overloads differ in their `args`",
+                                at_text(first)
+                            )),
+                    );
+                    continue;
+                }
+                seen.insert(key, raw.key.at.clone());
+                let (Some(body), Some(language)) = (&raw.body, &raw.language) else {
+                    continue;
+                };
+                let function = crate::model::Function {
+                    name: q.clone(),
+                    procedure: raw.procedure,
+                    identity: crate::sql_lex::function_identity(&args),
+                    args,
+                    returns: raw.returns.as_ref().map(|r| r.v.trim().to_string()),
+                    language: language.v.trim().to_lowercase(),
+                    body: body.v.clone(),
+                    volatility: raw.volatility,
+                    strict: raw.strict,
+                    security_definer: raw.security_definer,
+                    parallel: raw.parallel,
+                    config: raw.config.clone(),
+                    comment: raw.comment.clone(),
+                    depends_on: Vec::new(),
+                };
+                let me = function.object();
+                self.declared(me.clone(), &raw.key.at);
+                if !raw.body_lines.is_empty() {
+                    self.spans.queries.insert(
+                        me,
+                        crate::compare::SqlOrigin {
+                            file: body.at.file.clone(),
+                            text: body.v.clone(),
+                            lines: raw.body_lines.clone(),
+                            sent_trimmed: false,
+                        },
+                    );
+                }
+                out.push(function);
+            }
+        }
+        // What each one names: tables, views, enums, and the other functions it calls.
+        let snapshot = out.clone();
+        for f in &mut out {
+            let text = format!(
+                "{} {} {}",
+                f.args,
+                f.returns.as_deref().unwrap_or_default(),
+                f.body
+            );
+            let mut deps = query_dependencies(&text, tables, &view_names);
+            for chain in crate::sql_lex::name_chains(&text) {
+                let candidates = match chain.as_slice() {
+                    [s, n, ..] => vec![QualifiedName::new(s, n), QualifiedName::public(&chain[0])],
+                    [n] => vec![QualifiedName::public(n)],
+                    [] => vec![],
+                };
+                for c in candidates {
+                    if enums.iter().any(|e| e.name == c) {
+                        deps.push(ObjectRef::Enum(c));
+                        break;
+                    }
+                }
+            }
+            deps.extend(
+                called_functions(&text, &snapshot)
+                    .into_iter()
+                    .filter(|o| *o != f.object()),
+            );
+            f.depends_on = deps;
+        }
+        out
+    }
+
+    /// The triggers of every table and view.
+    fn triggers(
+        &mut self,
+        files: &[RawFile],
+        tables: &[&Table],
+        views: &[View],
+        functions: &[crate::model::Function],
+    ) -> Vec<Trigger> {
+        use crate::model::{TriggerEvent, TriggerTiming};
+        let mut out = Vec::new();
+        for f in files {
+            let mut on: Vec<(QualifiedName, &[super::shape::RawTrigger], bool)> = Vec::new();
+            for t in &f.tables {
+                on.push((qualify(&f.schema.v, &t.name.v), &t.triggers, false));
+            }
+            for v in &f.views {
+                on.push((qualify(&f.schema.v, &v.name.v), &v.triggers, true));
+            }
+            for (relation, raws, is_view) in on {
+                let table = tables.iter().find(|t| t.name == relation);
+                for raw in raws {
+                    let what = format!(
+                        "trigger \"{}\" on {} \"{relation}\"",
+                        raw.name.v,
+                        if is_view { "view" } else { "table" }
+                    );
+                    self.check_ident(&raw.name.v, &raw.name.at, &what);
+                    let Some((timing, events, timing_at)) = &raw.timing else {
+                        continue;
+                    };
+                    let Some(execute) = &raw.execute else {
+                        continue;
+                    };
+                    let before = self.diags.len();
+                    if events.is_empty() {
+                        self.push(
+                            Diagnostic::error(format!("{what} has no events"))
+                                .at(timing_at.clone())
+                                .label("no events")
+                                .help("list insert, update, delete or truncate"),
+                        );
+                    }
+                    let wrong_timing = if is_view {
+                        raw.for_each_row && *timing != TriggerTiming::InsteadOf
+                    } else {
+                        *timing == TriggerTiming::InsteadOf
+                    };
+                    if wrong_timing {
+                        self.push(
+                            Diagnostic::error(if is_view {
+                                format!("{what}: a row trigger on a view fires `instead_of` its events")
+                            } else {
+                                format!("{what}: `instead_of` triggers are for views")
+                            })
+                            .at(timing_at.clone())
+                            .label("not possible here")
+                            .help(if is_view {
+                                "write `instead_of: [insert]` (or `for_each: statement` with before/after)"
+                            } else {
+                                "use `before` or `after` on a table"
+                            }),
+                        );
+                    }
+                    if *timing == TriggerTiming::InsteadOf && !raw.for_each_row {
+                        self.push(
+                            Diagnostic::error(format!(
+                                "{what}: `instead_of` triggers fire for each row"
+                            ))
+                            .at(timing_at.clone())
+                            .label("needs `for_each: row`")
+                            .help("remove `for_each: statement`"),
+                        );
+                    }
+                    if events.contains(&TriggerEvent::Truncate) && raw.for_each_row {
+                        self.push(
+                            Diagnostic::error(format!(
+                                "{what}: `truncate` fires once per statement"
+                            ))
+                            .at(timing_at.clone())
+                            .label("truncate with for_each: row")
+                            .help("add `for_each: statement`, or drop `truncate`"),
+                        );
+                    }
+                    if !raw.update_of.is_empty() && !events.contains(&TriggerEvent::Update) {
+                        self.push(
+                            Diagnostic::error(format!(
+                                "{what} lists `update_of` without an update event"
+                            ))
+                            .at(raw.update_of[0].at.clone())
+                            .label("not an update trigger")
+                            .help("add `update` to its events, or remove `update_of`"),
+                        );
+                    }
+                    if let Some(t) = table {
+                        for c in &raw.update_of {
+                            if t.column(&c.v).is_none() {
+                                let t = (*t).clone();
+                                self.missing_column(&t, c, &format!("`update_of` of {what}"));
+                            }
+                        }
+                    }
+                    let function = resolve_trigger_function(&execute.v, &f.schema.v, functions);
+                    if let Some(spec_fn) = functions
+                        .iter()
+                        .find(|x| x.name == function && x.identity.is_empty())
+                        && spec_fn.returns.as_deref() != Some("trigger")
+                    {
+                        self.push(
+                            Diagnostic::error(format!(
+                                "{what} executes function \"{function}\", which does not return `trigger`"
+                            ))
+                            .at(execute.at.clone())
+                            .label("not a trigger function")
+                            .help("a trigger's function is declared with `returns: trigger` and no `args`"),
+                        );
+                    }
+                    if self.diags.len() > before {
+                        continue;
+                    }
+                    let trigger = Trigger {
+                        table: relation.clone(),
+                        name: raw.name.v.clone(),
+                        timing: *timing,
+                        events: events.clone(),
+                        update_of: raw.update_of.iter().map(|c| c.v.clone()).collect(),
+                        for_each_row: raw.for_each_row,
+                        when: raw.when.clone(),
+                        function,
+                        args: raw.args.clone(),
+                        comment: raw.comment.clone(),
+                    };
+                    self.declared(trigger.object(), &raw.name.at);
+                    out.push(trigger);
+                }
+            }
+        }
+        let _ = views;
         out
     }
 
@@ -1657,6 +1913,75 @@ impl Lowerer {
             deferrable: fk.deferrable,
         })
     }
+}
+
+/// Trigger functions PostgreSQL ships (in `pg_catalog`).
+const BUILTIN_TRIGGER_FUNCTIONS: &[&str] = &[
+    "tsvector_update_trigger",
+    "tsvector_update_trigger_column",
+    "suppress_redundant_updates_trigger",
+];
+
+/// The function a trigger's `execute:` names: one of the spec's (in the file's schema, then
+/// `public`), one of PostgreSQL's own trigger functions, or else an extension's in `public`
+/// (such as `moddatetime`), which the spec does not declare.
+fn resolve_trigger_function(
+    written: &str,
+    file_schema: &str,
+    functions: &[crate::model::Function],
+) -> QualifiedName {
+    let written = written.trim().trim_end_matches("()");
+    if let Some(q) = crate::sql_lex::parse_qualified(written, "public")
+        && written.contains('.')
+    {
+        return q;
+    }
+    let name = crate::sql_lex::parse_qualified(written, "public")
+        .map(|q| q.name)
+        .unwrap_or_else(|| written.to_string());
+    for schema in [file_schema, "public"] {
+        let q = QualifiedName::new(schema, &name);
+        if functions.iter().any(|f| f.name == q) {
+            return q;
+        }
+    }
+    if BUILTIN_TRIGGER_FUNCTIONS.contains(&name.as_str()) {
+        return QualifiedName::new("pg_catalog", &name);
+    }
+    QualifiedName::public(&name)
+}
+
+/// The spec's functions a text calls (`name(` or `schema.name(`), every overload of a name.
+pub fn called_functions(text: &str, functions: &[crate::model::Function]) -> Vec<ObjectRef> {
+    let toks = crate::sql_lex::tokens(text);
+    let mut out = Vec::new();
+    for (k, t) in toks.iter().enumerate() {
+        let crate::sql_lex::TokenKind::Ident { name, .. } = &t.kind else {
+            continue;
+        };
+        if !matches!(
+            toks.get(k + 1).map(|t| &t.kind),
+            Some(crate::sql_lex::TokenKind::Punct('('))
+        ) {
+            continue;
+        }
+        let qualifier = (k >= 2 && toks[k - 1].kind == crate::sql_lex::TokenKind::Punct('.'))
+            .then(|| match &toks[k - 2].kind {
+                crate::sql_lex::TokenKind::Ident { name, .. } => Some(name.clone()),
+                _ => None,
+            })
+            .flatten();
+        let q = QualifiedName::new(qualifier.as_deref().unwrap_or("public"), name);
+        out.extend(
+            functions
+                .iter()
+                .filter(|f| f.name == q)
+                .map(crate::model::Function::object),
+        );
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// A view's query as stored: without surrounding blank space and trailing `;`.

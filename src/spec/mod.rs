@@ -60,12 +60,16 @@ pub fn counts(schema: &model::Schema) -> Vec<(&'static str, usize)> {
         sequences,
         tables,
         views,
+        functions,
+        triggers,
     } = schema;
     let materialized = views.iter().filter(|v| v.materialized).count();
     vec![
         ("tables", tables.len()),
         ("views", views.len() - materialized),
         ("materialized_views", materialized),
+        ("functions", functions.len()),
+        ("triggers", triggers.len()),
         ("enums", enums.len()),
         ("sequences", sequences.len()),
         ("extensions", extensions.len()),

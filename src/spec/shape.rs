@@ -17,7 +17,43 @@ pub const FILE_KEYS: &[&str] = &[
     "tables",
     "views",
     "materialized_views",
+    "functions",
+    "procedures",
     "ignore",
+];
+/// Keys of a function.
+pub const FUNCTION_KEYS: &[&str] = &[
+    "args",
+    "returns",
+    "language",
+    "body",
+    "volatility",
+    "strict",
+    "security_definer",
+    "parallel",
+    "set",
+    "comment",
+];
+/// Keys of a procedure.
+pub const PROCEDURE_KEYS: &[&str] = &[
+    "args",
+    "language",
+    "body",
+    "security_definer",
+    "set",
+    "comment",
+];
+/// Keys of a trigger.
+pub const TRIGGER_KEYS: &[&str] = &[
+    "before",
+    "after",
+    "instead_of",
+    "update_of",
+    "for_each",
+    "when",
+    "execute",
+    "args",
+    "comment",
 ];
 /// Keys of a view.
 pub const VIEW_KEYS: &[&str] = &[
@@ -27,6 +63,7 @@ pub const VIEW_KEYS: &[&str] = &[
     "check_option",
     "comment",
     "columns",
+    "triggers",
 ];
 /// Keys of a materialized view.
 pub const MATERIALIZED_VIEW_KEYS: &[&str] =
@@ -67,6 +104,7 @@ pub const TABLE_KEYS: &[&str] = &[
     "checks",
     "foreign_keys",
     "indexes",
+    "triggers",
     "renamed_from",
 ];
 /// Keys of a column's mapping form.
@@ -136,6 +174,8 @@ pub struct RawFile {
     pub tables: Vec<RawTable>,
     /// `views:` and `materialized_views:`.
     pub views: Vec<RawView>,
+    /// `functions:` and `procedures:`.
+    pub functions: Vec<RawFunction>,
     /// `ignore:` globs, as written.
     pub ignore: Vec<Sp<String>>,
 }
@@ -159,6 +199,44 @@ pub struct RawView {
     /// Column comments: column name → comment.
     pub columns: Vec<(Sp<String>, String)>,
     pub indexes: Vec<RawIndex>,
+    pub triggers: Vec<RawTrigger>,
+    pub comment: Option<String>,
+}
+
+/// A `functions:` or `procedures:` entry.
+#[derive(Debug, Clone)]
+pub struct RawFunction {
+    /// The map key: the name, or `name(…)` to tell overloads apart.
+    pub key: Sp<String>,
+    pub procedure: bool,
+    pub args: Option<Sp<String>>,
+    pub returns: Option<Sp<String>>,
+    pub language: Option<Sp<String>>,
+    pub body: Option<Sp<String>>,
+    pub body_lines: Vec<(u32, u32)>,
+    pub volatility: crate::model::Volatility,
+    pub strict: bool,
+    pub security_definer: bool,
+    pub parallel: crate::model::Parallel,
+    pub config: Vec<(String, String)>,
+    pub comment: Option<String>,
+}
+
+/// A `triggers:` entry of a table or view.
+#[derive(Debug, Clone)]
+pub struct RawTrigger {
+    pub name: Sp<String>,
+    /// The timing, the events as written, and where.
+    pub timing: Option<(
+        crate::model::TriggerTiming,
+        Vec<crate::model::TriggerEvent>,
+        Span,
+    )>,
+    pub update_of: Vec<Sp<String>>,
+    pub for_each_row: bool,
+    pub when: Option<String>,
+    pub execute: Option<Sp<String>>,
+    pub args: Vec<String>,
     pub comment: Option<String>,
 }
 
@@ -214,6 +292,7 @@ pub struct RawEnum {
 /// A `tables:` entry with everything needed to resolve it against the other files.
 #[derive(Debug, Clone)]
 pub struct RawTable {
+    pub triggers: Vec<RawTrigger>,
     pub name: Sp<String>,
     pub comment: Option<String>,
     pub columns: Vec<RawColumn>,
@@ -513,6 +592,7 @@ impl<'a> Reader<'a> {
             sequences: Vec::new(),
             tables: Vec::new(),
             views: Vec::new(),
+            functions: Vec::new(),
             ignore: Vec::new(),
         };
         if root.kind == Kind::Null {
@@ -541,6 +621,14 @@ impl<'a> Reader<'a> {
                 "materialized_views" => {
                     let mut views = self.views(v, true);
                     raw.views.append(&mut views)
+                }
+                "functions" => {
+                    let mut functions = self.functions(v, false);
+                    raw.functions.append(&mut functions)
+                }
+                "procedures" => {
+                    let mut functions = self.functions(v, true);
+                    raw.functions.append(&mut functions)
                 }
                 "ignore" if v.kind != Kind::Null => {
                     raw.ignore = self.string_list(v, "`ignore`").unwrap_or_default()
@@ -838,6 +926,263 @@ impl<'a> Reader<'a> {
         vec![(pos.line, pos.column + quote)]
     }
 
+    fn functions(&mut self, node: &Node, procedure: bool) -> Vec<RawFunction> {
+        let mut out = Vec::new();
+        if node.kind == Kind::Null {
+            return out;
+        }
+        let section = if procedure {
+            "`procedures`"
+        } else {
+            "`functions`"
+        };
+        let Some(entries) = self.map(node, section) else {
+            return out;
+        };
+        for (key, v) in entries {
+            let what = format!(
+                "{} \"{}\"",
+                if procedure { "procedure" } else { "function" },
+                key.v
+            );
+            let keys = if procedure {
+                PROCEDURE_KEYS
+            } else {
+                FUNCTION_KEYS
+            };
+            let Some(fields) = self.fields(v, &what, keys) else {
+                continue;
+            };
+            let had_unknown = self.had_unknown;
+            let mut f = RawFunction {
+                key,
+                procedure,
+                args: None,
+                returns: None,
+                language: None,
+                body: None,
+                body_lines: Vec::new(),
+                volatility: crate::model::Volatility::Volatile,
+                strict: false,
+                security_definer: false,
+                parallel: crate::model::Parallel::Unsafe,
+                config: Vec::new(),
+                comment: None,
+            };
+            for (k, fv) in fields {
+                let fw = format!("`{}` of {what}", k.v);
+                match k.v.as_str() {
+                    "args" => f.args = self.string(fv, &fw),
+                    "returns" => f.returns = self.name_string(fv, &fw),
+                    "language" => f.language = self.name_string(fv, &fw),
+                    "body" => {
+                        f.body = self.name_string(fv, &fw);
+                        if let Some(b) = &f.body {
+                            f.body_lines = self.text_lines(fv.pos, &b.v);
+                        }
+                    }
+                    "volatility" => {
+                        use crate::model::Volatility as V;
+                        f.volatility = self
+                            .choice(
+                                fv,
+                                &fw,
+                                &[
+                                    ("volatile", V::Volatile),
+                                    ("stable", V::Stable),
+                                    ("immutable", V::Immutable),
+                                ],
+                            )
+                            .unwrap_or_default()
+                    }
+                    "parallel" => {
+                        use crate::model::Parallel as P;
+                        f.parallel = self
+                            .choice(
+                                fv,
+                                &fw,
+                                &[
+                                    ("unsafe", P::Unsafe),
+                                    ("restricted", P::Restricted),
+                                    ("safe", P::Safe),
+                                ],
+                            )
+                            .unwrap_or_default()
+                    }
+                    "strict" => f.strict = self.boolean(fv, &fw) == Some(true),
+                    "security_definer" => f.security_definer = self.boolean(fv, &fw) == Some(true),
+                    "comment" => f.comment = self.string(fv, &fw).map(|s| s.v),
+                    "set" => {
+                        if let Some(entries) = self.map(fv, &fw) {
+                            for (sk, sv) in entries {
+                                let text = match &sv.kind {
+                                    Kind::Int(s) | Kind::Float(s) | Kind::Str(s) => s.clone(),
+                                    Kind::Bool(b) => b.to_string(),
+                                    _ => {
+                                        self.wrong_shape(
+                                            sv,
+                                            "a value",
+                                            &format!("`{}` in {fw}", sk.v),
+                                        );
+                                        continue;
+                                    }
+                                };
+                                f.config.push((sk.v, text));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let mut missing = Vec::new();
+            if f.body.is_none() {
+                missing.push("body");
+            }
+            if f.language.is_none() {
+                missing.push("language");
+            }
+            if f.returns.is_none() && !procedure {
+                missing.push("returns");
+            }
+            if !missing.is_empty() {
+                if !had_unknown {
+                    let d = Diagnostic::error(format!(
+                        "{what} has no `{}`",
+                        missing.join("`, `")
+                    ))
+                    .at(f.key.at.clone())
+                    .label(format!("missing `{}`", missing.join("`, `")))
+                    .help(if procedure {
+                        "a procedure needs `language` and `body`: `{ language: plpgsql, body: \"BEGIN … END\" }`"
+                    } else {
+                        "a function needs `returns`, `language` and `body`: `{ returns: trigger, language: plpgsql, body: \"BEGIN … END\" }`"
+                    });
+                    self.err(d);
+                }
+                continue;
+            }
+            out.push(f);
+        }
+        out
+    }
+
+    /// The `triggers:` of a table or view.
+    fn triggers(&mut self, node: &Node, on: &str) -> Vec<RawTrigger> {
+        use crate::model::{TriggerEvent as E, TriggerTiming as T};
+        let mut out = Vec::new();
+        let Some(entries) = self.map(node, &format!("`triggers` of {on}")) else {
+            return out;
+        };
+        for (name, v) in entries {
+            let what = format!("trigger \"{}\" on {on}", name.v);
+            let Some(fields) = self.fields(v, &what, TRIGGER_KEYS) else {
+                continue;
+            };
+            let had_unknown = self.had_unknown;
+            let mut t = RawTrigger {
+                name,
+                timing: None,
+                update_of: Vec::new(),
+                for_each_row: true,
+                when: None,
+                execute: None,
+                args: Vec::new(),
+                comment: None,
+            };
+            for (k, fv) in fields {
+                let fw = format!("`{}` of {what}", k.v);
+                let timing = match k.v.as_str() {
+                    "before" => Some(T::Before),
+                    "after" => Some(T::After),
+                    "instead_of" => Some(T::InsteadOf),
+                    _ => None,
+                };
+                if let Some(timing) = timing {
+                    if let Some((_, _, first)) = &t.timing {
+                        let d = Diagnostic::error(format!("{what} has two timings"))
+                            .at(k.at.clone())
+                            .label("second timing")
+                            .help(format!(
+                                "a trigger fires either before, after or instead of its events; the first was given at {}:{}",
+                                first.line, first.column
+                            ));
+                        self.err(d);
+                        continue;
+                    }
+                    let names = match &fv.kind {
+                        Kind::Seq(_) => self.string_list(fv, &fw).unwrap_or_default(),
+                        _ => self.name_string(fv, &fw).into_iter().collect(),
+                    };
+                    let mut events = Vec::new();
+                    for n in names {
+                        let event = match n.v.to_ascii_lowercase().as_str() {
+                            "insert" => E::Insert,
+                            "update" => E::Update,
+                            "delete" => E::Delete,
+                            "truncate" => E::Truncate,
+                            _ => {
+                                let d = Diagnostic::error(format!(
+                                    "{what}: `{}` is not a trigger event",
+                                    n.v
+                                ))
+                                .at(n.at.clone())
+                                .label("not an event")
+                                .help("events are insert, update, delete and truncate");
+                                self.err(d);
+                                continue;
+                            }
+                        };
+                        if !events.contains(&event) {
+                            events.push(event);
+                        }
+                    }
+                    events.sort();
+                    t.timing = Some((timing, events, k.at.clone()));
+                    continue;
+                }
+                match k.v.as_str() {
+                    "update_of" => t.update_of = self.string_list(fv, &fw).unwrap_or_default(),
+                    "for_each" => {
+                        t.for_each_row = self
+                            .choice(fv, &fw, &[("row", true), ("statement", false)])
+                            .unwrap_or(true)
+                    }
+                    "when" => t.when = self.name_string(fv, &fw).map(|s| s.v),
+                    "execute" => t.execute = self.name_string(fv, &fw),
+                    "args" => {
+                        t.args = self
+                            .string_list(fv, &fw)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|s| s.v)
+                            .collect()
+                    }
+                    "comment" => t.comment = self.string(fv, &fw).map(|s| s.v),
+                    _ => {}
+                }
+            }
+            if (t.timing.is_none() || t.execute.is_none()) && !had_unknown {
+                let d = Diagnostic::error(format!(
+                    "{what} needs {}",
+                    match (t.timing.is_none(), t.execute.is_none()) {
+                        (true, true) => "its events and its function",
+                        (true, false) => "its events (`before`, `after` or `instead_of`)",
+                        _ => "its function (`execute`)",
+                    }
+                ))
+                .at(t.name.at.clone())
+                .label("incomplete trigger")
+                .help("for example `{ before: [update], execute: set_updated_at }`");
+                self.err(d);
+                continue;
+            }
+            if t.timing.is_some() && t.execute.is_some() {
+                out.push(t);
+            }
+        }
+        out
+    }
+
     fn views(&mut self, node: &Node, materialized: bool) -> Vec<RawView> {
         let mut out = Vec::new();
         let section = if materialized {
@@ -885,6 +1230,7 @@ impl<'a> Reader<'a> {
             with: Vec::new(),
             columns: Vec::new(),
             indexes: Vec::new(),
+            triggers: Vec::new(),
             comment: None,
         };
         for (k, v) in fields {
@@ -955,6 +1301,7 @@ impl<'a> Reader<'a> {
                         }
                     }
                 }
+                "triggers" => view.triggers = self.triggers(v, &what),
                 _ => {}
             }
         }
@@ -992,6 +1339,7 @@ impl<'a> Reader<'a> {
         let fields = self.fields(node, &what, TABLE_KEYS)?;
         let had_unknown = self.had_unknown;
         let mut t = RawTable {
+            triggers: Vec::new(),
             name,
             comment: None,
             columns: Vec::new(),
@@ -1062,6 +1410,7 @@ impl<'a> Reader<'a> {
                         }
                     }
                 }
+                "triggers" => t.triggers = self.triggers(v, &what),
                 _ => {}
             }
         }

@@ -414,6 +414,8 @@ pub fn golden() -> Schema {
         .build();
     let mut s = Schema {
         views: vec![],
+        functions: vec![],
+        triggers: vec![],
         extensions: vec![],
         sequences: vec![],
         namespaces: vec![Namespace {

@@ -101,7 +101,7 @@ CREATE TABLE documents (id bigserial PRIMARY KEY, content text, metadata jsonb, 
 CREATE INDEX ON documents USING hnsw (embedding vector_ip_ops);
 
 -- case: supabase_with_match_function_from_empty
--- expect: refuse
+-- expect: converge
 -- current:
 
 -- desired:
@@ -120,7 +120,7 @@ ALTER TABLE profiles ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "Public profiles are viewable by everyone." ON profiles FOR SELECT USING (true);
 
 -- case: updated_at_trigger_from_empty
--- expect: refuse
+-- expect: converge
 -- current:
 
 -- desired:

@@ -1,33 +1,47 @@
 -- Schema-change cases (unmanaged), run by tests/corpus.rs: the desired database is inspected, the
 -- spec pushed onto the current one, and both databases' pg_dump --schema-only must be equal.
 
+-- case: function_with_grant
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE FUNCTION one() RETURNS int LANGUAGE sql AS 'SELECT 1'; REVOKE EXECUTE ON FUNCTION one() FROM PUBLIC;
+
+-- case: c_language_function
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE FUNCTION my_abs(int) RETURNS int LANGUAGE internal IMMUTABLE STRICT AS 'int4abs';
+
+-- case: sql_standard_function_body
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE FUNCTION two() RETURNS int LANGUAGE sql RETURN 2;
+
+-- case: disabled_trigger
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (a int); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$; CREATE TRIGGER tg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE t DISABLE TRIGGER tg;
+
+-- case: constraint_trigger
+-- expect: refuse
+-- current:
+
+-- desired:
+CREATE TABLE t (a int); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$; CREATE CONSTRAINT TRIGGER tg AFTER INSERT ON t DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION f();
+
 -- case: view_with_grant
 -- expect: refuse
 -- current:
 
 -- desired:
 CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t; GRANT SELECT ON v TO PUBLIC;
-
--- case: function
--- expect: refuse
--- current:
-
--- desired:
-CREATE FUNCTION one() RETURNS int LANGUAGE sql AS 'SELECT 1';
-
--- case: procedure
--- expect: refuse
--- current:
-
--- desired:
-CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1';
-
--- case: trigger
--- expect: refuse
--- current:
-
--- desired:
-CREATE TABLE t (a int); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$; CREATE TRIGGER tg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();
 
 -- case: rule
 -- expect: refuse

@@ -443,6 +443,8 @@ pub fn example_schema() -> Schema {
         sequences: vec![],
         tables: vec![tenants, collections, documents, chunks, search_events],
         views: vec![],
+        functions: vec![],
+        triggers: vec![],
     };
     derive_identity_names(&mut schema);
     schema.normalize();

@@ -1,0 +1,1 @@
+INSERT INTO public.documents (title) VALUES ('kept');

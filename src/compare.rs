@@ -173,6 +173,8 @@ pub fn managed_schemas(spec: &Schema) -> Vec<String> {
         views,
         functions,
         triggers: _,
+        row_security: _,
+        policies: _,
     } = spec;
     let mut names: BTreeSet<String> = BTreeSet::from(["public".to_string()]);
     names.extend(namespaces.iter().map(|n| n.name.clone()));

@@ -73,6 +73,14 @@ impl Diagnostic {
         self
     }
 
+    /// Points the diagnostic at a place, when there is one.
+    pub fn maybe_at(mut self, span: Option<Span>) -> Self {
+        if span.is_some() {
+            self.span = span;
+        }
+        self
+    }
+
     /// Text shown under the source line, next to the carets.
     pub fn label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());

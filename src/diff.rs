@@ -54,6 +54,8 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
         views: _,
         functions: _,
         triggers: _,
+        row_security: _,
+        policies: _,
     } = desired;
 
     let mut renames = Renames::default();
@@ -162,6 +164,9 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     let mut triggers = Vec::new();
     kind::trigger::diff(current, desired, &out, &mut triggers);
     out.extend(triggers);
+    let mut policies = Vec::new();
+    kind::policy::diff(current, desired, &out, &mut policies);
+    out.extend(policies);
     out
 }
 

@@ -29,6 +29,65 @@ pub struct Schema {
     pub functions: Vec<Function>,
     /// Triggers of tables and views.
     pub triggers: Vec<Trigger>,
+    /// The tables with row-level security enabled.
+    pub row_security: Vec<RowSecurity>,
+    /// Row-level security policies.
+    pub policies: Vec<Policy>,
+}
+
+/// Row-level security of one table (present only when enabled).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowSecurity {
+    pub table: QualifiedName,
+    /// `FORCE ROW LEVEL SECURITY`: the table's owner is subject to the policies too.
+    pub forced: bool,
+}
+
+/// A row-level security policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    pub table: QualifiedName,
+    pub name: String,
+    /// Permissive policies are OR-ed, restrictive ones AND-ed.
+    pub permissive: bool,
+    pub command: PolicyCommand,
+    /// The roles it applies to, sorted; empty means `PUBLIC`.
+    pub roles: Vec<String>,
+    /// `USING (…)`: which existing rows are visible.
+    pub using: Option<String>,
+    /// `WITH CHECK (…)`: which new rows may be written.
+    pub with_check: Option<String>,
+    pub comment: Option<String>,
+}
+
+impl Policy {
+    pub fn object(&self) -> ObjectRef {
+        ObjectRef::Policy {
+            table: self.table.clone(),
+            name: self.name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyCommand {
+    All,
+    Select,
+    Insert,
+    Update,
+    Delete,
+}
+
+impl PolicyCommand {
+    pub fn sql(self) -> &'static str {
+        match self {
+            PolicyCommand::All => "ALL",
+            PolicyCommand::Select => "SELECT",
+            PolicyCommand::Insert => "INSERT",
+            PolicyCommand::Update => "UPDATE",
+            PolicyCommand::Delete => "DELETE",
+        }
+    }
 }
 
 /// A schema-qualified object name; `schema` is `public` unless the spec says otherwise.
@@ -823,8 +882,15 @@ impl Schema {
             views,
             functions,
             triggers,
+            row_security,
+            policies,
         } = self;
         extensions.sort_by(|a, b| a.name.cmp(&b.name));
+        row_security.sort_by(|a, b| a.table.cmp(&b.table));
+        policies.sort_by(|a, b| (&a.table, &a.name).cmp(&(&b.table, &b.name)));
+        for p in policies {
+            p.roles.sort();
+        }
         functions.sort_by(|a, b| (&a.name, &a.identity).cmp(&(&b.name, &b.identity)));
         for f in functions {
             f.depends_on.sort();
@@ -861,6 +927,8 @@ impl Schema {
             views,
             functions,
             triggers,
+            row_security,
+            policies,
         } = self;
         fn sorted<T, K: Ord + ?Sized>(items: &[T], key: impl Fn(&T) -> &K) -> bool {
             items.windows(2).all(|w| key(&w[0]) <= key(&w[1]))
@@ -880,6 +948,13 @@ impl Schema {
             && triggers
                 .windows(2)
                 .all(|w| (&w[0].table, &w[0].name) <= (&w[1].table, &w[1].name))
+            && sorted(row_security, |r| &r.table)
+            && policies
+                .windows(2)
+                .all(|w| (&w[0].table, &w[0].name) <= (&w[1].table, &w[1].name))
+            && policies
+                .iter()
+                .all(|p| p.roles.windows(2).all(|w| w[0] <= w[1]))
             && views.iter().all(|v| {
                 sorted(&v.indexes, |i| i.name.as_str())
                     && v.depends_on.windows(2).all(|w| w[0] < w[1])
@@ -964,6 +1039,13 @@ pub enum ObjectRef {
         table: QualifiedName,
         name: String,
     },
+    /// A row-level security policy of a table.
+    Policy {
+        table: QualifiedName,
+        name: String,
+    },
+    /// Whether a table has row-level security enabled (and forced).
+    RowSecurity(QualifiedName),
     Column {
         table: QualifiedName,
         column: String,
@@ -1015,6 +1097,9 @@ impl ObjectRef {
             ObjectRef::Function { name, .. } => Some(ObjectRef::Schema(name.schema.clone())),
             // A trigger's relation may be a table or a view: its steps name it themselves.
             ObjectRef::Trigger { .. } => None,
+            ObjectRef::Policy { table, .. } | ObjectRef::RowSecurity(table) => {
+                Some(ObjectRef::Table(table.clone()))
+            }
             ObjectRef::Column { table, .. }
             | ObjectRef::Constraint { table, .. }
             | ObjectRef::Index { table, .. } => Some(ObjectRef::Table(table.clone())),
@@ -1067,6 +1152,12 @@ impl fmt::Display for ObjectRef {
             }
             ObjectRef::Trigger { table, name } => {
                 write!(f, "trigger {} on {}", show(name), show_q(table))
+            }
+            ObjectRef::Policy { table, name } => {
+                write!(f, "policy {} on {}", show(name), show_q(table))
+            }
+            ObjectRef::RowSecurity(table) => {
+                write!(f, "row-level security of {}", show_q(table))
             }
             ObjectRef::Column { table, column } => {
                 write!(f, "column {}.{}", show_q(table), show(column))

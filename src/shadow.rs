@@ -169,9 +169,33 @@ impl ShadowHost {
         spans: Option<&SpanIndex>,
         options: &IntrospectOptions,
     ) -> Result<Schema, ShadowError> {
+        let created_roles = {
+            let mut admin = connect::connect(&self.admin, &connect_options())
+                .await
+                .map_err(ShadowError::Connect)?;
+            let created = create_missing_roles(&mut admin, desired)
+                .await
+                .map_err(|e| ShadowError::Database(connect::server_message(&e)));
+            let _ = admin.close().await;
+            created?
+        };
         let db = self.create_database().await?;
         let result = apply_and_read(&db.url, desired, spans, options).await;
         let dropped = self.drop_database(&db).await;
+        if !created_roles.is_empty()
+            && let Ok(mut admin) = connect::connect(&self.admin, &connect_options()).await
+        {
+            // Best effort: another shadow database of this server may use the role right now.
+            for role in &created_roles {
+                let _ = admin
+                    .execute(sqlx::raw_sql(AssertSqlSafe(format!(
+                        "DROP ROLE IF EXISTS {}",
+                        quote(role)
+                    ))))
+                    .await;
+            }
+            let _ = admin.close().await;
+        }
         let mut canonical = match (result, dropped) {
             (Ok(_), Err(e)) => return Err(e),
             (result, _) => result?,
@@ -179,6 +203,54 @@ impl ShadowHost {
         carry_renames(desired, &mut canonical);
         Ok(canonical)
     }
+}
+
+/// The roles `schema`'s policies name, other than PUBLIC and the `CURRENT_USER` words.
+pub fn named_roles(schema: &Schema) -> std::collections::BTreeSet<String> {
+    schema
+        .policies
+        .iter()
+        .flat_map(|p| p.roles.iter())
+        .filter(|r| !matches!(r.as_str(), "current_user" | "current_role" | "session_user"))
+        .cloned()
+        .collect()
+}
+
+/// Creates, as `NOLOGIN`, the roles `schema` names that the server does not have (roles are
+/// not part of a database, so a scratch database only has the ones its server has); returns
+/// the ones it created. A role another session creates at the same moment counts as there.
+pub async fn create_missing_roles(
+    conn: &mut sqlx::PgConnection,
+    schema: &Schema,
+) -> Result<Vec<String>, sqlx::Error> {
+    let mut created = Vec::new();
+    for role in named_roles(schema) {
+        let exists: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1)",
+        )
+        .bind(&role)
+        .fetch_one(&mut *conn)
+        .await?;
+        if exists {
+            continue;
+        }
+        let created_now = conn
+            .execute(sqlx::raw_sql(AssertSqlSafe(format!(
+                "CREATE ROLE {} NOLOGIN",
+                quote(&role)
+            ))))
+            .await;
+        match created_now {
+            Ok(_) => {}
+            // 42710 duplicate_object: another session created it meanwhile.
+            Err(e) if e.as_database_error().and_then(|d| d.code()).as_deref() == Some("42710") => {
+                continue;
+            }
+            Err(e) => return Err(e),
+        }
+        created.push(role);
+    }
+    Ok(created)
 }
 
 async fn apply_and_read(

@@ -568,6 +568,47 @@ fn is_reserved(word: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn function_identity_drops_defaults_and_keeps_types() {
+        assert_eq!(
+            function_identity("query vector(3),  k integer DEFAULT 10"),
+            "query vector(3), k integer"
+        );
+        assert_eq!(
+            function_identity("a text = 'x, y', b numeric(10, 2)"),
+            "a text, b numeric(10, 2)"
+        );
+        assert_eq!(
+            function_identity("OUT r int, \"Default\" int"),
+            "OUT r int, \"Default\" int"
+        );
+        assert_eq!(function_identity(""), "");
+    }
+
+    #[test]
+    fn name_chains_follow_dots_not_spaces() {
+        assert_eq!(
+            name_chains("SELECT d.title FROM public.documents d JOIN x ON x.id = d.id"),
+            vec![
+                vec!["select".to_string()],
+                vec!["d".into(), "title".into()],
+                vec!["from".into()],
+                vec!["public".into(), "documents".into()],
+                vec!["d".into()],
+                vec!["join".into()],
+                vec!["x".into()],
+                vec!["on".into()],
+                vec!["x".into(), "id".into()],
+                vec!["d".into(), "id".into()],
+            ]
+        );
+        assert_eq!(
+            name_chains("'a.b' || \"T\".\"C\""),
+            vec![vec!["T".to_string(), "C".into()]]
+        );
+    }
+
     use super::*;
 
     #[test]

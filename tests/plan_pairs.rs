@@ -186,6 +186,20 @@ async fn every_pair_applies_to_desired_and_reverts_to_current() {
         "view.replace",
         "view.rebuild",
         "view.alter",
+        "function.add",
+        "function.drop",
+        "function.replace",
+        "function.rebuild",
+        "function.comment",
+        "trigger.add",
+        "trigger.drop",
+        "trigger.replace",
+        "trigger.comment",
+        "policy.row_security",
+        "policy.add",
+        "policy.drop",
+        "policy.replace",
+        "policy.comment",
     ]
     .into_iter()
     .map(String::from)

@@ -55,6 +55,7 @@ fn json_schema_matches_the_loader() {
     assert_eq!(keys(&s, "/$defs/function"), set(shape::FUNCTION_KEYS));
     assert_eq!(keys(&s, "/$defs/procedure"), set(shape::PROCEDURE_KEYS));
     assert_eq!(keys(&s, "/$defs/trigger"), set(shape::TRIGGER_KEYS));
+    assert_eq!(keys(&s, "/$defs/policy"), set(shape::POLICY_KEYS));
     assert_eq!(
         keys(&s, "/$defs/materialized_view"),
         set(shape::MATERIALIZED_VIEW_KEYS)

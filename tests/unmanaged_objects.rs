@@ -73,12 +73,6 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "",
     ),
     (
-        "table public.t: has row-level security enabled",
-        "CREATE TABLE t (a int); ALTER TABLE t ENABLE ROW LEVEL SECURITY",
-        "public.t",
-        "",
-    ),
-    (
         "table public.t: has a non-default REPLICA IDENTITY",
         "CREATE TABLE t (a int); ALTER TABLE t REPLICA IDENTITY FULL",
         "public.t",
@@ -203,12 +197,6 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "rule public.t.r",
         "CREATE TABLE t (a int); CREATE TABLE log (a int); \
          CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (NEW.a)",
-        "public.t",
-        "",
-    ),
-    (
-        "policy public.t.p",
-        "CREATE TABLE t (a int); CREATE POLICY p ON t USING (a > 0)",
         "public.t",
         "",
     ),

@@ -117,6 +117,8 @@ pub fn generate(schema: &Schema, opts: &EntityOptions) -> Vec<GeneratedFile> {
         views: _,
         functions: _,
         triggers: _,
+        row_security: _,
+        policies: _,
     } = schema;
     let support: TokenStream = opts
         .support_crate

@@ -63,6 +63,22 @@ pub struct TableRow {
     pub schema: String,
     pub name: String,
     pub comment: Option<String>,
+    pub row_security: bool,
+    pub row_security_forced: bool,
+}
+
+/// A row of [`super::queries::POLICIES`].
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PolicyRow {
+    pub schema: String,
+    pub table_name: String,
+    pub name: String,
+    pub permissive: bool,
+    pub command: String,
+    pub roles: Vec<String>,
+    pub using_expr: Option<String>,
+    pub check_expr: Option<String>,
+    pub comment: Option<String>,
 }
 
 /// A row of [`super::queries::COLUMNS`].
@@ -177,6 +193,7 @@ pub struct CatalogRows {
     pub views: Vec<ViewRow>,
     pub functions: Vec<FunctionRow>,
     pub triggers: Vec<TriggerRow>,
+    pub policies: Vec<PolicyRow>,
     pub inventory: Vec<InventoryRow>,
 }
 
@@ -328,11 +345,28 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
         views: Vec::new(),
         functions: Vec::new(),
         triggers: Vec::new(),
+        row_security: Vec::new(),
+        policies: Vec::new(),
     };
 
     let mut tables: Vec<Table> = Vec::with_capacity(rows.tables.len());
     let mut by_oid: HashMap<i64, usize> = HashMap::with_capacity(rows.tables.len());
+    let mut row_security = Vec::new();
     for t in rows.tables {
+        if t.row_security {
+            row_security.push(crate::model::RowSecurity {
+                table: QualifiedName::new(&t.schema, &t.name),
+                forced: t.row_security_forced,
+            });
+        } else if t.row_security_forced {
+            unmanaged.push(Unmanaged {
+                kind: "table".into(),
+                schema: t.schema.clone(),
+                table: None,
+                name: t.name.clone(),
+                detail: "forces row-level security that is not enabled".into(),
+            });
+        }
         by_oid.insert(t.oid, tables.len());
         tables.push(Table {
             comment: t.comment,
@@ -433,6 +467,39 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
             continue;
         }
         schema.triggers.push(trigger(table, t));
+    }
+    schema.row_security = row_security
+        .into_iter()
+        .filter(|r| schema.table(&r.table).is_some())
+        .collect();
+    for p in rows.policies {
+        let table = QualifiedName::new(&p.schema, &p.table_name);
+        if schema.table(&table).is_none() {
+            unmanaged.push(Unmanaged {
+                kind: "policy".into(),
+                schema: p.schema.clone(),
+                table: Some(p.table_name.clone()),
+                name: p.name.clone(),
+                detail: String::new(),
+            });
+            continue;
+        }
+        schema.policies.push(crate::model::Policy {
+            table,
+            name: p.name,
+            permissive: p.permissive,
+            command: match p.command.as_str() {
+                "r" => crate::model::PolicyCommand::Select,
+                "a" => crate::model::PolicyCommand::Insert,
+                "w" => crate::model::PolicyCommand::Update,
+                "d" => crate::model::PolicyCommand::Delete,
+                _ => crate::model::PolicyCommand::All,
+            },
+            roles: p.roles.into_iter().filter(|r| r != "public").collect(),
+            using: p.using_expr,
+            with_check: p.check_expr,
+            comment: p.comment,
+        });
     }
     schema.normalize();
     unmanaged.sort();
@@ -1249,12 +1316,39 @@ mod tests {
         assert_eq!(strip_outer_parens("((a) + (b))"), "(a) + (b)");
     }
 
+    #[test]
+    fn triggers_read_their_condition_and_arguments_from_the_definition() {
+        let row = TriggerRow {
+            schema: "public".into(),
+            table_name: "t".into(),
+            name: "tg".into(),
+            tgtype: 1 | 2 | 4 | 16,
+            update_of: vec!["a".into()],
+            function_schema: "public".into(),
+            function_name: "f".into(),
+            definition: "CREATE TRIGGER tg BEFORE INSERT OR UPDATE OF a ON public.t FOR EACH ROW WHEN ((new.a > 0) AND (old.a IS DISTINCT FROM new.a)) EXECUTE FUNCTION f('it''s', '2', ')')".into(),
+            comment: None,
+            unsupported: vec![],
+        };
+        let t = trigger(QualifiedName::public("t"), row);
+        assert_eq!(t.timing, TriggerTiming::Before);
+        assert_eq!(t.events, vec![TriggerEvent::Insert, TriggerEvent::Update]);
+        assert!(t.for_each_row);
+        assert_eq!(
+            t.when.as_deref(),
+            Some("(new.a > 0) AND (old.a IS DISTINCT FROM new.a)")
+        );
+        assert_eq!(t.args, vec!["it's".to_string(), "2".into(), ")".into()]);
+    }
+
     fn table(oid: i64, name: &str) -> TableRow {
         TableRow {
             oid,
             schema: "public".into(),
             name: name.into(),
             comment: None,
+            row_security: false,
+            row_security_forced: false,
         }
     }
 

@@ -3,9 +3,9 @@
 //!
 //! # Fixed query count
 //!
-//! The whole database is read with [`CATALOG_QUERIES`] (= 12) catalog queries, whatever the
+//! The whole database is read with [`CATALOG_QUERIES`] (= 13) catalog queries, whatever the
 //! number of tables: extensions, namespaces, enums, sequences, tables, columns, constraints,
-//! indexes, views, functions, triggers, and the inventory of what the model cannot represent (see [`queries`]). They run in one `REPEATABLE READ READ ONLY` transaction, so all of them see one
+//! indexes, views, functions, triggers, policies, and the inventory of what the model cannot represent (see [`queries`]). They run in one `REPEATABLE READ READ ONLY` transaction, so all of them see one
 //! snapshot; around them go 3 housekeeping statements (`BEGIN`, the settings below, `COMMIT`).
 //! [`IntrospectStats`] counts what was actually sent, so tests can check that the count does
 //! not grow with the schema.
@@ -65,7 +65,7 @@ pub use inventory::Unmanaged;
 
 /// The number of catalog queries one introspection sends, independent of the schema's size;
 /// exposed so callers (and tests) can hold the implementation to it.
-pub const CATALOG_QUERIES: usize = 12;
+pub const CATALOG_QUERIES: usize = 13;
 
 /// What to read. `Default` reads every non-system schema and ignores nothing.
 #[derive(Debug, Clone, Default)]
@@ -210,6 +210,7 @@ pub async fn introspect_connection(
         views: run.fetch("views", queries::VIEWS).await?,
         functions: run.fetch("functions", queries::FUNCTIONS).await?,
         triggers: run.fetch("triggers", queries::TRIGGERS).await?,
+        policies: run.fetch("policies", queries::POLICIES).await?,
         inventory: run.fetch("the inventory", queries::INVENTORY).await?,
     };
     stats.statements += 1;
@@ -263,6 +264,7 @@ fn drop_ignored(rows: &mut CatalogRows, patterns: &[String]) {
         !ignored(&f.schema, &f.name) && !patterns.iter().any(|p| glob_matches(p, &full))
     });
     rows.triggers.retain(|t| !ignored(&t.schema, &t.table_name));
+    rows.policies.retain(|p| !ignored(&p.schema, &p.table_name));
     rows.enums.retain(|e| !ignored(&e.schema, &e.name));
     rows.sequences.retain(|s| !ignored(&s.schema, &s.name));
     rows.inventory

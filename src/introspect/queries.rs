@@ -115,8 +115,10 @@ ORDER BY n.nspname, t.typname"
 pub const TABLES: &str = concat!(
     relations!(),
     "SELECT rel.oid::int8 AS oid, rel.nspname::text AS schema, rel.relname::text AS name,
-       d.description AS comment
+       d.description AS comment, rc.relrowsecurity AS row_security,
+       rc.relforcerowsecurity AS row_security_forced
 FROM rel
+JOIN pg_class rc ON rc.oid = rel.oid
 LEFT JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = rel.oid
                           AND d.objsubid = 0
 ORDER BY rel.nspname, rel.relname"
@@ -440,6 +442,29 @@ WHERE NOT t.tgisinternal AND ",
 ORDER BY n.nspname, c.relname, t.tgname"
 );
 
+/// Row-level security policies of the tables in scope, their roles by name (`public` for
+/// PUBLIC) and their expressions as PostgreSQL prints them back.
+pub const POLICIES: &str = concat!(
+    "
+SELECT n.nspname::text AS schema, c.relname::text AS table_name, p.polname::text AS name,
+       p.polpermissive AS permissive, p.polcmd::text AS command,
+       ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_get_userbyid(r)::text END
+             FROM unnest(p.polroles) AS r ORDER BY 1) AS roles,
+       pg_get_expr(p.polqual, p.polrelid, true) AS using_expr,
+       pg_get_expr(p.polwithcheck, p.polrelid, true) AS check_expr,
+       d.description AS comment
+FROM pg_policy p
+JOIN pg_class c ON c.oid = p.polrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_description d ON d.classoid = 'pg_policy'::regclass AND d.objoid = p.oid
+                          AND d.objsubid = 0
+WHERE ",
+    namespace_filter!(),
+    "
+  AND ($2::text IS NULL OR left(c.relname, length($2::text)) <> $2::text)
+ORDER BY n.nspname, c.relname, p.polname"
+);
+
 /// Every user object in scope that the model cannot represent (yet), and every attribute of a
 /// represented object that it would lose, one row each: `kind`, `schema`, the `table` it belongs
 /// to (if any), `name`, and `detail`. Objects of extensions are left out, as everywhere. What a
@@ -486,9 +511,7 @@ SELECT kind::text, schema::text, table_name::text, name::text, detail::text FROM
           CASE WHEN r.reltablespace <> 0
                 THEN 'is in tablespace ' || (SELECT spcname FROM pg_tablespace WHERE oid = r.reltablespace) END,
           CASE WHEN r.relreplident <> 'd' THEN 'has a non-default REPLICA IDENTITY' END,
-          CASE WHEN r.relacl IS NOT NULL THEN 'has privileges granted or revoked (GRANT/REVOKE)' END,
-          CASE WHEN r.relrowsecurity THEN 'has row-level security enabled' END,
-          CASE WHEN r.relforcerowsecurity THEN 'forces row-level security on its owner' END
+          CASE WHEN r.relacl IS NOT NULL THEN 'has privileges granted or revoked (GRANT/REVOKE)' END
         ], NULL) AS details
     FROM tbl c JOIN pg_class r ON r.oid = c.oid
     WHERE c.relkind = 'r' AND NOT r.relispartition
@@ -560,9 +583,6 @@ SELECT kind::text, schema::text, table_name::text, name::text, detail::text FROM
   UNION ALL
   SELECT 'rule', c.nspname, c.relname, r.rulename, ''
   FROM pg_rewrite r JOIN tbl c ON c.oid = r.ev_class WHERE r.rulename <> '_RETURN'
-  UNION ALL
-  SELECT 'policy', c.nspname, c.relname, pol.polname, ''
-  FROM pg_policy pol JOIN tbl c ON c.oid = pol.polrelid
   UNION ALL
   SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'c' THEN 'composite type'
                         WHEN 'r' THEN 'range type' ELSE 'base type' END,

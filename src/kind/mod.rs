@@ -16,6 +16,7 @@ pub mod extension;
 pub mod function;
 pub mod index;
 pub mod namespace;
+pub mod policy;
 pub mod sequence;
 pub mod table;
 pub mod trigger;
@@ -33,6 +34,7 @@ pub use extension::ExtensionChange;
 pub use function::FunctionChange;
 pub use index::IndexChange;
 pub use namespace::NamespaceChange;
+pub use policy::PolicyChange;
 pub use sequence::SequenceChange;
 pub use table::TableChange;
 pub use trigger::TriggerChange;
@@ -55,6 +57,7 @@ pub enum Change {
     View(ViewChange),
     Function(FunctionChange),
     Trigger(TriggerChange),
+    Policy(PolicyChange),
 }
 
 impl fmt::Display for Change {
@@ -73,6 +76,7 @@ impl fmt::Display for Change {
             Change::View(c) => c.fmt(f),
             Change::Function(c) => c.fmt(f),
             Change::Trigger(c) => c.fmt(f),
+            Change::Policy(c) => c.fmt(f),
         }
     }
 }
@@ -92,6 +96,7 @@ impl Change {
             Change::View(c) => view::plan(c, b),
             Change::Function(c) => function::plan(c, b),
             Change::Trigger(c) => trigger::plan(c, b),
+            Change::Policy(c) => policy::plan(c, b),
         }
     }
 
@@ -167,6 +172,13 @@ impl Change {
                 TriggerChange::Drop(_) => "trigger.drop",
                 TriggerChange::Replace { .. } => "trigger.replace",
                 TriggerChange::AlterComment { .. } => "trigger.comment",
+            },
+            Change::Policy(c) => match c {
+                PolicyChange::Security { .. } => "policy.row_security",
+                PolicyChange::Add(_) => "policy.add",
+                PolicyChange::Drop(_) => "policy.drop",
+                PolicyChange::Replace { .. } => "policy.replace",
+                PolicyChange::AlterComment { .. } => "policy.comment",
             },
         }
     }

@@ -48,6 +48,8 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
         views: all_views,
         functions: all_functions,
         triggers: _,
+        row_security: _,
+        policies: _,
     } = schema;
     let mut schemas: BTreeSet<&str> = BTreeSet::new();
     schemas.insert("public");
@@ -635,6 +637,53 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
         }
     }
     triggers(schema, &t.name, out);
+    policies(schema, &t.name, out);
+}
+
+/// A table's `row_level_security:` and `policies:`.
+fn policies(schema: &Schema, table: &QualifiedName, out: &mut String) {
+    if let Some(r) = schema.row_security.iter().find(|r| &r.table == table) {
+        let _ = writeln!(
+            out,
+            "    row_level_security: {}",
+            if r.forced { "forced" } else { "true" }
+        );
+    }
+    let of_table: Vec<&crate::model::Policy> = schema
+        .policies
+        .iter()
+        .filter(|p| &p.table == table)
+        .collect();
+    if of_table.is_empty() {
+        return;
+    }
+    out.push_str("    policies:\n");
+    for p in of_table {
+        let mut fields = Vec::new();
+        if p.command != crate::model::PolicyCommand::All {
+            fields.push(format!("for: {}", p.command.sql().to_ascii_lowercase()));
+        }
+        if !p.permissive {
+            fields.push("as: restrictive".into());
+        }
+        if !p.roles.is_empty() {
+            fields.push(format!("to: {}", list(&p.roles)));
+        }
+        if let Some(u) = &p.using {
+            fields.push(format!("using: {}", string(u)));
+        }
+        if let Some(c) = &p.with_check {
+            fields.push(format!("with_check: {}", string(c)));
+        }
+        if let Some(c) = &p.comment {
+            fields.push(format!("comment: {}", string(c)));
+        }
+        if fields.is_empty() {
+            let _ = writeln!(out, "      {}: {{}}", key(&p.name));
+        } else {
+            let _ = writeln!(out, "      {}: {{ {} }}", key(&p.name), fields.join(", "));
+        }
+    }
 }
 
 /// The `triggers:` of a table or view, at the indentation of its keys.

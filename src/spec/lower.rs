@@ -548,6 +548,7 @@ impl Lowerer {
                 .extend(called_functions(&v.query, &schema.functions));
         }
         schema.triggers = self.triggers(files, &tables, &schema.views, &schema.functions);
+        self.policies(files, &tables, &mut schema);
 
         // Names that share PostgreSQL's relation namespace, per schema.
         self.relation_names(&built, sequence_relations);
@@ -692,7 +693,7 @@ impl Lowerer {
                 let key = (q.clone(), crate::sql_lex::function_identity(&args));
                 if let Some(first) = seen.get(&key) {
                     self.push(
-                        Diagnostic::error(format!("{what}({args}) is declared twice"))
+                        Diagnostic::error(format!("{word} \"{q}({args})\" is declared twice"))
                             .at(raw.key.at.clone())
                             .label("second declaration")
                             .help(format!(
@@ -771,6 +772,84 @@ impl Lowerer {
         out
     }
 
+    /// Row-level security and the policies of every table.
+    fn policies(&mut self, files: &[RawFile], tables: &[&Table], schema: &mut Schema) {
+        use crate::model::{Policy, PolicyCommand, RowSecurity};
+        for f in files {
+            for t in &f.tables {
+                let table = qualify(&f.schema.v, &t.name.v);
+                if let Some(forced) = t.row_security {
+                    schema.row_security.push(RowSecurity {
+                        table: table.clone(),
+                        forced,
+                    });
+                }
+                let Some(model) = tables.iter().find(|x| x.name == table) else {
+                    continue;
+                };
+                for raw in &t.policies {
+                    let what = format!("policy \"{}\" on table \"{table}\"", raw.name.v);
+                    self.check_ident(&raw.name.v, &raw.name.at, &what);
+                    if t.row_security.is_none() {
+                        // PostgreSQL allows it (policies are often created before security
+                        // is switched on), but the policy does nothing yet.
+                        self.push(
+                            Diagnostic::warning(format!(
+                                "{what}: the table does not enable row-level security, so the policy does not apply yet"
+                            ))
+                            .at(raw.name.at.clone())
+                            .label("not applied")
+                            .help("add `row_level_security: true` (or `forced`, to hold the table's owner to it too) to the table"),
+                        );
+                    }
+                    if raw.with_check.is_some()
+                        && matches!(raw.command, PolicyCommand::Select | PolicyCommand::Delete)
+                    {
+                        let at = raw.with_check.as_ref().map(|w| w.at.clone());
+                        self.push(
+                            Diagnostic::error(format!(
+                                "{what}: a {} policy takes no `with_check`",
+                                raw.command.sql()
+                            ))
+                            .maybe_at(at)
+                            .label("only for rows written")
+                            .help("`with_check` applies to inserted and updated rows; use `using` to filter the rows read or deleted"),
+                        );
+                        continue;
+                    }
+                    if raw.using.is_some() && raw.command == PolicyCommand::Insert {
+                        let at = raw.using.as_ref().map(|w| w.at.clone());
+                        self.push(
+                            Diagnostic::error(format!("{what}: an INSERT policy takes no `using`"))
+                                .maybe_at(at)
+                                .label("no existing rows to filter")
+                                .help("use `with_check` for the rows an insert may write"),
+                        );
+                        continue;
+                    }
+                    let policy = Policy {
+                        table: table.clone(),
+                        name: raw.name.v.clone(),
+                        permissive: raw.permissive,
+                        command: raw.command,
+                        roles: raw
+                            .roles
+                            .iter()
+                            .map(|r| r.v.clone())
+                            .filter(|r| !r.eq_ignore_ascii_case("public"))
+                            .collect(),
+                        using: raw.using.as_ref().map(|u| u.v.clone()),
+                        with_check: raw.with_check.as_ref().map(|u| u.v.clone()),
+                        comment: raw.comment.clone(),
+                    };
+                    let _ = model;
+                    self.declared(policy.object(), &raw.name.at);
+                    schema.policies.push(policy);
+                }
+            }
+        }
+    }
+
     /// The triggers of every table and view.
     fn triggers(
         &mut self,
@@ -805,7 +884,7 @@ impl Lowerer {
                         continue;
                     };
                     let before = self.diags.len();
-                    if events.is_empty() {
+                    if events.is_empty() && !raw.bad_event {
                         self.push(
                             Diagnostic::error(format!("{what} has no events"))
                                 .at(timing_at.clone())

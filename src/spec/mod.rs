@@ -62,6 +62,8 @@ pub fn counts(schema: &model::Schema) -> Vec<(&'static str, usize)> {
         views,
         functions,
         triggers,
+        row_security: _,
+        policies,
     } = schema;
     let materialized = views.iter().filter(|v| v.materialized).count();
     vec![
@@ -70,6 +72,7 @@ pub fn counts(schema: &model::Schema) -> Vec<(&'static str, usize)> {
         ("materialized_views", materialized),
         ("functions", functions.len()),
         ("triggers", triggers.len()),
+        ("policies", policies.len()),
         ("enums", enums.len()),
         ("sequences", sequences.len()),
         ("extensions", extensions.len()),

@@ -105,8 +105,12 @@ pub const TABLE_KEYS: &[&str] = &[
     "foreign_keys",
     "indexes",
     "triggers",
+    "row_level_security",
+    "policies",
     "renamed_from",
 ];
+/// Keys of a row-level security policy.
+pub const POLICY_KEYS: &[&str] = &["for", "as", "to", "using", "with_check", "comment"];
 /// Keys of a column's mapping form.
 pub const COLUMN_KEYS: &[&str] = &[
     "type",
@@ -222,6 +226,18 @@ pub struct RawFunction {
     pub comment: Option<String>,
 }
 
+/// A `policies:` entry of a table.
+#[derive(Debug, Clone)]
+pub struct RawPolicy {
+    pub name: Sp<String>,
+    pub command: crate::model::PolicyCommand,
+    pub permissive: bool,
+    pub roles: Vec<Sp<String>>,
+    pub using: Option<Sp<String>>,
+    pub with_check: Option<Sp<String>>,
+    pub comment: Option<String>,
+}
+
 /// A `triggers:` entry of a table or view.
 #[derive(Debug, Clone)]
 pub struct RawTrigger {
@@ -233,6 +249,8 @@ pub struct RawTrigger {
         Span,
     )>,
     pub update_of: Vec<Sp<String>>,
+    /// An event was not one (reported already).
+    pub bad_event: bool,
     pub for_each_row: bool,
     pub when: Option<String>,
     pub execute: Option<Sp<String>>,
@@ -293,6 +311,9 @@ pub struct RawEnum {
 #[derive(Debug, Clone)]
 pub struct RawTable {
     pub triggers: Vec<RawTrigger>,
+    /// `row_level_security:` — `Some(forced)` when enabled.
+    pub row_security: Option<bool>,
+    pub policies: Vec<RawPolicy>,
     pub name: Sp<String>,
     pub comment: Option<String>,
     pub columns: Vec<RawColumn>,
@@ -1066,6 +1087,68 @@ impl<'a> Reader<'a> {
         out
     }
 
+    /// The `policies:` of a table.
+    fn policies(&mut self, node: &Node, on: &str) -> Vec<RawPolicy> {
+        use crate::model::PolicyCommand as C;
+        let mut out = Vec::new();
+        let Some(entries) = self.map(node, &format!("`policies` of {on}")) else {
+            return out;
+        };
+        for (name, v) in entries {
+            let what = format!("policy \"{}\" on {on}", name.v);
+            let mut p = RawPolicy {
+                name,
+                command: C::All,
+                permissive: true,
+                roles: Vec::new(),
+                using: None,
+                with_check: None,
+                comment: None,
+            };
+            if v.kind != Kind::Null
+                && let Some(fields) = self.fields(v, &what, POLICY_KEYS)
+            {
+                for (k, fv) in fields {
+                    let fw = format!("`{}` of {what}", k.v);
+                    match k.v.as_str() {
+                        "for" => {
+                            p.command = self
+                                .choice(
+                                    fv,
+                                    &fw,
+                                    &[
+                                        ("all", C::All),
+                                        ("select", C::Select),
+                                        ("insert", C::Insert),
+                                        ("update", C::Update),
+                                        ("delete", C::Delete),
+                                    ],
+                                )
+                                .unwrap_or(C::All)
+                        }
+                        "as" => {
+                            p.permissive = self
+                                .choice(fv, &fw, &[("permissive", true), ("restrictive", false)])
+                                .unwrap_or(true)
+                        }
+                        "to" => {
+                            p.roles = match &fv.kind {
+                                Kind::Seq(_) => self.string_list(fv, &fw).unwrap_or_default(),
+                                _ => self.name_string(fv, &fw).into_iter().collect(),
+                            }
+                        }
+                        "using" => p.using = self.name_string(fv, &fw),
+                        "with_check" => p.with_check = self.name_string(fv, &fw),
+                        "comment" => p.comment = self.string(fv, &fw).map(|s| s.v),
+                        _ => {}
+                    }
+                }
+            }
+            out.push(p);
+        }
+        out
+    }
+
     /// The `triggers:` of a table or view.
     fn triggers(&mut self, node: &Node, on: &str) -> Vec<RawTrigger> {
         use crate::model::{TriggerEvent as E, TriggerTiming as T};
@@ -1083,6 +1166,7 @@ impl<'a> Reader<'a> {
                 name,
                 timing: None,
                 update_of: Vec::new(),
+                bad_event: false,
                 for_each_row: true,
                 when: None,
                 execute: None,
@@ -1129,6 +1213,7 @@ impl<'a> Reader<'a> {
                                 .label("not an event")
                                 .help("events are insert, update, delete and truncate");
                                 self.err(d);
+                                t.bad_event = true;
                                 continue;
                             }
                         };
@@ -1340,6 +1425,8 @@ impl<'a> Reader<'a> {
         let had_unknown = self.had_unknown;
         let mut t = RawTable {
             triggers: Vec::new(),
+            row_security: None,
+            policies: Vec::new(),
             name,
             comment: None,
             columns: Vec::new(),
@@ -1411,6 +1498,20 @@ impl<'a> Reader<'a> {
                     }
                 }
                 "triggers" => t.triggers = self.triggers(v, &what),
+                "row_level_security" => {
+                    t.row_security = self
+                        .choice(
+                            v,
+                            &format!("`row_level_security` of {what}"),
+                            &[
+                                ("true", Some(false)),
+                                ("forced", Some(true)),
+                                ("false", None),
+                            ],
+                        )
+                        .flatten()
+                }
+                "policies" => t.policies = self.policies(v, &what),
                 _ => {}
             }
         }

@@ -416,6 +416,8 @@ pub fn golden() -> Schema {
         views: vec![],
         functions: vec![],
         triggers: vec![],
+        row_security: vec![],
+        policies: vec![],
         extensions: vec![],
         sequences: vec![],
         namespaces: vec![Namespace {

@@ -111,7 +111,7 @@ CREATE FUNCTION match_documents(query_embedding vector(3), match_count int) RETU
 LANGUAGE sql STABLE AS $$ SELECT id, content, 1 - (embedding <=> query_embedding) FROM documents ORDER BY embedding <=> query_embedding LIMIT match_count $$;
 
 -- case: supabase_rls_policies_from_empty
--- expect: refuse
+-- expect: converge
 -- current:
 
 -- desired:

@@ -50,20 +50,6 @@ CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t; GRANT SELECT ON v TO P
 -- desired:
 CREATE TABLE t (a int); CREATE TABLE log (a int); CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (NEW.a);
 
--- case: policy
--- expect: refuse
--- current:
-
--- desired:
-CREATE TABLE t (a int); ALTER TABLE t ENABLE ROW LEVEL SECURITY; CREATE POLICY p ON t USING (a > 0);
-
--- case: row_level_security
--- expect: refuse
--- current:
-
--- desired:
-CREATE TABLE t (a int); ALTER TABLE t ENABLE ROW LEVEL SECURITY;
-
 -- case: domain
 -- expect: refuse
 -- current:

@@ -445,6 +445,8 @@ pub fn example_schema() -> Schema {
         views: vec![],
         functions: vec![],
         triggers: vec![],
+        row_security: vec![],
+        policies: vec![],
     };
     derive_identity_names(&mut schema);
     schema.normalize();

@@ -36,6 +36,11 @@ async fn exec(conn: &mut PgConnection, sql: String) -> Result<(), String> {
 
 /// Builds `schema` from scratch in one transaction.
 pub async fn create_all(conn: &mut PgConnection, schema: &Schema) -> Result<(), String> {
+    // Roles are the server's, shared by every test database: create the ones policies name
+    // (and leave them, since other tests may use them too).
+    tidemark::shadow::create_missing_roles(conn, schema)
+        .await
+        .map_err(|e| format!("creating roles: {e}"))?;
     let sql = ddl::create_statements(schema)
         .iter()
         .map(|s| format!("{s};\n"))

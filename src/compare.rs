@@ -175,6 +175,7 @@ pub fn managed_schemas(spec: &Schema) -> Vec<String> {
         triggers: _,
         row_security: _,
         policies: _,
+        types,
     } = spec;
     let mut names: BTreeSet<String> = BTreeSet::from(["public".to_string()]);
     names.extend(namespaces.iter().map(|n| n.name.clone()));
@@ -183,6 +184,7 @@ pub fn managed_schemas(spec: &Schema) -> Vec<String> {
     names.extend(tables.iter().map(|t| t.name.schema.clone()));
     names.extend(views.iter().map(|v| v.name.schema.clone()));
     names.extend(functions.iter().map(|f| f.name.schema.clone()));
+    names.extend(types.iter().map(|t| t.name.schema.clone()));
     names.into_iter().collect()
 }
 

@@ -56,6 +56,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
         triggers: _,
         row_security: _,
         policies: _,
+        types: _,
     } = desired;
 
     let mut renames = Renames::default();
@@ -104,6 +105,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     kind::namespace::diff(current, desired, &mut out);
     kind::extension::diff(current, desired, &mut out);
     kind::enum_type::diff(current, desired, &mut out);
+    kind::custom_type::diff(current, desired, &mut out);
 
     // Tables on both sides: their columns (which may convert sequences), constraints, indexes.
     let mut columns = Vec::new();

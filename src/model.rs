@@ -33,6 +33,39 @@ pub struct Schema {
     pub row_security: Vec<RowSecurity>,
     /// Row-level security policies.
     pub policies: Vec<Policy>,
+    /// Domains and composite types.
+    pub types: Vec<CustomType>,
+}
+
+/// A domain or a composite type, usable as a column type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomType {
+    pub name: QualifiedName,
+    pub kind: CustomTypeKind,
+    pub comment: Option<String>,
+}
+
+impl CustomType {
+    pub fn object(&self) -> ObjectRef {
+        ObjectRef::Type(self.name.clone())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CustomTypeKind {
+    /// A base type with constraints: `CREATE DOMAIN email AS text CHECK (…)`.
+    Domain {
+        base: ColumnType,
+        not_null: bool,
+        /// A default SQL expression.
+        default: Option<String>,
+        /// Named checks over `VALUE`, sorted by name.
+        checks: Vec<Check>,
+    },
+    /// A row type: `CREATE TYPE money_amount AS (amount numeric, currency char(3))`.
+    Composite {
+        attributes: Vec<(String, ColumnType)>,
+    },
 }
 
 /// Row-level security of one table (present only when enabled).
@@ -632,6 +665,8 @@ pub enum ColumnType {
     SparseVec(Option<u32>),
     /// A user enum declared in the spec.
     Enum(QualifiedName),
+    /// A domain or composite type declared in the spec.
+    Custom(QualifiedName),
     /// `elem[]`; PostgreSQL ignores declared array bounds, so none are kept.
     Array(Box<ColumnType>),
 }
@@ -884,8 +919,15 @@ impl Schema {
             triggers,
             row_security,
             policies,
+            types,
         } = self;
         extensions.sort_by(|a, b| a.name.cmp(&b.name));
+        types.sort_by(|a, b| a.name.cmp(&b.name));
+        for t in types {
+            if let CustomTypeKind::Domain { checks, .. } = &mut t.kind {
+                checks.sort_by(|a, b| a.name.cmp(&b.name));
+            }
+        }
         row_security.sort_by(|a, b| a.table.cmp(&b.table));
         policies.sort_by(|a, b| (&a.table, &a.name).cmp(&(&b.table, &b.name)));
         for p in policies {
@@ -929,6 +971,7 @@ impl Schema {
             triggers,
             row_security,
             policies,
+            types,
         } = self;
         fn sorted<T, K: Ord + ?Sized>(items: &[T], key: impl Fn(&T) -> &K) -> bool {
             items.windows(2).all(|w| key(&w[0]) <= key(&w[1]))
@@ -949,6 +992,11 @@ impl Schema {
                 .windows(2)
                 .all(|w| (&w[0].table, &w[0].name) <= (&w[1].table, &w[1].name))
             && sorted(row_security, |r| &r.table)
+            && sorted(types, |t| &t.name)
+            && types.iter().all(|t| match &t.kind {
+                CustomTypeKind::Domain { checks, .. } => sorted(checks, |c| c.name.as_str()),
+                CustomTypeKind::Composite { .. } => true,
+            })
             && policies
                 .windows(2)
                 .all(|w| (&w[0].table, &w[0].name) <= (&w[1].table, &w[1].name))
@@ -994,6 +1042,10 @@ impl Schema {
             .find(|t| &t.table == table && t.name == name)
     }
 
+    pub fn custom_type(&self, name: &QualifiedName) -> Option<&CustomType> {
+        self.types.iter().find(|t| &t.name == name)
+    }
+
     pub fn enum_type(&self, name: &QualifiedName) -> Option<&Enum> {
         self.enums.iter().find(|e| &e.name == name)
     }
@@ -1021,8 +1073,10 @@ pub enum ObjectRef {
     Extension(String),
     /// A PostgreSQL schema (namespace).
     Schema(String),
-    /// A type: an enum (and, as the model grows, domains and composite types).
+    /// An enum type.
     Enum(QualifiedName),
+    /// A domain or composite type.
+    Type(QualifiedName),
     Sequence(QualifiedName),
     Table(QualifiedName),
     /// A view or materialized view. The indexes of a materialized view are
@@ -1093,7 +1147,8 @@ impl ObjectRef {
             ObjectRef::Enum(q)
             | ObjectRef::Sequence(q)
             | ObjectRef::Table(q)
-            | ObjectRef::View(q) => Some(ObjectRef::Schema(q.schema.clone())),
+            | ObjectRef::View(q)
+            | ObjectRef::Type(q) => Some(ObjectRef::Schema(q.schema.clone())),
             ObjectRef::Function { name, .. } => Some(ObjectRef::Schema(name.schema.clone())),
             // A trigger's relation may be a table or a view: its steps name it themselves.
             ObjectRef::Trigger { .. } => None,
@@ -1139,6 +1194,7 @@ impl fmt::Display for ObjectRef {
             ObjectRef::Extension(n) => write!(f, "extension {}", show(n)),
             ObjectRef::Schema(n) => write!(f, "schema {}", show(n)),
             ObjectRef::Enum(q) => write!(f, "enum {}", show_q(q)),
+            ObjectRef::Type(q) => write!(f, "type {}", show_q(q)),
             ObjectRef::Sequence(q) => write!(f, "sequence {}", show_q(q)),
             ObjectRef::Table(q) => write!(f, "table {}", show_q(q)),
             ObjectRef::View(q) => write!(f, "view {}", show_q(q)),

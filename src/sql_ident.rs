@@ -61,7 +61,7 @@ pub fn type_name(ty: &ColumnType) -> String {
         ColumnType::Vector(n) => with_mod("vector", n),
         ColumnType::HalfVec(n) => with_mod("halfvec", n),
         ColumnType::SparseVec(n) => with_mod("sparsevec", n),
-        ColumnType::Enum(q) => qualified(q),
+        ColumnType::Enum(q) | ColumnType::Custom(q) => qualified(q),
         ColumnType::Array(inner) => format!("{}[]", type_name(inner)),
     }
 }

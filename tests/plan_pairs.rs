@@ -200,6 +200,10 @@ async fn every_pair_applies_to_desired_and_reverts_to_current() {
         "policy.drop",
         "policy.replace",
         "policy.comment",
+        "type.add",
+        "type.drop",
+        "type.alter",
+        "type.rebuild",
     ]
     .into_iter()
     .map(String::from)

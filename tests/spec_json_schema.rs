@@ -56,6 +56,11 @@ fn json_schema_matches_the_loader() {
     assert_eq!(keys(&s, "/$defs/procedure"), set(shape::PROCEDURE_KEYS));
     assert_eq!(keys(&s, "/$defs/trigger"), set(shape::TRIGGER_KEYS));
     assert_eq!(keys(&s, "/$defs/policy"), set(shape::POLICY_KEYS));
+    assert_eq!(keys(&s, "/$defs/domain"), set(shape::DOMAIN_KEYS));
+    assert_eq!(
+        keys(&s, "/$defs/composite_type"),
+        set(shape::COMPOSITE_TYPE_KEYS)
+    );
     assert_eq!(
         keys(&s, "/$defs/materialized_view"),
         set(shape::MATERIALIZED_VIEW_KEYS)

@@ -201,15 +201,21 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "",
     ),
     (
-        "domain public.email",
-        "CREATE DOMAIN email AS text CHECK (VALUE ~ '@')",
+        "domain public.email: has privileges granted or revoked",
+        "CREATE DOMAIN email AS text CHECK (VALUE ~ '@'); REVOKE USAGE ON DOMAIN email FROM PUBLIC",
         "public.email",
         "",
     ),
     (
-        "composite type public.pair",
-        "CREATE TYPE pair AS (a int, b int)",
-        "public.pair",
+        "column public.u.r: has type public.t (a table's row type)",
+        "CREATE TABLE t (a int); CREATE TABLE u (r t)",
+        "public.u",
+        "",
+    ),
+    (
+        "domain public.short: has a NOT VALID check",
+        "CREATE DOMAIN short AS text; ALTER DOMAIN short ADD CONSTRAINT short_len CHECK (length(VALUE) < 10) NOT VALID",
+        "public.short",
         "",
     ),
     (

@@ -119,6 +119,7 @@ pub fn generate(schema: &Schema, opts: &EntityOptions) -> Vec<GeneratedFile> {
         triggers: _,
         row_security: _,
         policies: _,
+        types: all_types,
     } = schema;
     let support: TokenStream = opts
         .support_crate
@@ -170,7 +171,11 @@ pub fn generate(schema: &Schema, opts: &EntityOptions) -> Vec<GeneratedFile> {
                         column: c,
                         name,
                         variant,
-                        rust: types::map(&c.ty, &enum_path, &support),
+                        rust: types::map(
+                            &types::through_domains(&c.ty, all_types),
+                            &enum_path,
+                            &support,
+                        ),
                     }
                 })
                 .collect();

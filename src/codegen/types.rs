@@ -55,6 +55,19 @@ fn custom(sql: &str) -> String {
     format!("Custom({:?}.into())", sql)
 }
 
+/// `ty` with each domain replaced by its base type (a domain's values travel as its base
+/// type's; the server checks the domain's constraints on write).
+pub fn through_domains(ty: &ColumnType, types: &[crate::model::CustomType]) -> ColumnType {
+    match ty {
+        ColumnType::Custom(q) => match types.iter().find(|t| &t.name == q).map(|t| &t.kind) {
+            Some(crate::model::CustomTypeKind::Domain { base, .. }) => through_domains(base, types),
+            _ => ty.clone(),
+        },
+        ColumnType::Array(inner) => ColumnType::Array(Box::new(through_domains(inner, types))),
+        other => other.clone(),
+    }
+}
+
 /// Maps a column type; `enum_path` names the generated Rust enum of a spec enum and
 /// `support` is the path of the support crate (`tidemark_pgvector`).
 pub fn map(
@@ -163,6 +176,8 @@ pub fn map(
             // An enum the schema does not declare: keep the label text.
             None => RustType::via_text(quote!(String), &sql, true),
         },
+        // A composite type: its text form (`(1.50,EUR)`), cast on the way in.
+        ColumnType::Custom(_) => RustType::via_text(quote!(String), &sql, true),
         ColumnType::Array(inner) => array(inner, &sql),
     }
 }

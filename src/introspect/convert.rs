@@ -27,6 +27,7 @@ use crate::model::{
     CheckOption, Function, ObjectRef, Parallel, Trigger, TriggerEvent, TriggerTiming, View,
     ViewColumn, Volatility,
 };
+use crate::model::{CustomType, CustomTypeKind};
 
 use super::IntrospectError;
 use super::inventory::{InventoryRow, Unmanaged};
@@ -65,6 +66,22 @@ pub struct TableRow {
     pub comment: Option<String>,
     pub row_security: bool,
     pub row_security_forced: bool,
+}
+
+/// A row of [`super::queries::TYPES`].
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TypeRow {
+    pub schema: String,
+    pub name: String,
+    pub kind: String,
+    pub base: Option<String>,
+    pub not_null: bool,
+    pub default_expr: Option<String>,
+    pub check_names: Vec<String>,
+    pub check_defs: Vec<String>,
+    pub attributes: Vec<String>,
+    pub comment: Option<String>,
+    pub unsupported: Vec<String>,
 }
 
 /// A row of [`super::queries::POLICIES`].
@@ -194,6 +211,7 @@ pub struct CatalogRows {
     pub functions: Vec<FunctionRow>,
     pub triggers: Vec<TriggerRow>,
     pub policies: Vec<PolicyRow>,
+    pub types: Vec<TypeRow>,
     pub inventory: Vec<InventoryRow>,
 }
 
@@ -347,6 +365,7 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
         triggers: Vec::new(),
         row_security: Vec::new(),
         policies: Vec::new(),
+        types: Vec::new(),
     };
 
     let mut tables: Vec<Table> = Vec::with_capacity(rows.tables.len());
@@ -420,6 +439,44 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
             Err(u) => {
                 left_out[i] = true;
                 unmanaged.push(u);
+            }
+        }
+    }
+    // Domains and composite types; a column of another row type (a table's) leaves its
+    // table out.
+    for t in rows.types {
+        let name = QualifiedName::new(&t.schema, &t.name);
+        let kind_word = if t.kind == "d" {
+            "domain"
+        } else {
+            "composite type"
+        };
+        for detail in &t.unsupported {
+            unmanaged.push(Unmanaged {
+                kind: kind_word.into(),
+                schema: t.schema.clone(),
+                table: None,
+                name: t.name.clone(),
+                detail: detail.clone(),
+            });
+        }
+        match custom_type(name, t) {
+            Ok(ct) => schema.types.push(ct),
+            Err(u) => unmanaged.push(u),
+        }
+    }
+    for (i, t) in tables.iter().enumerate() {
+        for c in &t.columns {
+            if let Some(q) = unknown_custom(&c.ty, &schema.types) {
+                left_out[i] = true;
+                unmanaged.push(Unmanaged::column(
+                    &t.name,
+                    &c.name,
+                    format!(
+                        "has type {}.{} (a table's row type), which the spec cannot declare yet (the table is left out)",
+                        q.schema, q.name
+                    ),
+                ));
             }
         }
     }
@@ -595,6 +652,96 @@ fn view(v: ViewRow) -> Result<(View, Vec<Unmanaged>), IntrospectError> {
         })
         .collect();
     Ok((out, unmanaged))
+}
+
+/// A custom type a column type names that the model does not hold (a table's row type).
+fn unknown_custom(ty: &ColumnType, types: &[CustomType]) -> Option<QualifiedName> {
+    match ty {
+        ColumnType::Custom(q) if !types.iter().any(|t| &t.name == q) => Some(q.clone()),
+        ColumnType::Array(inner) => unknown_custom(inner, types),
+        _ => None,
+    }
+}
+
+/// `[name, schema, type, kind, typmod, element, element schema, element kind, dimensions]`
+/// (see [`super::queries::TYPES`]) → a name and a column type.
+fn typed(json: &str) -> Result<(String, ColumnType), String> {
+    let v: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let s = |i: usize| v.get(i).and_then(|x| x.as_str()).map(str::to_string);
+    let n = |i: usize| v.get(i).and_then(|x| x.as_i64());
+    let name = s(0).unwrap_or_default();
+    let typmod = n(4).unwrap_or(-1) as i32;
+    let ty = match (s(5), s(6), s(7)) {
+        (Some(en), Some(es), Some(ek)) => {
+            let mut ty = ColumnType::Array(Box::new(column_type(&es, &en, &ek, typmod)?));
+            for _ in 1..n(8).unwrap_or(1).max(1) {
+                ty = ColumnType::Array(Box::new(ty));
+            }
+            ty
+        }
+        _ => column_type(
+            &s(1).unwrap_or_default(),
+            &s(2).unwrap_or_default(),
+            &s(3).unwrap_or_default(),
+            typmod,
+        )?,
+    };
+    Ok((name, ty))
+}
+
+/// A type row → the model, or why it cannot hold it.
+fn custom_type(name: QualifiedName, t: TypeRow) -> Result<CustomType, Unmanaged> {
+    let word = if t.kind == "d" {
+        "domain"
+    } else {
+        "composite type"
+    };
+    let lost = |detail: String| Unmanaged {
+        kind: word.into(),
+        schema: name.schema.clone(),
+        table: None,
+        name: name.name.clone(),
+        detail,
+    };
+    let kind = if t.kind == "d" {
+        let (_, base) = typed(t.base.as_deref().unwrap_or("[]"))
+            .map_err(|d| lost(format!("its base type {d}")))?;
+        let checks = t
+            .check_names
+            .into_iter()
+            .zip(t.check_defs)
+            .map(|(n, def)| {
+                let inner = def
+                    .trim()
+                    .strip_prefix("CHECK (")
+                    .and_then(|r| r.strip_suffix(')'))
+                    .unwrap_or(&def)
+                    .to_string();
+                Check {
+                    name: n,
+                    expr: inner,
+                }
+            })
+            .collect();
+        CustomTypeKind::Domain {
+            base,
+            not_null: t.not_null,
+            default: t.default_expr,
+            checks,
+        }
+    } else {
+        let mut attributes = Vec::new();
+        for a in &t.attributes {
+            let (n, ty) = typed(a).map_err(|d| lost(format!("an attribute {d}")))?;
+            attributes.push((n, ty));
+        }
+        CustomTypeKind::Composite { attributes }
+    };
+    Ok(CustomType {
+        name,
+        kind,
+        comment: t.comment,
+    })
 }
 
 /// A function row → the model.
@@ -860,7 +1007,9 @@ pub fn column_type(
             ("b", "vector") => Ok(T::Vector(len(0))),
             ("b", "halfvec") => Ok(T::HalfVec(len(0))),
             ("b", "sparsevec") => Ok(T::SparseVec(len(0))),
-            ("d", _) => Err(format!("has domain type {schema}.{name}")),
+            // Domains and composite types; whether the model holds this one is checked once
+            // the types are read.
+            ("d" | "c", _) if typmod == -1 => Ok(T::Custom(QualifiedName::new(schema, name))),
             _ => Err(format!("has type {schema}.{name}")),
         };
     }

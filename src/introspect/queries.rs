@@ -442,6 +442,59 @@ WHERE NOT t.tgisinternal AND ",
 ORDER BY n.nspname, c.relname, t.tgname"
 );
 
+/// Domains and composite types (not the row types of tables) in scope. The base type of a
+/// domain and each attribute of a composite type come as one JSON array `[name, type schema,
+/// type name, type kind, typmod, element name, element schema, element kind, dimensions]`; a
+/// domain's checks as names and `pg_get_constraintdef` texts.
+pub const TYPES: &str = concat!(
+    "
+SELECT n.nspname::text AS schema, t.typname::text AS name, t.typtype::text AS kind,
+       CASE WHEN t.typtype = 'd' THEN
+         json_build_array('', bn.nspname, b.typname, b.typtype, t.typtypmod,
+                          be.typname, ben.nspname, be.typtype, t.typndims)::text END AS base,
+       t.typnotnull AS not_null,
+       pg_get_expr(t.typdefaultbin, 0, true) AS default_expr,
+       ARRAY(SELECT c.conname::text FROM pg_constraint c
+             WHERE c.contypid = t.oid AND c.contype = 'c' ORDER BY c.conname) AS check_names,
+       ARRAY(SELECT pg_get_constraintdef(c.oid, true) FROM pg_constraint c
+             WHERE c.contypid = t.oid AND c.contype = 'c' ORDER BY c.conname) AS check_defs,
+       ARRAY(SELECT json_build_array(a.attname, atn.nspname, at.typname, at.typtype, a.atttypmod,
+                                     ae.typname, aen.nspname, ae.typtype, a.attndims)::text
+             FROM pg_attribute a
+             JOIN pg_type at ON at.oid = a.atttypid
+             JOIN pg_namespace atn ON atn.oid = at.typnamespace
+             LEFT JOIN pg_type ae ON ae.oid = at.typelem AND ae.typarray = at.oid
+             LEFT JOIN pg_namespace aen ON aen.oid = ae.typnamespace
+             WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY a.attnum) AS attributes,
+       obj_description(t.oid, 'pg_type') AS comment,
+       array_remove(ARRAY[
+         CASE WHEN t.typcollation <> 0 AND t.typtype = 'd'
+                   AND t.typcollation <> coalesce(b.typcollation, 0)
+              THEN 'has a collation' END,
+         CASE WHEN t.typacl IS NOT NULL THEN 'has privileges granted or revoked (GRANT/REVOKE)' END,
+         CASE WHEN EXISTS (SELECT 1 FROM pg_constraint c WHERE c.contypid = t.oid
+                             AND c.contype = 'c' AND NOT c.convalidated)
+              THEN 'has a NOT VALID check' END
+       ], NULL) AS unsupported
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_type b ON b.oid = t.typbasetype AND t.typtype = 'd'
+LEFT JOIN pg_namespace bn ON bn.oid = b.typnamespace
+LEFT JOIN pg_type be ON be.oid = b.typelem AND be.typarray = b.oid
+LEFT JOIN pg_namespace ben ON ben.oid = be.typnamespace
+WHERE (t.typtype = 'd' OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
+  AND ",
+    namespace_filter!(),
+    "
+  AND ($2::text IS NULL OR TRUE)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e
+                  WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e
+                  WHERE e.classid = 'pg_class'::regclass AND e.objid = t.typrelid AND e.deptype = 'e')
+ORDER BY n.nspname, t.typname"
+);
+
 /// Row-level security policies of the tables in scope, their roles by name (`public` for
 /// PUBLIC) and their expressions as PostgreSQL prints them back.
 pub const POLICIES: &str = concat!(
@@ -584,12 +637,10 @@ SELECT kind::text, schema::text, table_name::text, name::text, detail::text FROM
   SELECT 'rule', c.nspname, c.relname, r.rulename, ''
   FROM pg_rewrite r JOIN tbl c ON c.oid = r.ev_class WHERE r.rulename <> '_RETURN'
   UNION ALL
-  SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'c' THEN 'composite type'
-                        WHEN 'r' THEN 'range type' ELSE 'base type' END,
+  SELECT CASE t.typtype WHEN 'r' THEN 'range type' ELSE 'base type' END,
          ns.nspname, NULL, t.typname, ''
   FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
-  WHERE t.typtype IN ('d', 'c', 'r', 'b') AND t.typcategory <> 'A'
-    AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+  WHERE t.typtype IN ('r', 'b') AND t.typcategory <> 'A'
     AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)
     AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = t.typrelid)
   UNION ALL

@@ -439,6 +439,7 @@ pub fn comment_sql(table: &QualifiedName, column: &str, text: Option<&str>) -> S
 pub fn type_dependencies(ty: &ColumnType) -> Vec<ObjectRef> {
     match ty {
         ColumnType::Enum(q) => vec![ObjectRef::Enum(q.clone())],
+        ColumnType::Custom(q) => vec![ObjectRef::Type(q.clone())],
         ColumnType::Array(inner) => type_dependencies(inner),
         _ => Vec::new(),
     }

@@ -11,6 +11,7 @@
 
 pub mod column;
 pub mod constraint;
+pub mod custom_type;
 pub mod enum_type;
 pub mod extension;
 pub mod function;
@@ -29,6 +30,7 @@ use crate::plan::Builder;
 
 pub use column::ColumnChange;
 pub use constraint::{Constraint, ConstraintChange};
+pub use custom_type::TypeChange;
 pub use enum_type::{EnumChange, EnumValuePosition};
 pub use extension::ExtensionChange;
 pub use function::FunctionChange;
@@ -58,6 +60,7 @@ pub enum Change {
     Function(FunctionChange),
     Trigger(TriggerChange),
     Policy(PolicyChange),
+    Type(TypeChange),
 }
 
 impl fmt::Display for Change {
@@ -77,6 +80,7 @@ impl fmt::Display for Change {
             Change::Function(c) => c.fmt(f),
             Change::Trigger(c) => c.fmt(f),
             Change::Policy(c) => c.fmt(f),
+            Change::Type(c) => c.fmt(f),
         }
     }
 }
@@ -97,6 +101,7 @@ impl Change {
             Change::Function(c) => function::plan(c, b),
             Change::Trigger(c) => trigger::plan(c, b),
             Change::Policy(c) => policy::plan(c, b),
+            Change::Type(c) => custom_type::plan(c, b),
         }
     }
 
@@ -179,6 +184,12 @@ impl Change {
                 PolicyChange::Drop(_) => "policy.drop",
                 PolicyChange::Replace { .. } => "policy.replace",
                 PolicyChange::AlterComment { .. } => "policy.comment",
+            },
+            Change::Type(c) => match c {
+                TypeChange::Add(_) => "type.add",
+                TypeChange::Drop(_) => "type.drop",
+                TypeChange::Alter { .. } => "type.alter",
+                TypeChange::Rebuild { .. } => "type.rebuild",
             },
         }
     }

@@ -50,6 +50,7 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
         triggers: _,
         row_security: _,
         policies: _,
+        types: all_types,
     } = schema;
     let mut schemas: BTreeSet<&str> = BTreeSet::new();
     schemas.insert("public");
@@ -59,6 +60,7 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
     schemas.extend(all_tables.iter().map(|t| t.name.schema.as_str()));
     schemas.extend(all_views.iter().map(|v| v.name.schema.as_str()));
     schemas.extend(all_functions.iter().map(|f| f.name.schema.as_str()));
+    schemas.extend(all_types.iter().map(|t| t.name.schema.as_str()));
 
     let mut files = Vec::new();
     match layout {
@@ -69,6 +71,7 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
                     extensions(schema, &mut out);
                 }
                 enums(schema, ns, &mut out);
+                custom_types(schema, ns, &mut out);
                 sequences(schema, ns, &mut out);
                 functions(schema, ns, &mut out);
                 let tables: Vec<&Table> = schema
@@ -103,7 +106,9 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
             for ns in schemas {
                 let mut out = header(schema, ns);
                 enums(schema, ns, &mut out);
-                let has_enums = schema.enums.iter().any(|e| e.name.schema == ns);
+                custom_types(schema, ns, &mut out);
+                let has_enums = schema.enums.iter().any(|e| e.name.schema == ns)
+                    || schema.types.iter().any(|t| t.name.schema == ns);
                 let has_tables = schema.tables.iter().any(|t| t.name.schema == ns);
                 if has_enums || (!has_tables && ns != "public") {
                     files.push(EmittedFile {
@@ -737,6 +742,77 @@ fn list_of(items: &[String]) -> String {
     format!("[{}]", items.join(", "))
 }
 
+/// The `domains:` and `composite_types:` sections of schema `ns`.
+fn custom_types(schema: &Schema, ns: &str, out: &mut String) {
+    use crate::model::CustomTypeKind;
+    let domains: Vec<_> = schema
+        .types
+        .iter()
+        .filter(|t| t.name.schema == ns && matches!(t.kind, CustomTypeKind::Domain { .. }))
+        .collect();
+    if !domains.is_empty() {
+        out.push_str("\ndomains:\n");
+        for t in domains {
+            let CustomTypeKind::Domain {
+                base,
+                not_null,
+                default,
+                checks,
+            } = &t.kind
+            else {
+                continue;
+            };
+            let mut fields = vec![format!("type: {}", string(&type_name(ns, base)))];
+            if *not_null {
+                fields.push("not_null: true".into());
+            }
+            if let Some(d) = default {
+                fields.push(format!("default_sql: {}", string(d)));
+            }
+            let derived = crate::spec::names::make_object_name(&t.name.name, None, Some("check"));
+            match checks.as_slice() {
+                [one] if one.name == derived => {
+                    fields.push(format!("check: {}", string(&one.expr)))
+                }
+                [] => {}
+                many => {
+                    let list: Vec<String> = many
+                        .iter()
+                        .map(|c| format!("{}: {}", key(&c.name), string(&c.expr)))
+                        .collect();
+                    fields.push(format!("checks: {{ {} }}", list.join(", ")));
+                }
+            }
+            if let Some(c) = &t.comment {
+                fields.push(format!("comment: {}", string(c)));
+            }
+            let _ = writeln!(out, "  {}: {{ {} }}", key(&t.name.name), fields.join(", "));
+        }
+    }
+    let composites: Vec<_> = schema
+        .types
+        .iter()
+        .filter(|t| t.name.schema == ns && matches!(t.kind, CustomTypeKind::Composite { .. }))
+        .collect();
+    if !composites.is_empty() {
+        out.push_str("\ncomposite_types:\n");
+        for t in composites {
+            let CustomTypeKind::Composite { attributes } = &t.kind else {
+                continue;
+            };
+            let _ = writeln!(out, "  {}:", key(&t.name.name));
+            let list: Vec<String> = attributes
+                .iter()
+                .map(|(n, ty)| format!("{}: {}", key(n), string(&type_name(ns, ty))))
+                .collect();
+            let _ = writeln!(out, "    fields: {{ {} }}", list.join(", "));
+            if let Some(c) = &t.comment {
+                let _ = writeln!(out, "    comment: {}", block_string(c));
+            }
+        }
+    }
+}
+
 /// The `functions:` and `procedures:` sections of schema `ns`.
 fn functions(schema: &Schema, ns: &str, out: &mut String) {
     for procedure in [false, true] {
@@ -1056,7 +1132,7 @@ pub fn type_name(here: &str, ty: &ColumnType) -> String {
             precision: Some(p),
             scale: Some(s),
         } => format!("numeric({p},{s})"),
-        ColumnType::Enum(q) => table_ref(here, q),
+        ColumnType::Enum(q) | ColumnType::Custom(q) => table_ref(here, q),
         ColumnType::Array(inner) => format!("{}[]", type_name(here, inner)),
         other => crate::sql_ident::type_name(other),
     }

@@ -21,6 +21,8 @@ use super::types::{self, EnumLookup};
 struct Enums<'a> {
     file_schema: &'a str,
     all: &'a BTreeMap<QualifiedName, Span>,
+    /// Domains and composite types.
+    custom: &'a BTreeSet<QualifiedName>,
 }
 
 impl EnumLookup for Enums<'_> {
@@ -35,7 +37,21 @@ impl EnumLookup for Enums<'_> {
         tries.into_iter().find(|q| self.all.contains_key(q))
     }
     fn names(&self) -> Vec<String> {
-        self.all.keys().map(|q| q.to_string()).collect()
+        self.all
+            .keys()
+            .chain(self.custom.iter())
+            .map(|q| q.to_string())
+            .collect()
+    }
+    fn find_custom(&self, schema: Option<&str>, name: &str) -> Option<QualifiedName> {
+        let tries = match schema {
+            Some(s) => vec![QualifiedName::new(s, name)],
+            None => vec![
+                QualifiedName::new(self.file_schema, name),
+                QualifiedName::public(name),
+            ],
+        };
+        tries.into_iter().find(|q| self.custom.contains(q))
     }
 }
 
@@ -357,6 +373,10 @@ impl Lowerer {
 
         // Enums.
         let mut enum_at: BTreeMap<QualifiedName, Span> = BTreeMap::new();
+        let custom_names: BTreeSet<QualifiedName> = files
+            .iter()
+            .flat_map(|f| f.types.iter().map(|t| qualify(&f.schema.v, &t.name.v)))
+            .collect();
         for f in files {
             for e in &f.enums {
                 let q = qualify(&f.schema.v, &e.name.v);
@@ -426,6 +446,7 @@ impl Lowerer {
                 let enums = Enums {
                     file_schema: &f.schema.v,
                     all: &enum_at,
+                    custom: &custom_names,
                 };
                 let b = self.table(t, q, &f.schema.v, &enums, &known_schemas);
                 built.push(b);
@@ -539,6 +560,9 @@ impl Lowerer {
             }
         }
 
+        // Domains and composite types.
+        schema.types = self.custom_types(files, &enum_at, &custom_names);
+
         // Views and materialized views, once every table is known.
         let tables: Vec<&Table> = built.iter().map(|b| &b.table).collect();
         schema.views = self.views(files, &tables, &mut sequence_relations);
@@ -556,6 +580,116 @@ impl Lowerer {
         schema.tables = built.into_iter().map(|b| b.table).collect();
         schema.normalize();
         schema
+    }
+
+    /// The domains and composite types of every file.
+    fn custom_types(
+        &mut self,
+        files: &[RawFile],
+        enum_at: &BTreeMap<QualifiedName, Span>,
+        custom_names: &BTreeSet<QualifiedName>,
+    ) -> Vec<crate::model::CustomType> {
+        use crate::model::{CustomType, CustomTypeKind};
+        let mut seen: BTreeMap<QualifiedName, Span> = BTreeMap::new();
+        let mut out = Vec::new();
+        for f in files {
+            let lookup = Enums {
+                file_schema: &f.schema.v,
+                all: enum_at,
+                custom: custom_names,
+            };
+            for raw in &f.types {
+                let q = qualify(&f.schema.v, &raw.name.v);
+                let word = if raw.composite {
+                    "composite type"
+                } else {
+                    "domain"
+                };
+                let what = format!("{word} \"{q}\"");
+                self.check_ident(&q.name, &raw.name.at, &what);
+                if let Some(first) = seen.get(&q).or_else(|| enum_at.get(&q)) {
+                    self.push(
+                        Diagnostic::error(format!("{what} is declared twice"))
+                            .at(raw.name.at.clone())
+                            .label("second declaration")
+                            .help(format!(
+                                "first declared at {} (enums, domains and composite types share one namespace); keep one",
+                                at_text(first)
+                            )),
+                    );
+                    continue;
+                }
+                seen.insert(q.clone(), raw.name.at.clone());
+                let parse = |this: &mut Self, ty: &Sp<String>, place: &str| match types::parse(
+                    &ty.v, &lookup,
+                ) {
+                    Ok(ColumnType::Custom(inner)) if inner == q => {
+                        this.push(
+                            Diagnostic::error(format!("{what} is built on itself"))
+                                .at(ty.at.clone())
+                                .label("the type being declared")
+                                .help("use a built-in type, an enum or another domain"),
+                        );
+                        None
+                    }
+                    Ok(t) => Some(t),
+                    Err(e) => {
+                        this.push(
+                            Diagnostic::error(format!("{place} of {what}: {}", e.message))
+                                .at(ty.at.clone())
+                                .label("unknown type")
+                                .maybe_help(e.help),
+                        );
+                        None
+                    }
+                };
+                let kind = if raw.composite {
+                    let mut attributes = Vec::new();
+                    for (n, ty) in &raw.fields {
+                        if let Some(t) = parse(self, ty, &format!("field \"{}\"", n.v)) {
+                            attributes.push((n.v.clone(), t));
+                        }
+                    }
+                    CustomTypeKind::Composite { attributes }
+                } else {
+                    let Some(base) = raw
+                        .base
+                        .as_ref()
+                        .and_then(|b| parse(self, b, "the base type"))
+                    else {
+                        continue;
+                    };
+                    let mut checks: Vec<Check> = raw
+                        .checks
+                        .iter()
+                        .map(|(n, e)| Check {
+                            name: n.clone(),
+                            expr: strip_parens(e),
+                        })
+                        .collect();
+                    if let Some(c) = &raw.check {
+                        checks.push(Check {
+                            name: names::make_object_name(&q.name, None, Some("check")),
+                            expr: strip_parens(c),
+                        });
+                    }
+                    CustomTypeKind::Domain {
+                        base,
+                        not_null: raw.not_null,
+                        default: raw.default.clone(),
+                        checks,
+                    }
+                };
+                let t = CustomType {
+                    name: q,
+                    kind,
+                    comment: raw.comment.clone(),
+                };
+                self.declared(t.object(), &raw.name.at);
+                out.push(t);
+            }
+        }
+        out
     }
 
     /// The views of every file, with what their queries read. `relations` collects their

@@ -64,6 +64,7 @@ pub fn counts(schema: &model::Schema) -> Vec<(&'static str, usize)> {
         triggers,
         row_security: _,
         policies,
+        types,
     } = schema;
     let materialized = views.iter().filter(|v| v.materialized).count();
     vec![
@@ -73,6 +74,7 @@ pub fn counts(schema: &model::Schema) -> Vec<(&'static str, usize)> {
         ("functions", functions.len()),
         ("triggers", triggers.len()),
         ("policies", policies.len()),
+        ("types", types.len()),
         ("enums", enums.len()),
         ("sequences", sequences.len()),
         ("extensions", extensions.len()),

@@ -19,8 +19,21 @@ pub const FILE_KEYS: &[&str] = &[
     "materialized_views",
     "functions",
     "procedures",
+    "domains",
+    "composite_types",
     "ignore",
 ];
+/// Keys of a domain.
+pub const DOMAIN_KEYS: &[&str] = &[
+    "type",
+    "not_null",
+    "default_sql",
+    "check",
+    "checks",
+    "comment",
+];
+/// Keys of a composite type.
+pub const COMPOSITE_TYPE_KEYS: &[&str] = &["fields", "comment"];
 /// Keys of a function.
 pub const FUNCTION_KEYS: &[&str] = &[
     "args",
@@ -180,6 +193,8 @@ pub struct RawFile {
     pub views: Vec<RawView>,
     /// `functions:` and `procedures:`.
     pub functions: Vec<RawFunction>,
+    /// `domains:` and `composite_types:`.
+    pub types: Vec<RawType>,
     /// `ignore:` globs, as written.
     pub ignore: Vec<Sp<String>>,
 }
@@ -204,6 +219,24 @@ pub struct RawView {
     pub columns: Vec<(Sp<String>, String)>,
     pub indexes: Vec<RawIndex>,
     pub triggers: Vec<RawTrigger>,
+    pub comment: Option<String>,
+}
+
+/// A `domains:` or `composite_types:` entry.
+#[derive(Debug, Clone)]
+pub struct RawType {
+    pub name: Sp<String>,
+    pub composite: bool,
+    /// A domain's base type.
+    pub base: Option<Sp<String>>,
+    pub not_null: bool,
+    pub default: Option<String>,
+    /// `check:` (named `<domain>_check`, as PostgreSQL names it).
+    pub check: Option<String>,
+    /// `checks:`, by name.
+    pub checks: Vec<(String, String)>,
+    /// A composite type's fields, in order.
+    pub fields: Vec<(Sp<String>, Sp<String>)>,
     pub comment: Option<String>,
 }
 
@@ -614,6 +647,7 @@ impl<'a> Reader<'a> {
             tables: Vec::new(),
             views: Vec::new(),
             functions: Vec::new(),
+            types: Vec::new(),
             ignore: Vec::new(),
         };
         if root.kind == Kind::Null {
@@ -650,6 +684,14 @@ impl<'a> Reader<'a> {
                 "procedures" => {
                     let mut functions = self.functions(v, true);
                     raw.functions.append(&mut functions)
+                }
+                "domains" => {
+                    let mut types = self.custom_types(v, false);
+                    raw.types.append(&mut types)
+                }
+                "composite_types" => {
+                    let mut types = self.custom_types(v, true);
+                    raw.types.append(&mut types)
                 }
                 "ignore" if v.kind != Kind::Null => {
                     raw.ignore = self.string_list(v, "`ignore`").unwrap_or_default()
@@ -945,6 +987,105 @@ impl<'a> Reader<'a> {
         }
         let quote = u32::from(at.starts_with(['"', '\'']));
         vec![(pos.line, pos.column + quote)]
+    }
+
+    fn custom_types(&mut self, node: &Node, composite: bool) -> Vec<RawType> {
+        let mut out = Vec::new();
+        if node.kind == Kind::Null {
+            return out;
+        }
+        let section = if composite {
+            "`composite_types`"
+        } else {
+            "`domains`"
+        };
+        let Some(entries) = self.map(node, section) else {
+            return out;
+        };
+        for (name, v) in entries {
+            let what = format!(
+                "{} \"{}\"",
+                if composite {
+                    "composite type"
+                } else {
+                    "domain"
+                },
+                name.v
+            );
+            let mut t = RawType {
+                name,
+                composite,
+                base: None,
+                not_null: false,
+                default: None,
+                check: None,
+                checks: Vec::new(),
+                fields: Vec::new(),
+                comment: None,
+            };
+            // `email: text` — a domain with nothing but a base type.
+            if !composite && matches!(v.kind, Kind::Str(_)) {
+                t.base = self.name_string(v, &format!("the type of {what}"));
+                out.push(t);
+                continue;
+            }
+            let keys = if composite {
+                COMPOSITE_TYPE_KEYS
+            } else {
+                DOMAIN_KEYS
+            };
+            let Some(fields) = self.fields(v, &what, keys) else {
+                continue;
+            };
+            let had_unknown = self.had_unknown;
+            for (k, fv) in fields {
+                let fw = format!("`{}` of {what}", k.v);
+                match k.v.as_str() {
+                    "type" => t.base = self.name_string(fv, &fw),
+                    "not_null" => t.not_null = self.boolean(fv, &fw) == Some(true),
+                    "default_sql" => t.default = self.name_string(fv, &fw).map(|s| s.v),
+                    "check" => t.check = self.name_string(fv, &fw).map(|s| s.v),
+                    "checks" => {
+                        if let Some(entries) = self.map(fv, &fw) {
+                            for (cn, cv) in entries {
+                                if let Some(e) =
+                                    self.name_string(cv, &format!("check \"{}\" of {what}", cn.v))
+                                {
+                                    t.checks.push((cn.v, e.v));
+                                }
+                            }
+                        }
+                    }
+                    "fields" => {
+                        if let Some(entries) = self.map(fv, &fw) {
+                            for (fname, ftype) in entries {
+                                if let Some(ty) = self
+                                    .name_string(ftype, &format!("field \"{}\" of {what}", fname.v))
+                                {
+                                    t.fields.push((fname, ty));
+                                }
+                            }
+                        }
+                    }
+                    "comment" => t.comment = self.string(fv, &fw).map(|s| s.v),
+                    _ => {}
+                }
+            }
+            if !composite && t.base.is_none() {
+                if !had_unknown {
+                    let d = Diagnostic::error(format!("{what} has no `type`"))
+                        .at(t.name.at.clone())
+                        .label("missing `type`")
+                        .help(
+                            "name the base type: `email: { type: text, check: \"VALUE ~ '@'\" }`",
+                        );
+                    self.err(d);
+                }
+                continue;
+            }
+            out.push(t);
+        }
+        out
     }
 
     fn functions(&mut self, node: &Node, procedure: bool) -> Vec<RawFunction> {

@@ -73,6 +73,10 @@ pub trait EnumLookup {
     fn find(&self, schema: Option<&str>, name: &str) -> Option<QualifiedName>;
     /// Every enum name, for did-you-mean.
     fn names(&self) -> Vec<String>;
+    /// A domain or composite type of the spec by the name written in a type.
+    fn find_custom(&self, _schema: Option<&str>, _name: &str) -> Option<QualifiedName> {
+        None
+    }
 }
 
 /// Parses a type; `text` has no trailing `?` (nullability is the caller's business).
@@ -141,6 +145,7 @@ pub fn parse(text: &str, enums: &dyn EnumLookup) -> Result<ColumnType, TypeError
     enums
         .find(schema, ename)
         .map(ColumnType::Enum)
+        .or_else(|| enums.find_custom(schema, ename).map(ColumnType::Custom))
         .ok_or_else(|| unknown(text, &compact, enums))
 }
 

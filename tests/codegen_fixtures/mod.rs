@@ -418,6 +418,7 @@ pub fn golden() -> Schema {
         triggers: vec![],
         row_security: vec![],
         policies: vec![],
+        types: vec![],
         extensions: vec![],
         sequences: vec![],
         namespaces: vec![Namespace {

@@ -50,27 +50,6 @@ CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t; GRANT SELECT ON v TO P
 -- desired:
 CREATE TABLE t (a int); CREATE TABLE log (a int); CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (NEW.a);
 
--- case: domain
--- expect: refuse
--- current:
-
--- desired:
-CREATE DOMAIN email AS text CHECK (VALUE ~ '@');
-
--- case: domain_column
--- expect: refuse
--- current:
-
--- desired:
-CREATE DOMAIN email AS text; CREATE TABLE t (e email);
-
--- case: composite_type
--- expect: refuse
--- current:
-
--- desired:
-CREATE TYPE pair AS (a int, b int);
-
 -- case: range_type
 -- expect: refuse
 -- current:

@@ -447,6 +447,7 @@ pub fn example_schema() -> Schema {
         triggers: vec![],
         row_security: vec![],
         policies: vec![],
+        types: vec![],
     };
     derive_identity_names(&mut schema);
     schema.normalize();

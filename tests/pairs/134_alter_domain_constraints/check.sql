@@ -1,0 +1,1 @@
+SELECT qty = 5 FROM public.items

@@ -1,0 +1,1 @@
+SELECT sku = 'A-1' FROM public.products

@@ -1,0 +1,1 @@
+SELECT (home).city = 'Springfield' FROM public.customers

@@ -190,3 +190,45 @@ async fn a_missing_extension_is_explained() {
     assert!(stderr.contains("postgis"), "{stderr}");
     assert!(stderr.contains("help:"), "{stderr}");
 }
+
+/// `validate --shadow` builds the spec on a scratch database: SQL PostgreSQL rejects inside a
+/// view's query is reported with PostgreSQL's message at its line and column in the YAML, as an
+/// invalid spec (exit 1); a spec that builds is valid (exit 0).
+#[tokio::test]
+async fn validate_on_a_shadow_points_into_the_yaml() {
+    let db = TestDatabase::create().await.expect("db");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("spec");
+    write_spec(
+        &spec,
+        "tables:\n  documents:\n    columns:\n      id: bigint\n      title: text\nviews:\n  titles:\n    sql: |\n      SELECT id,\n             titel\n      FROM documents\n",
+    );
+    let path = spec.to_str().expect("utf-8");
+    let out = tidemark(&[
+        "validate",
+        path,
+        "--shadow",
+        "--shadow-url",
+        db.server_url(),
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("column \"titel\" does not exist"), "{err}");
+    assert!(err.contains("view public.titles"), "{err}");
+    // Line 10 of the file, column 14: the `titel` under `SELECT id,`.
+    assert!(err.contains("schema.yaml:10:14"), "{err}");
+
+    write_spec(
+        &spec,
+        "tables:\n  documents:\n    columns:\n      id: bigint\n      title: text\nviews:\n  titles:\n    sql: SELECT id, title FROM documents\n",
+    );
+    let out = tidemark(&[
+        "validate",
+        path,
+        "--shadow",
+        "--shadow-url",
+        db.server_url(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("ok: 1 table, 1 view"));
+}

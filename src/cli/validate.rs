@@ -14,15 +14,29 @@ pub struct ValidateArgs {
     /// Output format of diagnostics.
     #[arg(long, value_enum, default_value_t = super::OutputFormat::Human)]
     pub format: super::OutputFormat,
+    /// Also build the spec on a scratch (shadow) database, so a view, function, trigger, policy
+    /// or default whose SQL PostgreSQL rejects is reported at its place in the spec.
+    #[arg(long)]
+    pub shadow: bool,
+    /// Server for the shadow database (the role needs CREATE DATABASE). Default: a throwaway
+    /// local PostgreSQL.
+    #[arg(long, requires = "shadow")]
+    pub shadow_url: Option<String>,
 }
 
-/// Runs the command: 0 valid, 1 invalid spec, 2 missing path.
+/// Runs the command: 0 valid, 1 invalid spec (or rejected by the shadow database), 2 missing
+/// path, 3 the shadow server failed.
 pub fn run(args: ValidateArgs) -> ExitCode {
     let format: Format = args.format.into();
     let loaded = match super::load_spec(&args.path, format) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    if args.shadow
+        && let Err(code) = on_shadow(&loaded, args.shadow_url.as_deref())
+    {
+        return code;
+    }
     let s = &loaded.schema;
     match format {
         Format::Json => {
@@ -44,4 +58,24 @@ pub fn run(args: ValidateArgs) -> ExitCode {
         ),
     }
     super::Exit::Success.into()
+}
+
+/// Builds the spec on a shadow database and reads it back: a statement the server rejects is
+/// an invalid spec (exit 1), pointing at the object's place in the spec.
+fn on_shadow(loaded: &crate::spec::Loaded, url: Option<&str>) -> Result<(), ExitCode> {
+    use super::exit::{Exit, Failure};
+    use crate::shadow::{ShadowError, ShadowHost};
+    let server = super::shadow_server(url)?;
+    super::block_on(async {
+        let host = ShadowHost::start(&server).await.map_err(Failure::env)?;
+        let options = crate::compare::introspect_options(&loaded.schema, &loaded.ignore);
+        host.canonicalize(&loaded.schema, Some(&loaded.spans), &options)
+            .await
+            .map(|_| ())
+            .map_err(|e| match e {
+                ShadowError::Apply { .. } => Failure::new(e, Exit::Invalid),
+                other => Failure::env(other),
+            })
+    })?
+    .map_err(Failure::report)
 }

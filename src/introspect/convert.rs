@@ -1403,8 +1403,30 @@ mod tests {
         assert!(column_type("pg_catalog", "numeric", "b", negative).is_err());
         assert!(column_type("pg_catalog", "point", "b", -1).is_err());
         assert!(column_type("pg_catalog", "interval", "b", 3).is_err());
-        assert!(column_type("public", "email", "d", -1).is_err());
-        assert!(column_type("public", "vector", "d", -1).is_err());
+        // A domain with a modifier on top (`email(3)` cannot be written) has no place either.
+        assert!(column_type("public", "email", "d", 3).is_err());
+    }
+
+    #[test]
+    fn domains_and_composite_types_are_custom_types() {
+        assert_eq!(
+            column_type("public", "email", "d", -1),
+            Ok(ColumnType::Custom(QualifiedName::public("email")))
+        );
+        assert_eq!(
+            column_type("billing", "money_amount", "c", -1),
+            Ok(ColumnType::Custom(QualifiedName::new(
+                "billing",
+                "money_amount"
+            )))
+        );
+        // A table's row type reads as a custom type too; the converter leaves the column's
+        // table out when the model has no such type (tests/unmanaged_objects.rs).
+        let types = vec![];
+        assert_eq!(
+            unknown_custom(&ColumnType::Custom(QualifiedName::public("t")), &types),
+            Some(QualifiedName::public("t"))
+        );
     }
 
     #[test]

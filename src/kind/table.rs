@@ -227,11 +227,34 @@ pub(crate) fn plan(change: &TableChange, b: &mut Builder<'_>) {
     }
 }
 
+/// The spec's functions a table's defaults, generated columns and checks call: created first.
+fn function_calls(schema: &Schema, t: &Table) -> Vec<ObjectRef> {
+    if schema.functions.is_empty() {
+        return Vec::new();
+    }
+    let mut texts: Vec<&str> = Vec::new();
+    for c in &t.columns {
+        if let Some(crate::model::DefaultValue::Expr(e)) = &c.default {
+            texts.push(e);
+        }
+        if let Some(g) = &c.generated {
+            texts.push(g);
+        }
+    }
+    texts.extend(t.checks.iter().map(|c| c.expr.as_str()));
+    texts
+        .into_iter()
+        .flat_map(|e| crate::spec::lower::called_functions(e, &schema.functions))
+        .collect()
+}
+
 fn plan_add(b: &mut Builder<'_>, t: &Table) {
     let me = ObjectRef::Table(t.name.clone());
+    let calls = function_calls(b.cx.desired, t);
     b.step(&me, vec![create_sql(t)], Some(vec![drop_sql(&t.name)]))
         .provides(created_objects(t))
-        .requires(outside_dependencies(t));
+        .requires(outside_dependencies(t))
+        .requires(calls);
     let create = b.last();
     for fk in &t.foreign_keys {
         constraint::plan_add(b, &t.name, &Constraint::ForeignKey(fk.clone()));
@@ -284,6 +307,7 @@ fn plan_drop(b: &mut Builder<'_>, t: &Table) {
     )
     .removes(removed)
     .releases(outside_dependencies(t))
+    .releases(function_calls(&cx.renamed, t))
     .lock(LockLevel::AccessExclusive, &me)
     .hazard(
         HazardKind::DataLoss,

@@ -251,3 +251,42 @@ CREATE TABLE public.data_llamaindex (id BIGSERIAL NOT NULL, text VARCHAR NOT NUL
 CREATE INDEX data_llamaindex_idx_1 ON public.data_llamaindex ((metadata_->>'ref_doc_id'));
 CREATE INDEX data_llamaindex_embedding_idx ON public.data_llamaindex USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64);
 CREATE INDEX llamaindex_text_search_tsv_idx ON public.data_llamaindex USING gin (text_search_tsv);
+
+-- case: rag_app_with_views_functions_triggers_policies_and_a_domain_from_empty
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE EXTENSION IF NOT EXISTS vector;
+CREATE DOMAIN email AS text CHECK (VALUE ~ '^[^@]+@[^@]+$');
+CREATE TABLE tenants (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, contact email, updated_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE documents (id bigserial PRIMARY KEY, tenant_id bigint NOT NULL REFERENCES tenants (id) ON DELETE CASCADE, title text NOT NULL, body text NOT NULL, embedding vector(3), created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now());
+CREATE INDEX documents_embedding_idx ON documents USING hnsw (embedding vector_cosine_ops);
+CREATE FUNCTION set_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.updated_at = now();
+  RETURN NEW;
+END;
+$$;
+CREATE TRIGGER tenants_updated_at BEFORE UPDATE ON tenants FOR EACH ROW EXECUTE FUNCTION set_updated_at();
+CREATE TRIGGER documents_updated_at BEFORE UPDATE ON documents FOR EACH ROW EXECUTE FUNCTION set_updated_at();
+CREATE FUNCTION match_documents(query_embedding vector(3), match_count integer DEFAULT 5)
+RETURNS TABLE (id bigint, title text, similarity double precision)
+LANGUAGE sql STABLE
+AS $$
+  SELECT d.id, d.title, 1 - (d.embedding <=> query_embedding) AS similarity
+  FROM documents d
+  ORDER BY d.embedding <=> query_embedding
+  LIMIT match_count;
+$$;
+CREATE VIEW recent_documents AS SELECT id, tenant_id, title, created_at FROM documents WHERE created_at > now() - interval '7 days';
+CREATE VIEW recent_titles AS SELECT tenant_id, title FROM recent_documents;
+CREATE VIEW nearest_to_origin AS SELECT id, title, similarity FROM match_documents('[1,0,0]', 3);
+CREATE MATERIALIZED VIEW tenant_stats AS SELECT tenant_id, count(*) AS documents, avg(embedding)::vector(3) AS centroid FROM documents GROUP BY tenant_id;
+CREATE UNIQUE INDEX tenant_stats_tenant_id_key ON tenant_stats (tenant_id);
+CREATE INDEX tenant_stats_centroid_idx ON tenant_stats USING hnsw (centroid vector_l2_ops);
+ALTER TABLE documents ENABLE ROW LEVEL SECURITY;
+ALTER TABLE documents FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON documents USING (tenant_id = current_setting('app.tenant_id')::bigint) WITH CHECK (tenant_id = current_setting('app.tenant_id')::bigint);
+COMMENT ON VIEW recent_documents IS 'Documents of the last week';
+COMMENT ON FUNCTION match_documents(vector, integer) IS 'Nearest documents, most similar first';

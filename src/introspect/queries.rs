@@ -115,12 +115,11 @@ ORDER BY n.nspname, t.typname"
 pub const TABLES: &str = concat!(
     relations!(),
     "SELECT rel.oid::int8 AS oid, rel.nspname::text AS schema, rel.relname::text AS name,
-       d.description AS comment, rc.relrowsecurity AS row_security,
-       rc.relforcerowsecurity AS row_security_forced
+       (SELECT d.description FROM pg_description d
+        WHERE d.objoid = rel.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0) AS comment,
+       rc.relrowsecurity AS row_security, rc.relforcerowsecurity AS row_security_forced
 FROM rel
 JOIN pg_class rc ON rc.oid = rel.oid
-LEFT JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = rel.oid
-                          AND d.objsubid = 0
 ORDER BY rel.nspname, rel.relname"
 );
 
@@ -137,7 +136,9 @@ pub const COLUMNS: &str = concat!(
        a.atttypmod AS typmod, a.attndims::int4 AS ndims, a.attnotnull AS not_null,
        pg_get_expr(ad.adbin, ad.adrelid, true) AS default_expr,
        a.attidentity::text AS identity, a.attgenerated::text AS generated,
-       dc.description AS comment,
+       (SELECT dc.description FROM pg_description dc
+        WHERE dc.objoid = a.attrelid AND dc.classoid = 'pg_class'::regclass
+          AND dc.objsubid = a.attnum) AS comment,
        idn.relname::text AS identity_sequence, idn.seqtypid::regtype::text AS seq_type,
        idn.seqstart AS seq_start, idn.seqincrement AS seq_increment, idn.seqmin AS seq_min,
        idn.seqmax AS seq_max, idn.seqcache AS seq_cache, idn.seqcycle AS seq_cycle,
@@ -160,8 +161,6 @@ JOIN pg_namespace tn ON tn.oid = t.typnamespace
 LEFT JOIN pg_type et ON et.oid = t.typelem AND et.typarray = t.oid
 LEFT JOIN pg_namespace etn ON etn.oid = et.typnamespace
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-LEFT JOIN pg_description dc ON dc.classoid = 'pg_class'::regclass AND dc.objoid = a.attrelid
-                           AND dc.objsubid = a.attnum
 -- Looked up only for identity columns (the condition on `a` is checked before any scan).
 LEFT JOIN LATERAL (
   SELECT ids.relname, sq.seqtypid, sq.seqstart, sq.seqincrement, sq.seqmin, sq.seqmax,
@@ -236,19 +235,22 @@ pub const CONSTRAINTS: &str = concat!(
                    AND EXISTS (SELECT 1 FROM pg_opclass o
                                WHERE o.oid = ANY (ci.indclass::oid[]) AND NOT o.opcdefault)
               THEN 'its index uses a non-default operator class' END,
-         CASE WHEN dco.objoid IS NOT NULL THEN 'has a comment' END,
-         CASE WHEN dci.objoid IS NOT NULL THEN 'its index has a comment' END
+         CASE WHEN EXISTS (SELECT 1 FROM pg_description dco
+                           WHERE dco.objoid = co.oid AND dco.classoid = 'pg_constraint'::regclass
+                             AND dco.objsubid = 0)
+              THEN 'has a comment' END,
+         CASE WHEN ci.indexrelid IS NOT NULL
+                   AND EXISTS (SELECT 1 FROM pg_description dci
+                               WHERE dci.objoid = ci.indexrelid
+                                 AND dci.classoid = 'pg_class'::regclass AND dci.objsubid = 0)
+              THEN 'its index has a comment' END
        ], NULL) AS unsupported
 FROM rel
 JOIN pg_constraint co ON co.conrelid = rel.oid AND co.contype IN ('p', 'u', 'c', 'f')
 LEFT JOIN pg_class rc ON rc.oid = co.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-LEFT JOIN pg_description dco ON dco.classoid = 'pg_constraint'::regclass AND dco.objoid = co.oid
-                            AND dco.objsubid = 0
 LEFT JOIN pg_index ci ON co.contype IN ('p', 'u') AND ci.indexrelid = co.conindid
 LEFT JOIN pg_class cic ON cic.oid = ci.indexrelid
-LEFT JOIN pg_description dci ON dci.classoid = 'pg_class'::regclass AND dci.objoid = ci.indexrelid
-                            AND dci.objsubid = 0
 ORDER BY rel.oid, co.conname"
 );
 
@@ -278,7 +280,9 @@ pub const INDEXES: &str = concat!(
              ORDER BY k) AS include,
        pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
        ic.reloptions::text[] AS reloptions,
-       d.description AS comment,
+       (SELECT d.description FROM pg_description d
+        WHERE d.objoid = i.indexrelid AND d.classoid = 'pg_class'::regclass
+          AND d.objsubid = 0) AS comment,
        array_remove(ARRAY[
          CASE WHEN NOT i.indisvalid THEN 'is INVALID (a concurrent build failed); drop it or rebuild it' END,
          CASE WHEN ic.reltablespace <> 0 THEN 'is in another tablespace' END,
@@ -296,8 +300,6 @@ FROM rel
 JOIN pg_index i ON i.indrelid = rel.oid
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
-LEFT JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = i.indexrelid
-                          AND d.objsubid = 0
 WHERE NOT EXISTS (SELECT 1 FROM pg_constraint co
                   WHERE co.conindid = i.indexrelid AND co.contype IN ('p', 'u', 'x'))
 ORDER BY rel.oid, ic.relname"

@@ -23,9 +23,10 @@ pub mod table;
 pub mod trigger;
 pub mod view;
 
+use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::model::QualifiedName;
+use crate::model::{ObjectRef, QualifiedName, Schema};
 use crate::plan::Builder;
 
 pub use column::ColumnChange;
@@ -208,6 +209,92 @@ impl Change {
             _ => None,
         }
     }
+}
+
+/// The objects that `changes` take away from under what rests on them (views, triggers,
+/// policies), with why: columns retyped, dropped or replaced, tables dropped, columns of an enum
+/// rebuilt, tables and columns renamed (by their old names, which is how a current object names
+/// what it reads), functions dropped or rebuilt, views rebuilt. PostgreSQL refuses most of
+/// these changes while something rests on the object, so the dependents are rebuilt around
+/// them.
+pub(crate) fn taken_away(
+    current: &Schema,
+    changes: &[Change],
+) -> BTreeMap<ObjectRef, &'static str> {
+    let mut out: BTreeMap<ObjectRef, &'static str> = function::removed(changes)
+        .into_iter()
+        .map(|f| (f, "is dropped or created again"))
+        .collect();
+    let mut old_table: BTreeMap<&QualifiedName, &QualifiedName> = BTreeMap::new();
+    for c in changes {
+        if let Change::Table(TableChange::Rename { from, to }) = c {
+            old_table.insert(to, from);
+            out.insert(ObjectRef::Table(from.clone()), "is renamed");
+            if let Some(t) = current.table(to) {
+                for col in &t.columns {
+                    out.insert(
+                        ObjectRef::column(from, &col.name),
+                        "is renamed with its table",
+                    );
+                }
+            }
+        }
+    }
+    for c in changes {
+        match c {
+            Change::Column(ColumnChange::Rename { table, from, .. }) => {
+                let old = old_table.get(table).copied().unwrap_or(table);
+                out.insert(ObjectRef::column(old, from), "is renamed");
+            }
+            Change::Column(ColumnChange::Drop { table, column }) => {
+                out.insert(ObjectRef::column(table, &column.name), "is dropped");
+            }
+            Change::Column(ColumnChange::Alter { table, from, to })
+                if from.ty != to.ty || (from.generated.is_none() && to.generated.is_some()) =>
+            {
+                let verb = if from.ty != to.ty {
+                    "changes type"
+                } else {
+                    "is replaced by a generated column"
+                };
+                out.insert(ObjectRef::column(table, &to.name), verb);
+            }
+            Change::Table(TableChange::Drop(t)) => {
+                out.insert(ObjectRef::Table(t.name.clone()), "is dropped");
+                for col in &t.columns {
+                    out.insert(ObjectRef::column(&t.name, &col.name), "is dropped");
+                }
+            }
+            Change::View(ViewChange::Rebuild { from, .. }) => {
+                out.insert(from.object(), "is rebuilt");
+            }
+            Change::Enum(EnumChange::Recreate { from, .. }) => {
+                for (t, col) in enum_type::users(current, &from.name) {
+                    out.insert(
+                        ObjectRef::column(&t, &col.name),
+                        "is converted to its rebuilt enum",
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Why an object resting on others must be dropped and created again: its own definition
+/// changed, or something it reads is taken away ([`taken_away`]).
+pub(crate) fn replace_reason(
+    definition_changed: bool,
+    reads: &[ObjectRef],
+    taken: &BTreeMap<ObjectRef, &'static str>,
+) -> Option<String> {
+    if definition_changed {
+        return Some("its definition changed".into());
+    }
+    reads
+        .iter()
+        .find_map(|o| taken.get(o).map(|why| format!("it reads {o}, which {why}")))
 }
 
 /// A comment's text as SQL: a literal, or `NULL` to remove it.

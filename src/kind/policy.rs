@@ -16,7 +16,7 @@ use crate::model::{ObjectRef, Policy, QualifiedName, RowSecurity, Schema};
 use crate::plan::{Builder, LockLevel};
 use crate::sql_ident::{qualified, quote};
 
-use super::{Change, ColumnChange, TableChange, comment_text};
+use super::{Change, comment_text};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PolicyChange {
@@ -81,29 +81,6 @@ fn reads(schema: &Schema, p: &Policy) -> Vec<ObjectRef> {
     out
 }
 
-/// What `others` take away from under policies (current names).
-fn disturbed(others: &[Change]) -> BTreeSet<ObjectRef> {
-    let mut out: BTreeSet<ObjectRef> = super::function::removed(others).into_iter().collect();
-    for c in others {
-        match c {
-            Change::Column(ColumnChange::Drop { table, column }) => {
-                out.insert(ObjectRef::column(table, &column.name));
-            }
-            Change::Column(ColumnChange::Alter { table, from, to }) if from.ty != to.ty => {
-                out.insert(ObjectRef::column(table, &to.name));
-            }
-            Change::Column(ColumnChange::Rename { table, from, .. }) => {
-                out.insert(ObjectRef::column(table, from));
-            }
-            Change::Table(TableChange::Rename { from, .. }) => {
-                out.insert(ObjectRef::Table(from.clone()));
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
 /// Policy and row-level security changes. `others` are the changes of every other kind.
 pub fn diff(current: &Schema, desired: &Schema, others: &[Change], out: &mut Vec<Change>) {
     let tables: BTreeSet<&QualifiedName> = current
@@ -124,7 +101,7 @@ pub fn diff(current: &Schema, desired: &Schema, others: &[Change], out: &mut Vec
             }));
         }
     }
-    let disturbed = disturbed(others);
+    let taken = super::taken_away(current, others);
     for c in &current.policies {
         if !desired
             .policies
@@ -145,14 +122,7 @@ pub fn diff(current: &Schema, desired: &Schema, others: &[Change], out: &mut Vec
         };
         let mut same = c.clone();
         same.comment.clone_from(&d.comment);
-        let reason = if same != *d {
-            Some("its definition changed".to_string())
-        } else {
-            reads(current, c)
-                .into_iter()
-                .find(|o| disturbed.contains(o))
-                .map(|o| format!("it reads {o}, which changes"))
-        };
+        let reason = super::replace_reason(same != *d, &reads(current, c), &taken);
         if let Some(reason) = reason {
             out.push(Change::Policy(PolicyChange::Replace {
                 from: c.clone(),

@@ -7,14 +7,13 @@
 //!   or renamed (the current trigger names the old name).
 //! - Triggers of a dropped table are dropped first, so the table's down step gets them back.
 
-use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::model::{ObjectRef, QualifiedName, Schema, Trigger};
 use crate::plan::{Builder, LockLevel};
 use crate::sql_ident::{literal, qualified, quote, quote_list};
 
-use super::{Change, ColumnChange, TableChange, ViewChange, comment_text};
+use super::{Change, comment_text};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TriggerChange {
@@ -80,36 +79,9 @@ fn relation(schema: &Schema, table: &QualifiedName) -> ObjectRef {
     }
 }
 
-/// What `others` take away from under triggers (old names, as a current trigger has them).
-fn disturbed(current: &Schema, others: &[Change]) -> (BTreeSet<ObjectRef>, String) {
-    let mut out: BTreeSet<ObjectRef> = super::function::removed(others).into_iter().collect();
-    let _ = current;
-    for c in others {
-        match c {
-            Change::Column(ColumnChange::Drop { table, column }) => {
-                out.insert(ObjectRef::column(table, &column.name));
-            }
-            Change::Column(ColumnChange::Alter { table, from, to }) if from.ty != to.ty => {
-                out.insert(ObjectRef::column(table, &to.name));
-            }
-            Change::Column(ColumnChange::Rename { table, from, .. }) => {
-                out.insert(ObjectRef::column(table, from));
-            }
-            Change::Table(TableChange::Rename { from, .. }) => {
-                out.insert(ObjectRef::Table(from.clone()));
-            }
-            Change::View(ViewChange::Rebuild { from, .. }) => {
-                out.insert(from.object());
-            }
-            _ => {}
-        }
-    }
-    (out, String::new())
-}
-
 /// Trigger changes; `others` are every other kind's changes (functions, views, columns).
 pub fn diff(current: &Schema, desired: &Schema, others: &[Change], out: &mut Vec<Change>) {
-    let (disturbed, _) = disturbed(current, others);
+    let taken = super::taken_away(current, others);
     for c in &current.triggers {
         if desired.trigger(&c.table, &c.name).is_none() {
             out.push(Change::Trigger(TriggerChange::Drop(c.clone())));
@@ -122,15 +94,7 @@ pub fn diff(current: &Schema, desired: &Schema, others: &[Change], out: &mut Vec
         };
         let mut same = c.clone();
         same.comment.clone_from(&d.comment);
-        let reads = needs(current, c);
-        let reason = if same != *d {
-            Some("its definition changed".to_string())
-        } else {
-            reads
-                .iter()
-                .find(|o| disturbed.contains(o))
-                .map(|o| format!("it rests on {o}, which changes"))
-        };
+        let reason = super::replace_reason(same != *d, &needs(current, c), &taken);
         if let Some(reason) = reason {
             out.push(Change::Trigger(TriggerChange::Replace {
                 from: c.clone(),

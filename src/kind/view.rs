@@ -23,14 +23,14 @@
 //!   ordinary `index` changes whose table is the materialized view.
 //! - `with_data` toggles are `REFRESH MATERIALIZED VIEW [WITH NO DATA]`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::model::{ObjectRef, QualifiedName, Schema, Table, View};
 use crate::plan::{Builder, HazardKind, LockLevel};
 use crate::sql_ident::{qualified, quote};
 
-use super::{Change, ColumnChange, EnumChange, TableChange, column, comment_text, index};
+use super::{Change, column, comment_text, index};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ViewChange {
@@ -146,73 +146,10 @@ fn definition_differs(from: &View, to: &View) -> bool {
             && types(from) != types(to))
 }
 
-/// The objects that `changes` take away from under the views that read them: columns that are
-/// retyped, dropped or replaced, tables that are dropped, columns of an enum that is rebuilt,
-/// and tables and columns that are renamed (by their old names, which is how a current view
-/// names what it reads).
-fn disturbed(current: &Schema, changes: &[Change]) -> BTreeMap<ObjectRef, &'static str> {
-    let mut out: BTreeMap<ObjectRef, &'static str> = super::function::removed(changes)
-        .into_iter()
-        .map(|f| (f, "is dropped or created again"))
-        .collect();
-    let mut old_table: BTreeMap<&QualifiedName, &QualifiedName> = BTreeMap::new();
-    for c in changes {
-        if let Change::Table(TableChange::Rename { from, to }) = c {
-            old_table.insert(to, from);
-            out.insert(ObjectRef::Table(from.clone()), "is renamed");
-            if let Some(t) = current.table(to) {
-                for col in &t.columns {
-                    out.insert(
-                        ObjectRef::column(from, &col.name),
-                        "is renamed with its table",
-                    );
-                }
-            }
-        }
-    }
-    for c in changes {
-        match c {
-            Change::Column(ColumnChange::Rename { table, from, .. }) => {
-                let old = old_table.get(table).copied().unwrap_or(table);
-                out.insert(ObjectRef::column(old, from), "is renamed");
-            }
-            Change::Column(ColumnChange::Drop { table, column }) => {
-                out.insert(ObjectRef::column(table, &column.name), "is dropped");
-            }
-            Change::Column(ColumnChange::Alter { table, from, to })
-                if from.ty != to.ty || (from.generated.is_none() && to.generated.is_some()) =>
-            {
-                let verb = if from.ty != to.ty {
-                    "changes type"
-                } else {
-                    "is replaced by a generated column"
-                };
-                out.insert(ObjectRef::column(table, &to.name), verb);
-            }
-            Change::Table(TableChange::Drop(t)) => {
-                out.insert(ObjectRef::Table(t.name.clone()), "is dropped");
-                for col in &t.columns {
-                    out.insert(ObjectRef::column(&t.name, &col.name), "is dropped");
-                }
-            }
-            Change::Enum(EnumChange::Recreate { from, .. }) => {
-                for (t, col) in super::enum_type::users(current, &from.name) {
-                    out.insert(
-                        ObjectRef::column(&t, &col.name),
-                        "is converted to its rebuilt enum",
-                    );
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
 /// View changes. `current` has the plan's renames applied; `others` are the changes of every
 /// other kind, which decide the views that must be rebuilt around them.
 pub fn diff(current: &Schema, desired: &Schema, others: &[Change], out: &mut Vec<Change>) {
-    let disturbed = disturbed(current, others);
+    let disturbed = super::taken_away(current, others);
     // Views to rebuild, with the reason; grown to a fixed point over views reading views.
     let mut rebuild: Vec<(QualifiedName, String)> = Vec::new();
     for d in &desired.views {

@@ -232,3 +232,32 @@ async fn validate_on_a_shadow_points_into_the_yaml() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).starts_with("ok: 1 table, 1 view"));
 }
+
+/// The same for a function body: PostgreSQL checks a `language: sql` body when the function is
+/// created, and its error position lands on the body's line in the YAML.
+#[tokio::test]
+async fn validate_on_a_shadow_points_into_a_function_body() {
+    let db = TestDatabase::create().await.expect("db");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("spec");
+    write_spec(
+        &spec,
+        "tables:\n  documents:\n    columns:\n      id: bigint\nfunctions:\n  newest:\n    returns: bigint\n    language: sql\n    body: |\n      SELECT max(id)\n      FROM documentz\n",
+    );
+    let path = spec.to_str().expect("utf-8");
+    let out = tidemark(&[
+        "validate",
+        path,
+        "--shadow",
+        "--shadow-url",
+        db.server_url(),
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("relation \"documentz\" does not exist"),
+        "{err}"
+    );
+    assert!(err.contains("function public.newest()"), "{err}");
+    assert!(err.contains("schema.yaml:11:12"), "{err}");
+}

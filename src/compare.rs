@@ -176,6 +176,7 @@ pub fn managed_schemas(spec: &Schema) -> Vec<String> {
         row_security: _,
         policies: _,
         types,
+        grants: _,
     } = spec;
     let mut names: BTreeSet<String> = BTreeSet::from(["public".to_string()]);
     names.extend(namespaces.iter().map(|n| n.name.clone()));
@@ -260,6 +261,52 @@ pub fn compare_schemas(
     current
         .extensions
         .retain(|e| desired.extensions.iter().any(|d| d.name == e.name));
+    // Grants are managed only where the spec declares them; elsewhere they are reported.
+    let mut unmanaged = unmanaged;
+    let managed: BTreeSet<ObjectRef> = desired.grants.iter().map(|g| g.object.clone()).collect();
+    for g in current
+        .grants
+        .iter()
+        .filter(|g| !managed.contains(&g.object))
+    {
+        let (kind, name) = match &g.object {
+            ObjectRef::Table(q) => ("table", q),
+            ObjectRef::View(q) => ("view", q),
+            ObjectRef::Sequence(q) => ("sequence", q),
+            _ => continue,
+        };
+        let remains = match &g.object {
+            ObjectRef::Table(q) => desired.table(q).is_some(),
+            ObjectRef::View(q) => desired.view(q).is_some(),
+            _ => desired.sequence(name).is_some(),
+        };
+        if remains {
+            unmanaged.push(Unmanaged {
+                kind: kind.into(),
+                schema: name.schema.clone(),
+                table: None,
+                name: name.name.clone(),
+                detail: format!(
+                    "has privileges granted ({}), and the spec declares no `grants:` for it",
+                    g.privileges
+                        .iter()
+                        .map(|(r, p)| format!("{r}: {}", p.join(" ").to_lowercase()))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            });
+        }
+    }
+    current.grants.retain(|g| {
+        managed.contains(&g.object)
+            || match &g.object {
+                ObjectRef::Table(q) => desired.table(q).is_none(),
+                ObjectRef::View(q) => desired.view(q).is_none(),
+                ObjectRef::Sequence(q) => desired.sequence(q).is_none(),
+                _ => false,
+            }
+    });
+    unmanaged.sort();
     let changes = diff::diff(&current, &desired);
     let plan = plan::plan(&current, &desired, &changes, options);
     let notes = column_order_notes(&diff::after_renames(&current, &changes), &desired);

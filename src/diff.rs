@@ -57,6 +57,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
         row_security: _,
         policies: _,
         types: _,
+        grants: _,
     } = desired;
 
     let mut renames = Renames::default();
@@ -169,6 +170,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     let mut policies = Vec::new();
     kind::policy::diff(current, desired, &out, &mut policies);
     out.extend(policies);
+    kind::grant::diff(current, desired, &mut out);
     out
 }
 

@@ -35,6 +35,18 @@ pub struct Schema {
     pub policies: Vec<Policy>,
     /// Domains and composite types.
     pub types: Vec<CustomType>,
+    /// Privileges on the relations whose grants the spec manages (declares).
+    pub grants: Vec<Grants>,
+}
+
+/// The privileges granted on one table, view, materialized view or sequence to roles other than
+/// its owner: managed because the spec declares them, so exactly these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grants {
+    /// `Table`, `View` or `Sequence`.
+    pub object: ObjectRef,
+    /// Role (`PUBLIC` for everyone) → privileges in upper case, both sorted.
+    pub privileges: Vec<(String, Vec<String>)>,
 }
 
 /// A domain or a composite type, usable as a column type.
@@ -920,8 +932,18 @@ impl Schema {
             row_security,
             policies,
             types,
+            grants,
         } = self;
         extensions.sort_by(|a, b| a.name.cmp(&b.name));
+        grants.sort_by(|a, b| a.object.cmp(&b.object));
+        for g in grants {
+            g.privileges.retain(|(_, p)| !p.is_empty());
+            for (_, p) in &mut g.privileges {
+                p.sort();
+                p.dedup();
+            }
+            g.privileges.sort();
+        }
         types.sort_by(|a, b| a.name.cmp(&b.name));
         for t in types {
             if let CustomTypeKind::Domain { checks, .. } = &mut t.kind {
@@ -972,6 +994,7 @@ impl Schema {
             row_security,
             policies,
             types,
+            grants,
         } = self;
         fn sorted<T, K: Ord + ?Sized>(items: &[T], key: impl Fn(&T) -> &K) -> bool {
             items.windows(2).all(|w| key(&w[0]) <= key(&w[1]))
@@ -993,6 +1016,13 @@ impl Schema {
                 .all(|w| (&w[0].table, &w[0].name) <= (&w[1].table, &w[1].name))
             && sorted(row_security, |r| &r.table)
             && sorted(types, |t| &t.name)
+            && sorted(grants, |g| &g.object)
+            && grants.iter().all(|g| {
+                g.privileges.windows(2).all(|w| w[0] <= w[1])
+                    && g.privileges
+                        .iter()
+                        .all(|(_, p)| !p.is_empty() && p.windows(2).all(|w| w[0] < w[1]))
+            })
             && types.iter().all(|t| match &t.kind {
                 CustomTypeKind::Domain { checks, .. } => sorted(checks, |c| c.name.as_str()),
                 CustomTypeKind::Composite { .. } => true,

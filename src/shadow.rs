@@ -201,16 +201,19 @@ impl ShadowHost {
             (result, _) => result?,
         };
         carry_renames(desired, &mut canonical);
+        carry_managed_grants(desired, &mut canonical);
         Ok(canonical)
     }
 }
 
-/// The roles `schema`'s policies name, other than PUBLIC and the `CURRENT_USER` words.
+/// The roles `schema`'s policies and grants name, other than PUBLIC and the `CURRENT_USER`
+/// words.
 pub fn named_roles(schema: &Schema) -> std::collections::BTreeSet<String> {
     schema
         .policies
         .iter()
         .flat_map(|p| p.roles.iter())
+        .chain(crate::kind::grant::roles(&schema.grants))
         .filter(|r| !matches!(r.as_str(), "current_user" | "current_role" | "session_user"))
         .cloned()
         .collect()
@@ -311,6 +314,20 @@ fn with_database(server: &DatabaseUrl, database: &str) -> Result<DatabaseUrl, Sh
         .map_err(|e| ShadowError::Database(format!("shadow URL does not parse: {e}")))?;
     url.set_path(&format!("/{database}"));
     DatabaseUrl::parse(url.as_str()).map_err(ShadowError::Connect)
+}
+
+/// Marks on the introspected schema the objects whose grants the spec manages: a declared
+/// `grants: {}` (no privileges at all) leaves nothing in the catalog to read back.
+pub fn carry_managed_grants(desired: &Schema, canonical: &mut Schema) {
+    for g in &desired.grants {
+        if !canonical.grants.iter().any(|c| c.object == g.object) {
+            canonical.grants.push(crate::model::Grants {
+                object: g.object.clone(),
+                privileges: Vec::new(),
+            });
+        }
+    }
+    canonical.normalize();
 }
 
 /// Copies the spec's declared renames onto the introspected schema, matched by name.

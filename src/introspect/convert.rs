@@ -68,6 +68,17 @@ pub struct TableRow {
     pub row_security_forced: bool,
 }
 
+/// A row of [`super::queries::GRANTS`].
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GrantRow {
+    pub schema: String,
+    pub name: String,
+    pub kind: String,
+    pub role: String,
+    pub privileges: Vec<String>,
+    pub grantable: bool,
+}
+
 /// A row of [`super::queries::TYPES`].
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TypeRow {
@@ -212,6 +223,7 @@ pub struct CatalogRows {
     pub triggers: Vec<TriggerRow>,
     pub policies: Vec<PolicyRow>,
     pub types: Vec<TypeRow>,
+    pub grants: Vec<GrantRow>,
     pub inventory: Vec<InventoryRow>,
 }
 
@@ -366,6 +378,7 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
         row_security: Vec::new(),
         policies: Vec::new(),
         types: Vec::new(),
+        grants: Vec::new(),
     };
 
     let mut tables: Vec<Table> = Vec::with_capacity(rows.tables.len());
@@ -525,6 +538,44 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
         }
         schema.triggers.push(trigger(table, t));
     }
+    for g in rows.grants {
+        let q = QualifiedName::new(&g.schema, &g.name);
+        let (object, word) = match g.kind.as_str() {
+            "S" => (ObjectRef::Sequence(q.clone()), "sequence"),
+            "r" => (ObjectRef::Table(q.clone()), "table"),
+            "m" => (ObjectRef::View(q.clone()), "materialized view"),
+            _ => (ObjectRef::View(q.clone()), "view"),
+        };
+        if g.grantable {
+            unmanaged.push(Unmanaged {
+                kind: word.into(),
+                schema: g.schema.clone(),
+                table: None,
+                name: g.name.clone(),
+                detail: format!("grants WITH GRANT OPTION to {}", g.role),
+            });
+        }
+        match schema.grants.iter_mut().find(|x| x.object == object) {
+            Some(x) => x.privileges.push((g.role, g.privileges)),
+            None => schema.grants.push(crate::model::Grants {
+                object,
+                privileges: vec![(g.role, g.privileges)],
+            }),
+        }
+    }
+    // Grants of relations the model does not hold go with them (those are reported already).
+    let held: Vec<bool> = schema
+        .grants
+        .iter()
+        .map(|g| match &g.object {
+            ObjectRef::Table(q) => schema.table(q).is_some(),
+            ObjectRef::View(q) => schema.view(q).is_some(),
+            ObjectRef::Sequence(q) => schema.sequence(q).is_some(),
+            _ => false,
+        })
+        .collect();
+    let mut held = held.into_iter();
+    schema.grants.retain(|_| held.next().unwrap_or(false));
     schema.row_security = row_security
         .into_iter()
         .filter(|r| schema.table(&r.table).is_some())

@@ -3,9 +3,9 @@
 //!
 //! # Fixed query count
 //!
-//! The whole database is read with [`CATALOG_QUERIES`] (= 14) catalog queries, whatever the
+//! The whole database is read with [`CATALOG_QUERIES`] (= 15) catalog queries, whatever the
 //! number of tables: extensions, namespaces, enums, sequences, tables, columns, constraints,
-//! indexes, views, functions, triggers, policies, domains and composite types, and the
+//! indexes, views, functions, triggers, policies, domains and composite types, grants, and the
 //! inventory of what the model cannot represent (see [`queries`]). They run in one `REPEATABLE READ READ ONLY` transaction, so all of them see one
 //! snapshot; around them go 3 housekeeping statements (`BEGIN`, the settings below, `COMMIT`).
 //! [`IntrospectStats`] counts what was actually sent, so tests can check that the count does
@@ -66,7 +66,7 @@ pub use inventory::Unmanaged;
 
 /// The number of catalog queries one introspection sends, independent of the schema's size;
 /// exposed so callers (and tests) can hold the implementation to it.
-pub const CATALOG_QUERIES: usize = 14;
+pub const CATALOG_QUERIES: usize = 15;
 
 /// What to read. `Default` reads every non-system schema and ignores nothing.
 #[derive(Debug, Clone, Default)]
@@ -213,6 +213,7 @@ pub async fn introspect_connection(
         triggers: run.fetch("triggers", queries::TRIGGERS).await?,
         policies: run.fetch("policies", queries::POLICIES).await?,
         types: run.fetch("types", queries::TYPES).await?,
+        grants: run.fetch("grants", queries::GRANTS).await?,
         inventory: run.fetch("the inventory", queries::INVENTORY).await?,
     };
     stats.statements += 1;
@@ -269,6 +270,7 @@ fn drop_ignored(rows: &mut CatalogRows, patterns: &[String]) {
     rows.policies.retain(|p| !ignored(&p.schema, &p.table_name));
     rows.enums.retain(|e| !ignored(&e.schema, &e.name));
     rows.types.retain(|t| !ignored(&t.schema, &t.name));
+    rows.grants.retain(|g| !ignored(&g.schema, &g.name));
     rows.sequences.retain(|s| !ignored(&s.schema, &s.name));
     rows.inventory
         .retain(|r| !Unmanaged::from(r.clone()).is_ignored(patterns));

@@ -345,7 +345,6 @@ SELECT c.oid::int8 AS oid, n.nspname::text AS schema, c.relname::text AS name,
              JOIN pg_namespace pn ON pn.oid = pr.pronamespace
              WHERE rw.ev_class = c.oid AND pn.nspname <> 'pg_catalog') AS reads,
        array_remove(ARRAY[
-         CASE WHEN c.relacl IS NOT NULL THEN 'has privileges granted or revoked (GRANT/REVOKE)' END,
          CASE WHEN c.reltablespace <> 0 THEN 'is in another tablespace' END,
          CASE WHEN EXISTS (SELECT 1 FROM pg_attrdef ad WHERE ad.adrelid = c.oid)
               THEN 'has column defaults (ALTER VIEW … SET DEFAULT)' END,
@@ -497,6 +496,29 @@ WHERE (t.typtype = 'd' OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHE
 ORDER BY n.nspname, t.typname"
 );
 
+/// Privileges on the tables, views, materialized views and sequences in scope granted to roles
+/// other than the owner, one row per object and grantee (`PUBLIC` for everyone), privileges
+/// sorted; whether any is grantable (`WITH GRANT OPTION`, which the model cannot hold).
+pub const GRANTS: &str = concat!(
+    "
+SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS kind,
+       CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee)::text END AS role,
+       array_agg(x.privilege_type::text ORDER BY x.privilege_type::text) AS privileges,
+       bool_or(x.is_grantable) AS grantable
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL aclexplode(c.relacl) AS x
+WHERE c.relacl IS NOT NULL AND c.relkind IN ('r', 'v', 'm', 'S') AND x.grantee <> c.relowner
+  AND ",
+    namespace_filter!(),
+    "
+  AND ($2::text IS NULL OR left(c.relname, length($2::text)) <> $2::text)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e
+                  WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
+GROUP BY n.nspname, c.relname, c.relkind, x.grantee
+ORDER BY 1, 2, 4"
+);
+
 /// Row-level security policies of the tables in scope, their roles by name (`public` for
 /// PUBLIC) and their expressions as PostgreSQL prints them back.
 pub const POLICIES: &str = concat!(
@@ -566,7 +588,7 @@ SELECT kind::text, schema::text, table_name::text, name::text, detail::text FROM
           CASE WHEN r.reltablespace <> 0
                 THEN 'is in tablespace ' || (SELECT spcname FROM pg_tablespace WHERE oid = r.reltablespace) END,
           CASE WHEN r.relreplident <> 'd' THEN 'has a non-default REPLICA IDENTITY' END,
-          CASE WHEN r.relacl IS NOT NULL THEN 'has privileges granted or revoked (GRANT/REVOKE)' END
+          NULL
         ], NULL) AS details
     FROM tbl c JOIN pg_class r ON r.oid = c.oid
     WHERE c.relkind = 'r' AND NOT r.relispartition
@@ -605,8 +627,7 @@ SELECT kind::text, schema::text, table_name::text, name::text, detail::text FROM
         NULL AS table_name,
         c.relname AS name,
         array_remove(ARRAY[
-          CASE WHEN r.relpersistence = 'u' THEN 'is UNLOGGED' END,
-          CASE WHEN r.relacl IS NOT NULL THEN 'has privileges granted or revoked (GRANT/REVOKE)' END
+          CASE WHEN r.relpersistence = 'u' THEN 'is UNLOGGED' END
         ], NULL) AS details
     FROM tbl c JOIN pg_class r ON r.oid = c.oid
     WHERE c.relkind = 'S'

@@ -15,6 +15,7 @@ pub mod custom_type;
 pub mod enum_type;
 pub mod extension;
 pub mod function;
+pub mod grant;
 pub mod index;
 pub mod namespace;
 pub mod policy;
@@ -35,6 +36,7 @@ pub use custom_type::TypeChange;
 pub use enum_type::{EnumChange, EnumValuePosition};
 pub use extension::ExtensionChange;
 pub use function::FunctionChange;
+pub use grant::GrantChange;
 pub use index::IndexChange;
 pub use namespace::NamespaceChange;
 pub use policy::PolicyChange;
@@ -62,6 +64,7 @@ pub enum Change {
     Trigger(TriggerChange),
     Policy(PolicyChange),
     Type(TypeChange),
+    Grant(GrantChange),
 }
 
 impl fmt::Display for Change {
@@ -82,6 +85,7 @@ impl fmt::Display for Change {
             Change::Trigger(c) => c.fmt(f),
             Change::Policy(c) => c.fmt(f),
             Change::Type(c) => c.fmt(f),
+            Change::Grant(c) => c.fmt(f),
         }
     }
 }
@@ -103,6 +107,7 @@ impl Change {
             Change::Trigger(c) => trigger::plan(c, b),
             Change::Policy(c) => policy::plan(c, b),
             Change::Type(c) => custom_type::plan(c, b),
+            Change::Grant(c) => grant::plan(c, b),
         }
     }
 
@@ -192,6 +197,7 @@ impl Change {
                 TypeChange::Alter { .. } => "type.alter",
                 TypeChange::Rebuild { .. } => "type.rebuild",
             },
+            Change::Grant(_) => "grant.change",
         }
     }
 

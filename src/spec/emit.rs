@@ -14,7 +14,7 @@ use crate::model::{
     Index, IndexKey, IndexMethod, IndexTarget, NullsOrder, QualifiedName, Schema, Sequence,
     SequenceOptions, SequenceType, SortOrder, Table, View,
 };
-use crate::model::{Function, Parallel, Trigger, TriggerTiming, Volatility};
+use crate::model::{Function, ObjectRef, Parallel, Trigger, TriggerTiming, Volatility};
 use crate::spec::names;
 
 /// How `inspect` splits the spec into files; users pick what suits their repository.
@@ -51,6 +51,7 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
         row_security: _,
         policies: _,
         types: all_types,
+        grants: _,
     } = schema;
     let mut schemas: BTreeSet<&str> = BTreeSet::new();
     schemas.insert("public");
@@ -235,6 +236,9 @@ fn sequences(schema: &Schema, ns: &str, out: &mut String) {
         if let Some(c) = &s.comment {
             fields.push(format!("comment: {}", string(c)));
         }
+        if let Some(g) = grants_value(schema, &ObjectRef::Sequence(s.name.clone())) {
+            fields.push(format!("grants: {g}"));
+        }
         let _ = writeln!(out, "  {}: {{ {} }}", key(&s.name.name), fields.join(", "));
     }
     *out = out.replace("{  }", "{}");
@@ -381,6 +385,7 @@ fn views(schema: &Schema, ns: &str, out: &mut String) {
                 }
             }
             triggers(schema, &v.name, out);
+            grants(schema, &v.object(), "    ", out);
             if !v.indexes.is_empty() {
                 out.push_str("    indexes:\n");
                 for ix in &v.indexes {
@@ -643,6 +648,31 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
     }
     triggers(schema, &t.name, out);
     policies(schema, &t.name, out);
+    grants(schema, &ObjectRef::Table(t.name.clone()), "    ", out);
+}
+
+/// The `grants:` of an object whose grants are managed, as a flow mapping on one line.
+fn grants_value(schema: &Schema, object: &ObjectRef) -> Option<String> {
+    let g = schema.grants.iter().find(|g| &g.object == object)?;
+    let roles: Vec<String> = g
+        .privileges
+        .iter()
+        .map(|(r, p)| {
+            let privs: Vec<String> = p.iter().map(|x| x.to_lowercase()).collect();
+            format!("{}: {}", key(r), list_of(&privs))
+        })
+        .collect();
+    Some(if roles.is_empty() {
+        "{}".to_string()
+    } else {
+        format!("{{ {} }}", roles.join(", "))
+    })
+}
+
+fn grants(schema: &Schema, object: &ObjectRef, indent: &str, out: &mut String) {
+    if let Some(v) = grants_value(schema, object) {
+        let _ = writeln!(out, "{indent}grants: {v}");
+    }
 }
 
 /// A table's `row_level_security:` and `policies:`.

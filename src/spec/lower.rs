@@ -503,9 +503,19 @@ impl Lowerer {
                 sequence_relations.push((
                     q.schema.clone(),
                     q.name.clone(),
-                    what,
+                    what.clone(),
                     sq.name.at.clone(),
                 ));
+                if let Some(raw) = &sq.grants
+                    && let Some(g) = self.grants(
+                        ObjectRef::Sequence(q.clone()),
+                        raw,
+                        SEQUENCE_PRIVILEGES,
+                        &what,
+                    )
+                {
+                    schema.grants.push(g);
+                }
                 schema.sequences.push(Sequence {
                     name: q,
                     options,
@@ -573,6 +583,35 @@ impl Lowerer {
         }
         schema.triggers = self.triggers(files, &tables, &schema.functions);
         self.policies(files, &tables, &mut schema);
+        for f in files {
+            for t in &f.tables {
+                let q = qualify(&f.schema.v, &t.name.v);
+                if let Some(raw) = &t.grants
+                    && tables.iter().any(|x| x.name == q)
+                    && let Some(g) = self.grants(
+                        ObjectRef::Table(q.clone()),
+                        raw,
+                        TABLE_PRIVILEGES,
+                        &format!("table \"{q}\""),
+                    )
+                {
+                    schema.grants.push(g);
+                }
+            }
+            for v in &f.views {
+                let q = qualify(&f.schema.v, &v.name.v);
+                if let Some(raw) = &v.grants
+                    && let Some(g) = self.grants(
+                        ObjectRef::View(q.clone()),
+                        raw,
+                        TABLE_PRIVILEGES,
+                        &format!("view \"{q}\""),
+                    )
+                {
+                    schema.grants.push(g);
+                }
+            }
+        }
 
         // Names that share PostgreSQL's relation namespace, per schema.
         self.relation_names(&built, sequence_relations);
@@ -904,6 +943,56 @@ impl Lowerer {
             f.depends_on = deps;
         }
         out
+    }
+
+    /// A `grants:` mapping of `object`: roles (`public` is PUBLIC) and privileges among
+    /// `allowed` (`all` stands for every one of them).
+    fn grants(
+        &mut self,
+        object: ObjectRef,
+        raw: &super::shape::RawGrants,
+        allowed: &[&str],
+        what: &str,
+    ) -> Option<crate::model::Grants> {
+        let before = self.diags.len();
+        let mut privileges = Vec::new();
+        for (role, privs) in raw {
+            self.check_ident(
+                &role.v,
+                &role.at,
+                &format!("role \"{}\" in `grants` of {what}", role.v),
+            );
+            let mut set: Vec<String> = Vec::new();
+            for p in privs {
+                let word = p.v.trim().to_lowercase();
+                if word == "all" {
+                    set.extend(allowed.iter().map(|a| a.to_uppercase()));
+                } else if allowed.contains(&word.as_str()) {
+                    set.push(word.to_uppercase());
+                } else {
+                    self.push(
+                        Diagnostic::error(format!(
+                            "`grants` of {what}: `{}` is not a privilege of this object",
+                            p.v
+                        ))
+                        .at(p.at.clone())
+                        .label("unknown privilege")
+                        .help(
+                            did_you_mean(&word, allowed.iter().copied()).unwrap_or_else(|| {
+                                format!("privileges here: {}, or all", allowed.join(", "))
+                            }),
+                        ),
+                    );
+                }
+            }
+            let name = if role.v.eq_ignore_ascii_case("public") {
+                "PUBLIC".to_string()
+            } else {
+                role.v.clone()
+            };
+            privileges.push((name, set));
+        }
+        (self.diags.len() == before).then_some(crate::model::Grants { object, privileges })
     }
 
     /// Row-level security and the policies of every table.
@@ -2125,6 +2214,21 @@ impl Lowerer {
         })
     }
 }
+
+/// The privileges `GRANT … ON TABLE` takes (tables, views, materialized views).
+const TABLE_PRIVILEGES: &[&str] = &[
+    "select",
+    "insert",
+    "update",
+    "delete",
+    "truncate",
+    "references",
+    "trigger",
+    "maintain",
+];
+
+/// The privileges `GRANT … ON SEQUENCE` takes.
+const SEQUENCE_PRIVILEGES: &[&str] = &["usage", "select", "update"];
 
 /// Trigger functions PostgreSQL ships (in `pg_catalog`).
 const BUILTIN_TRIGGER_FUNCTIONS: &[&str] = &[

@@ -65,6 +65,7 @@ pub fn counts(schema: &model::Schema) -> Vec<(&'static str, usize)> {
         row_security: _,
         policies,
         types,
+        grants: _,
     } = schema;
     let materialized = views.iter().filter(|v| v.materialized).count();
     vec![

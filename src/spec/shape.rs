@@ -77,10 +77,18 @@ pub const VIEW_KEYS: &[&str] = &[
     "comment",
     "columns",
     "triggers",
+    "grants",
 ];
 /// Keys of a materialized view.
-pub const MATERIALIZED_VIEW_KEYS: &[&str] =
-    &["sql", "with_data", "with", "comment", "columns", "indexes"];
+pub const MATERIALIZED_VIEW_KEYS: &[&str] = &[
+    "sql",
+    "with_data",
+    "with",
+    "comment",
+    "columns",
+    "indexes",
+    "grants",
+];
 /// Keys of a sequence.
 pub const SEQUENCE_KEYS: &[&str] = &[
     "as",
@@ -92,6 +100,7 @@ pub const SEQUENCE_KEYS: &[&str] = &[
     "cycle",
     "owned_by",
     "comment",
+    "grants",
 ];
 /// Keys of an identity column's mapping form (`identity: { generated: always, … }`).
 pub const IDENTITY_KEYS: &[&str] = &[
@@ -120,6 +129,7 @@ pub const TABLE_KEYS: &[&str] = &[
     "triggers",
     "row_level_security",
     "policies",
+    "grants",
     "renamed_from",
 ];
 /// Keys of a row-level security policy.
@@ -219,6 +229,7 @@ pub struct RawView {
     pub columns: Vec<(Sp<String>, String)>,
     pub indexes: Vec<RawIndex>,
     pub triggers: Vec<RawTrigger>,
+    pub grants: Option<RawGrants>,
     pub comment: Option<String>,
 }
 
@@ -312,7 +323,12 @@ pub struct RawSequence {
     /// `owned_by: table.column`.
     pub owned_by: Option<Sp<String>>,
     pub comment: Option<String>,
+    /// `grants:`, when declared (an empty map manages "no grants").
+    pub grants: Option<RawGrants>,
 }
+
+/// A `grants:` mapping: role → privileges, as written.
+pub type RawGrants = Vec<(Sp<String>, Vec<Sp<String>>)>;
 
 /// An identity column's rule and its sequence's options.
 #[derive(Debug, Clone)]
@@ -344,6 +360,7 @@ pub struct RawEnum {
 #[derive(Debug, Clone)]
 pub struct RawTable {
     pub triggers: Vec<RawTrigger>,
+    pub grants: Option<RawGrants>,
     /// `row_level_security:` — `Some(forced)` when enabled.
     pub row_security: Option<bool>,
     pub policies: Vec<RawPolicy>,
@@ -761,6 +778,7 @@ impl<'a> Reader<'a> {
                 options: RawSequenceOptions::default(),
                 owned_by: None,
                 comment: None,
+                grants: None,
             };
             if v.kind != Kind::Null
                 && let Some(fields) = self.fields(v, &what, SEQUENCE_KEYS)
@@ -773,6 +791,7 @@ impl<'a> Reader<'a> {
                         "owned_by" => {
                             seq.owned_by = self.name_string(fv, &format!("`owned_by` of {what}"))
                         }
+                        "grants" => seq.grants = Some(self.grants(fv, &what)),
                         "comment" => {
                             seq.comment = self
                                 .string(fv, &format!("`comment` of {what}"))
@@ -1228,6 +1247,26 @@ impl<'a> Reader<'a> {
         out
     }
 
+    /// A `grants:` mapping of `on`: role → a privilege or a list of them.
+    fn grants(&mut self, node: &Node, on: &str) -> RawGrants {
+        let mut out = Vec::new();
+        if node.kind == Kind::Null {
+            return out;
+        }
+        let Some(entries) = self.map(node, &format!("`grants` of {on}")) else {
+            return out;
+        };
+        for (role, v) in entries {
+            let what = format!("the privileges of role \"{}\" on {on}", role.v);
+            let privileges = match &v.kind {
+                Kind::Seq(_) => self.string_list(v, &what).unwrap_or_default(),
+                _ => self.name_string(v, &what).into_iter().collect(),
+            };
+            out.push((role, privileges));
+        }
+        out
+    }
+
     /// The `policies:` of a table.
     fn policies(&mut self, node: &Node, on: &str) -> Vec<RawPolicy> {
         use crate::model::PolicyCommand as C;
@@ -1457,6 +1496,7 @@ impl<'a> Reader<'a> {
             columns: Vec::new(),
             indexes: Vec::new(),
             triggers: Vec::new(),
+            grants: None,
             comment: None,
         };
         for (k, v) in fields {
@@ -1528,6 +1568,7 @@ impl<'a> Reader<'a> {
                     }
                 }
                 "triggers" => view.triggers = self.triggers(v, &what),
+                "grants" => view.grants = Some(self.grants(v, &what)),
                 _ => {}
             }
         }
@@ -1566,6 +1607,7 @@ impl<'a> Reader<'a> {
         let had_unknown = self.had_unknown;
         let mut t = RawTable {
             triggers: Vec::new(),
+            grants: None,
             row_security: None,
             policies: Vec::new(),
             name,
@@ -1653,6 +1695,7 @@ impl<'a> Reader<'a> {
                         .flatten()
                 }
                 "policies" => t.policies = self.policies(v, &what),
+                "grants" => t.grants = Some(self.grants(v, &what)),
                 _ => {}
             }
         }

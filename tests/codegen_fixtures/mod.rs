@@ -419,6 +419,7 @@ pub fn golden() -> Schema {
         row_security: vec![],
         policies: vec![],
         types: vec![],
+        grants: vec![],
         extensions: vec![],
         sequences: vec![],
         namespaces: vec![Namespace {

@@ -448,6 +448,7 @@ pub fn example_schema() -> Schema {
         row_security: vec![],
         policies: vec![],
         types: vec![],
+        grants: vec![],
     };
     derive_identity_names(&mut schema);
     schema.normalize();

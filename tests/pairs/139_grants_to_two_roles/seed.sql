@@ -1,0 +1,1 @@
+INSERT INTO public.documents VALUES (1, 'kept');

@@ -386,21 +386,7 @@ fn views(schema: &Schema, ns: &str, out: &mut String) {
             }
             triggers(schema, &v.name, out);
             grants(schema, &v.object(), "    ", out);
-            if !v.indexes.is_empty() {
-                out.push_str("    indexes:\n");
-                for ix in &v.indexes {
-                    let fields = index(ix);
-                    let line = format!("      {}: {{ {} }}", key(&ix.name), fields.join(", "));
-                    if line.chars().count() <= 100 {
-                        let _ = writeln!(out, "{line}");
-                    } else {
-                        let _ = writeln!(out, "      {}:", key(&ix.name));
-                        for f in fields {
-                            let _ = writeln!(out, "        {f}");
-                        }
-                    }
-                }
-            }
+            indexes(&v.indexes, out);
         }
     }
 }
@@ -631,24 +617,31 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
             }
         }
     }
-    if !t.indexes.is_empty() {
-        out.push_str("    indexes:\n");
-        for ix in &t.indexes {
-            let fields = index(ix);
-            let line = format!("      {}: {{ {} }}", key(&ix.name), fields.join(", "));
-            if line.chars().count() <= 100 {
-                let _ = writeln!(out, "{line}");
-            } else {
-                let _ = writeln!(out, "      {}:", key(&ix.name));
-                for f in fields {
-                    let _ = writeln!(out, "        {f}");
-                }
-            }
-        }
-    }
+    indexes(&t.indexes, out);
     triggers(schema, &t.name, out);
     policies(schema, &t.name, out);
     grants(schema, &ObjectRef::Table(t.name.clone()), "    ", out);
+}
+
+/// The `indexes:` of a table or materialized view: one line per index while it fits in 100
+/// characters, its fields on lines of their own otherwise.
+fn indexes(list: &[Index], out: &mut String) {
+    if list.is_empty() {
+        return;
+    }
+    out.push_str("    indexes:\n");
+    for ix in list {
+        let fields = index(ix);
+        let line = format!("      {}: {{ {} }}", key(&ix.name), fields.join(", "));
+        if line.chars().count() <= 100 {
+            let _ = writeln!(out, "{line}");
+        } else {
+            let _ = writeln!(out, "      {}:", key(&ix.name));
+            for f in fields {
+                let _ = writeln!(out, "        {f}");
+            }
+        }
+    }
 }
 
 /// The `grants:` of an object whose grants are managed, as a flow mapping on one line.

@@ -522,6 +522,15 @@ impl<'a> Reader<'a> {
         Some(out)
     }
 
+    /// The entries of a section (`tables:`, `views:`, `grants:`, …): none when it is empty
+    /// (written with nothing under it), none and a diagnostic when it is not a mapping.
+    fn section<'n>(&mut self, node: &'n Node, what: &str) -> Entries<'n> {
+        if node.kind == Kind::Null {
+            return Vec::new();
+        }
+        self.map(node, what).unwrap_or_default()
+    }
+
     /// Like [`Self::map`] but reports keys outside `allowed`, with a did-you-mean.
     fn fields<'n>(&mut self, node: &'n Node, what: &str, allowed: &[&str]) -> Option<Entries<'n>> {
         let entries = self.map(node, what)?;
@@ -765,12 +774,7 @@ impl<'a> Reader<'a> {
 
     fn sequences(&mut self, node: &Node) -> Vec<RawSequence> {
         let mut out = Vec::new();
-        if node.kind == Kind::Null {
-            return out;
-        }
-        let Some(entries) = self.map(node, "`sequences`") else {
-            return out;
-        };
+        let entries = self.section(node, "`sequences`");
         for (name, v) in entries {
             let what = format!("sequence \"{}\"", name.v);
             let mut seq = RawSequence {
@@ -855,12 +859,7 @@ impl<'a> Reader<'a> {
 
     fn extensions(&mut self, node: &Node) -> Vec<RawExtension> {
         let mut out = Vec::new();
-        if node.kind == Kind::Null {
-            return out;
-        }
-        let Some(entries) = self.map(node, "`extensions`") else {
-            return out;
-        };
+        let entries = self.section(node, "`extensions`");
         for (name, v) in entries {
             let what = format!("extension \"{}\"", name.v);
             let mut ext = RawExtension {
@@ -897,12 +896,7 @@ impl<'a> Reader<'a> {
 
     fn enums(&mut self, node: &Node) -> Vec<RawEnum> {
         let mut out = Vec::new();
-        if node.kind == Kind::Null {
-            return out;
-        }
-        let Some(entries) = self.map(node, "`enums`") else {
-            return out;
-        };
+        let entries = self.section(node, "`enums`");
         for (name, v) in entries {
             let what = format!("enum \"{}\"", name.v);
             let mut e = RawEnum {
@@ -1010,17 +1004,12 @@ impl<'a> Reader<'a> {
 
     fn custom_types(&mut self, node: &Node, composite: bool) -> Vec<RawType> {
         let mut out = Vec::new();
-        if node.kind == Kind::Null {
-            return out;
-        }
         let section = if composite {
             "`composite_types`"
         } else {
             "`domains`"
         };
-        let Some(entries) = self.map(node, section) else {
-            return out;
-        };
+        let entries = self.section(node, section);
         for (name, v) in entries {
             let what = format!(
                 "{} \"{}\"",
@@ -1109,17 +1098,12 @@ impl<'a> Reader<'a> {
 
     fn functions(&mut self, node: &Node, procedure: bool) -> Vec<RawFunction> {
         let mut out = Vec::new();
-        if node.kind == Kind::Null {
-            return out;
-        }
         let section = if procedure {
             "`procedures`"
         } else {
             "`functions`"
         };
-        let Some(entries) = self.map(node, section) else {
-            return out;
-        };
+        let entries = self.section(node, section);
         for (key, v) in entries {
             let what = format!(
                 "{} \"{}\"",
@@ -1250,12 +1234,7 @@ impl<'a> Reader<'a> {
     /// A `grants:` mapping of `on`: role → a privilege or a list of them.
     fn grants(&mut self, node: &Node, on: &str) -> RawGrants {
         let mut out = Vec::new();
-        if node.kind == Kind::Null {
-            return out;
-        }
-        let Some(entries) = self.map(node, &format!("`grants` of {on}")) else {
-            return out;
-        };
+        let entries = self.section(node, &format!("`grants` of {on}"));
         for (role, v) in entries {
             let what = format!("the privileges of role \"{}\" on {on}", role.v);
             let privileges = match &v.kind {
@@ -1455,12 +1434,7 @@ impl<'a> Reader<'a> {
         } else {
             "`views`"
         };
-        if node.kind == Kind::Null {
-            return out;
-        }
-        let Some(entries) = self.map(node, section) else {
-            return out;
-        };
+        let entries = self.section(node, section);
         for (name, v) in entries {
             if let Some(view) = self.view(name, v, materialized) {
                 out.push(view);
@@ -1587,12 +1561,7 @@ impl<'a> Reader<'a> {
 
     fn tables(&mut self, node: &Node) -> Vec<RawTable> {
         let mut out = Vec::new();
-        if node.kind == Kind::Null {
-            return out;
-        }
-        let Some(entries) = self.map(node, "`tables`") else {
-            return out;
-        };
+        let entries = self.section(node, "`tables`");
         for (name, v) in entries {
             if let Some(t) = self.table(name, v) {
                 out.push(t);

@@ -261,7 +261,8 @@ pub fn compare_schemas(
     current
         .extensions
         .retain(|e| desired.extensions.iter().any(|d| d.name == e.name));
-    // Grants are managed only where the spec declares them; elsewhere they are reported.
+    // Grants are managed only where the spec declares them; elsewhere they are reported. The
+    // live grants stay in `current`: an object dropped and created again gets them back.
     let mut unmanaged = unmanaged;
     let managed: BTreeSet<ObjectRef> = desired.grants.iter().map(|g| g.object.clone()).collect();
     for g in current
@@ -269,43 +270,49 @@ pub fn compare_schemas(
         .iter()
         .filter(|g| !managed.contains(&g.object))
     {
-        let (kind, name) = match &g.object {
-            ObjectRef::Table(q) => ("table", q),
-            ObjectRef::View(q) => ("view", q),
-            ObjectRef::Sequence(q) => ("sequence", q),
+        let (kind, schema, name) = match &g.object {
+            ObjectRef::Table(q) if desired.table(q).is_some() => {
+                ("table", &q.schema, q.name.clone())
+            }
+            ObjectRef::View(q) if desired.view(q).is_some() => ("view", &q.schema, q.name.clone()),
+            ObjectRef::Sequence(q) if desired.sequence(q).is_some() => {
+                ("sequence", &q.schema, q.name.clone())
+            }
+            ObjectRef::Function { name, args } => {
+                let Some(f) = desired.functions.iter().find(|f| f.object() == g.object) else {
+                    continue;
+                };
+                let word = if f.procedure { "procedure" } else { "function" };
+                (word, &name.schema, format!("{}({args})", name.name))
+            }
+            ObjectRef::Schema(n) if desired.namespaces.iter().any(|x| &x.name == n) => {
+                ("schema", n, n.clone())
+            }
             _ => continue,
         };
-        let remains = match &g.object {
-            ObjectRef::Table(q) => desired.table(q).is_some(),
-            ObjectRef::View(q) => desired.view(q).is_some(),
-            _ => desired.sequence(name).is_some(),
+        let privileges = if g.privileges.is_empty() {
+            "none, not even the default".to_string()
+        } else {
+            g.privileges
+                .iter()
+                .map(|(r, p)| format!("{r}: {}", p.join(" ").to_lowercase()))
+                .collect::<Vec<_>>()
+                .join("; ")
         };
-        if remains {
-            unmanaged.push(Unmanaged {
-                kind: kind.into(),
-                schema: name.schema.clone(),
-                table: None,
-                name: name.name.clone(),
-                detail: format!(
-                    "has privileges granted ({}), and the spec declares no `grants:` for it",
-                    g.privileges
-                        .iter()
-                        .map(|(r, p)| format!("{r}: {}", p.join(" ").to_lowercase()))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
-            });
-        }
+        unmanaged.push(Unmanaged {
+            kind: kind.into(),
+            schema: if kind == "schema" {
+                String::new()
+            } else {
+                schema.clone()
+            },
+            table: None,
+            name,
+            detail: format!(
+                "has privileges granted ({privileges}), and the spec declares no `grants:` for it"
+            ),
+        });
     }
-    current.grants.retain(|g| {
-        managed.contains(&g.object)
-            || match &g.object {
-                ObjectRef::Table(q) => desired.table(q).is_none(),
-                ObjectRef::View(q) => desired.view(q).is_none(),
-                ObjectRef::Sequence(q) => desired.sequence(q).is_none(),
-                _ => false,
-            }
-    });
     unmanaged.sort();
     let changes = diff::diff(&current, &desired);
     let plan = plan::plan(&current, &desired, &changes, options);

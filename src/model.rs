@@ -221,6 +221,18 @@ pub struct View {
     /// database, from the names in the query on the spec's side (a superset is harmless: it only
     /// orders steps). Not part of what a view *is*: [`View::same_as`] leaves it out.
     pub depends_on: Vec<ObjectRef>,
+    /// The spec's `key:` and typed `columns:`, from which a read-only entity is generated. The
+    /// catalog has no key for a view, so only the spec side has it, and the shadow checks the
+    /// columns against the query; [`View::same_as`] leaves it out.
+    pub entity: Option<ViewEntity>,
+}
+
+/// A view's columns as its entity sees them: every output column in order, with a type and
+/// whether it can be NULL (which PostgreSQL never records for a view), and the key columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewEntity {
+    pub key: Vec<String>,
+    pub columns: Vec<Column>,
 }
 
 impl View {
@@ -239,10 +251,12 @@ impl View {
             indexes: Vec::new(),
             comment: None,
             depends_on: Vec::new(),
+            entity: None,
         }
     }
 
-    /// Equal as database objects: everything but the derived [`View::depends_on`].
+    /// Equal as database objects: everything but the derived [`View::depends_on`] and the
+    /// spec-only [`View::entity`].
     pub fn same_as(&self, other: &View) -> bool {
         let View {
             name,
@@ -257,6 +271,7 @@ impl View {
             indexes,
             comment,
             depends_on: _,
+            entity: _,
         } = self;
         *name == other.name
             && *materialized == other.materialized

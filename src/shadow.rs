@@ -19,7 +19,7 @@ use crate::diagnostic::Span;
 use crate::execute::{self, Session, SessionOptions};
 use crate::introspect::{self, IntrospectOptions};
 use crate::localpg::{self, Cluster, ClusterOptions, DiscoveryOptions};
-use crate::model::Schema;
+use crate::model::{QualifiedName, Schema};
 use crate::sql_ident::quote;
 
 /// Where the shadow database lives.
@@ -55,6 +55,20 @@ pub enum ShadowError {
         /// PostgreSQL's message, and where in the spec's own SQL text (a view's query) it
         /// found the error (`--> file:line:column`) when it says.
         message: String,
+    },
+    #[error(
+        "{object}{}: its `columns` do not match its query on the shadow database: {problem}\n  = help: \
+         with `key:`, list every column of the query in order with its type; the query gives: {actual}",
+        at.as_ref().map(|s| format!(" (declared at {s})")).unwrap_or_default()
+    )]
+    ViewColumns {
+        /// The view whose declared columns differ.
+        object: String,
+        at: Option<String>,
+        /// The first difference.
+        problem: String,
+        /// The query's columns as `columns:` would spell them.
+        actual: String,
     },
     #[error("shadow database: {0}\nhelp: check that the shadow role may CREATE DATABASE")]
     Database(String),
@@ -202,8 +216,96 @@ impl ShadowHost {
         };
         carry_renames(desired, &mut canonical);
         carry_managed_grants(desired, &mut canonical);
+        check_view_columns(desired, &canonical, spans)?;
         Ok(canonical)
     }
+}
+
+/// The types the spec declares, for reading the shadow's `format_type` texts with the spec's
+/// own type parser.
+struct SpecTypes<'a>(&'a Schema);
+
+impl crate::spec::types::EnumLookup for SpecTypes<'_> {
+    fn find(&self, schema: Option<&str>, name: &str) -> Option<QualifiedName> {
+        let q = QualifiedName::new(schema.unwrap_or("public"), name);
+        self.0.enums.iter().any(|e| e.name == q).then_some(q)
+    }
+    fn names(&self) -> Vec<String> {
+        self.0.enums.iter().map(|e| e.name.name.clone()).collect()
+    }
+    fn find_custom(&self, schema: Option<&str>, name: &str) -> Option<QualifiedName> {
+        let q = QualifiedName::new(schema.unwrap_or("public"), name);
+        self.0.types.iter().any(|t| t.name == q).then_some(q)
+    }
+}
+
+/// A view with `key:` promises its entity the columns it lists: the query must give exactly
+/// those, in order, with those types (PostgreSQL records no NULL-ness for view columns, so that
+/// part stays the spec's word).
+pub fn check_view_columns(
+    desired: &Schema,
+    canonical: &Schema,
+    spans: Option<&SpanIndex>,
+) -> Result<(), ShadowError> {
+    let lookup = SpecTypes(desired);
+    for v in &desired.views {
+        let (Some(e), Some(built)) = (&v.entity, canonical.view(&v.name)) else {
+            continue;
+        };
+        let actual: Vec<(String, Option<crate::model::ColumnType>, String)> = built
+            .columns
+            .iter()
+            .map(|c| {
+                let text = c.ty.clone().unwrap_or_default();
+                let parsed = crate::spec::types::parse(&text, &lookup).ok();
+                (c.name.clone(), parsed, text)
+            })
+            .collect();
+        let problem = if actual.len() != e.columns.len() {
+            Some(format!(
+                "the query gives {} columns, `columns` lists {}",
+                actual.len(),
+                e.columns.len()
+            ))
+        } else {
+            e.columns.iter().zip(&actual).enumerate().find_map(
+                |(i, (want, (name, parsed, text)))| {
+                    if want.name != *name {
+                        Some(format!(
+                            "column {} is \"{name}\" in the query, \"{}\" in `columns`",
+                            i + 1,
+                            want.name
+                        ))
+                    } else if parsed.as_ref() != Some(&want.ty) {
+                        Some(format!(
+                            "column \"{name}\" is `{text}` in the query, `{}` in `columns`",
+                            crate::sql_ident::type_name(&want.ty)
+                        ))
+                    } else {
+                        None
+                    }
+                },
+            )
+        };
+        if let Some(problem) = problem {
+            let object = v.object();
+            let place = |s: &crate::diagnostic::Span| format!("{}:{}:{}", s.file, s.line, s.column);
+            return Err(ShadowError::ViewColumns {
+                object: object.to_string(),
+                at: spans.and_then(|s| s.get(&object)).map(place),
+                problem,
+                actual: format!(
+                    "{{ {} }}",
+                    actual
+                        .iter()
+                        .map(|(n, _, t)| format!("{n}: {{ type: {t} }}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The roles `schema`'s policies and grants name, other than PUBLIC and the `CURRENT_USER`
@@ -316,14 +418,17 @@ fn with_database(server: &DatabaseUrl, database: &str) -> Result<DatabaseUrl, Sh
     DatabaseUrl::parse(url.as_str()).map_err(ShadowError::Connect)
 }
 
-/// Marks on the introspected schema the objects whose grants the spec manages: a declared
-/// `grants: {}` (no privileges at all) leaves nothing in the catalog to read back.
+/// Marks on the introspected schema the objects whose grants the spec manages (and only those):
+/// a declared ACL that is the default leaves nothing in the catalog to read back.
 pub fn carry_managed_grants(desired: &Schema, canonical: &mut Schema) {
+    canonical
+        .grants
+        .retain(|c| desired.grants.iter().any(|g| g.object == c.object));
     for g in &desired.grants {
         if !canonical.grants.iter().any(|c| c.object == g.object) {
             canonical.grants.push(crate::model::Grants {
                 object: g.object.clone(),
-                privileges: Vec::new(),
+                privileges: crate::kind::grant::default_privileges(&g.object),
             });
         }
     }

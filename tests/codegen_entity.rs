@@ -31,10 +31,12 @@ fn example_schema_entities() {
         [
             "src/analytics_search_events.rs",
             "src/chunks.rs",
+            "src/collection_stats.rs",
             "src/collections.rs",
             "src/documents.rs",
             "src/lib.rs",
             "src/prelude.rs",
+            "src/published_documents.rs",
             "src/sea_orm_active_enums.rs",
             "src/tenants.rs",
         ]

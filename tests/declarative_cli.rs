@@ -261,3 +261,47 @@ async fn validate_on_a_shadow_points_into_a_function_body() {
     assert!(err.contains("function public.newest()"), "{err}");
     assert!(err.contains("schema.yaml:11:12"), "{err}");
 }
+
+/// A view with `key:` declares its columns for its entity; the shadow checks them against what
+/// the query gives, and a wrong type is an invalid spec naming the view and the column.
+#[tokio::test]
+async fn validate_on_a_shadow_checks_a_keyed_views_columns() {
+    let db = TestDatabase::create().await.expect("db");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("spec");
+    let view = |title_type: &str| {
+        format!(
+            "tables:\n  documents:\n    columns:\n      id: bigint\n      title: text\nviews:\n  titles:\n    sql: SELECT id, title FROM documents\n    key: [id]\n    columns:\n      id: {{ type: bigint }}\n      title: {{ type: {title_type} }}\n"
+        )
+    };
+    write_spec(&spec, &view("varchar(20)?"));
+    let path = spec.to_str().expect("utf-8");
+    let run = || {
+        tidemark(&[
+            "validate",
+            path,
+            "--shadow",
+            "--shadow-url",
+            db.server_url(),
+        ])
+    };
+    let out = run();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("view public.titles"), "{err}");
+    assert!(err.contains("schema.yaml:7:3"), "{err}");
+    assert!(
+        err.contains(
+            "column \"title\" is `text` in the query, `character varying(20)` in `columns`"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("{ id: { type: bigint }, title: { type: text } }"),
+        "{err}"
+    );
+
+    write_spec(&spec, &view("text?"));
+    let out = run();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}

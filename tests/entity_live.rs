@@ -11,12 +11,12 @@ use std::path::Path;
 
 use entity::analytics_search_events as events;
 use entity::sea_orm_active_enums::{AnalyticsFeedback, DocStatus, PlanTier};
-use entity::{chunks, collections, documents, tenants};
+use entity::{chunks, collection_stats, collections, documents, published_documents, tenants};
 use sea_orm::prelude::{Decimal, PgVector, Uuid};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ConnectionTrait, Database,
-    DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, QueryTrait, Statement,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait,
+    Database, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryTrait, Statement, TransactionTrait,
 };
 use tidemark_pgvector::{Bit, HalfVector, Neighbor, SparseVector};
 use tidemark_test_support::TestDatabase;
@@ -638,4 +638,84 @@ fn the_live_test_covers_every_generated_nearest_query() {
             "sparse_with_distance",
         ]
     );
+}
+
+/// Views with `key:` get read-only entities: rows come back through them with the declared
+/// types (a NULL where the spec says `?`), lookups by the key work, and saving or deleting
+/// through them fails before any SQL is sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn views_with_a_key_read_through_their_entities_and_refuse_writes() {
+    let (_test_db, db) = setup().await;
+    let (tenant, collection) = tenant_and_collection(&db).await;
+    for (n, status) in [(1u128, DocStatus::Published), (2, DocStatus::Draft)] {
+        documents::ActiveModel {
+            id: Set(Uuid::from_u128(n)),
+            tenant_id: Set(tenant.id),
+            collection_id: Set(collection.id),
+            status: Set(status),
+            title: Set(format!("Document {n}")),
+            body: Set("text".into()),
+            source_url: Set(None),
+            ..Default::default()
+        }
+        .insert(&db)
+        .await
+        .unwrap();
+    }
+    let published = published_documents::Entity::find().all(&db).await.unwrap();
+    assert_eq!(published.len(), 1, "{published:?}");
+    let row = &published[0];
+    assert_eq!(row.id, Uuid::from_u128(1));
+    assert_eq!(row.title, "Document 1");
+    assert_eq!(row.source_url, None);
+    assert_eq!(
+        published_documents::Entity::find_by_id(Uuid::from_u128(2))
+            .one(&db)
+            .await
+            .unwrap(),
+        None,
+        "a draft is not published"
+    );
+
+    db.execute_unprepared("REFRESH MATERIALIZED VIEW collection_stats")
+        .await
+        .unwrap();
+    let stats = collection_stats::Entity::find_by_id((tenant.id, collection.id))
+        .one(&db)
+        .await
+        .unwrap()
+        .expect("a row per collection");
+    assert_eq!((stats.documents, stats.embedded_chunks), (2, 0));
+    let filtered = collection_stats::Entity::find()
+        .filter(collection_stats::Column::Documents.gt(1))
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(filtered, vec![stats.clone()]);
+
+    let mut edit = row.clone().into_active_model();
+    edit.title = Set("Renamed".into());
+    let err = edit
+        .update(&db)
+        .await
+        .expect_err("a view entity never writes");
+    assert!(err.to_string().contains("read-only"), "{err}");
+    let err = stats
+        .into_active_model()
+        .delete(&db)
+        .await
+        .expect_err("a view entity never deletes");
+    assert!(
+        err.to_string()
+            .contains("materialized view collection_stats is read-only"),
+        "{err}"
+    );
+    // Nothing reached the database.
+    let title: String = published_documents::Entity::find_by_id(Uuid::from_u128(1))
+        .one(&db)
+        .await
+        .unwrap()
+        .expect("still there")
+        .title;
+    assert_eq!(title, "Document 1");
 }

@@ -143,3 +143,24 @@ snap!(
     "78_enum_recreate_keeps_dependents",
     false
 );
+snap!(
+    function_grants_revoke_public,
+    "143_function_grants_revoke_public",
+    false
+);
+snap!(
+    function_rebuild_keeps_its_grants,
+    "144_function_rebuild_keeps_its_grants",
+    false
+);
+snap!(
+    view_rebuild_keeps_its_grants,
+    "145_view_rebuild_keeps_its_grants",
+    false
+);
+snap!(schema_grants, "146_schema_grants", false);
+snap!(
+    drop_procedure_with_grants,
+    "147_drop_procedure_with_grants",
+    false
+);

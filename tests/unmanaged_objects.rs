@@ -168,9 +168,18 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "",
     ),
     (
-        "procedure public.p(): has privileges granted or revoked",
-        "CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1'; REVOKE EXECUTE ON PROCEDURE p() FROM PUBLIC",
+        "procedure public.p(): grants WITH GRANT OPTION to tm_grantee",
+        "DO $$ BEGIN CREATE ROLE tm_grantee NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$; \
+         CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1'; \
+         GRANT EXECUTE ON PROCEDURE p() TO tm_grantee WITH GRANT OPTION",
         "public.p(*",
+        "",
+    ),
+    (
+        "schema tm_s: grants WITH GRANT OPTION to tm_grantee",
+        "DO $$ BEGIN CREATE ROLE tm_grantee NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$; \
+         CREATE SCHEMA tm_s; GRANT USAGE ON SCHEMA tm_s TO tm_grantee WITH GRANT OPTION",
+        "tm_s.*",
         "",
     ),
     (

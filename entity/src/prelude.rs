@@ -3,6 +3,8 @@
 
 pub use super::analytics_search_events::Entity as AnalyticsSearchEvents;
 pub use super::chunks::Entity as Chunks;
+pub use super::collection_stats::Entity as CollectionStats;
 pub use super::collections::Entity as Collections;
 pub use super::documents::Entity as Documents;
+pub use super::published_documents::Entity as PublishedDocuments;
 pub use super::tenants::Entity as Tenants;

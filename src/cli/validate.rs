@@ -60,8 +60,9 @@ pub fn run(args: ValidateArgs) -> ExitCode {
     super::Exit::Success.into()
 }
 
-/// Builds the spec on a shadow database and reads it back: a statement the server rejects is
-/// an invalid spec (exit 1), pointing at the object's place in the spec.
+/// Builds the spec on a shadow database and reads it back: a statement the server rejects, or
+/// a view whose declared columns its query does not give, is an invalid spec (exit 1),
+/// pointing at the object's place in the spec.
 fn on_shadow(loaded: &crate::spec::Loaded, url: Option<&str>) -> Result<(), ExitCode> {
     use super::exit::{Exit, Failure};
     use crate::shadow::{ShadowError, ShadowHost};
@@ -73,7 +74,9 @@ fn on_shadow(loaded: &crate::spec::Loaded, url: Option<&str>) -> Result<(), Exit
             .await
             .map(|_| ())
             .map_err(|e| match e {
-                ShadowError::Apply { .. } => Failure::new(e, Exit::Invalid),
+                ShadowError::Apply { .. } | ShadowError::ViewColumns { .. } => {
+                    Failure::new(e, Exit::Invalid)
+                }
                 other => Failure::env(other),
             })
     })?

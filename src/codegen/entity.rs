@@ -71,6 +71,8 @@ pub(crate) struct TableInfo<'a> {
     pub table: &'a Table,
     pub module: String,
     pub fields: Vec<Field<'a>>,
+    /// The view this entity reads, for a view with `key:` (its entity writes nothing).
+    pub view: Option<&'a crate::model::View>,
 }
 
 impl TableInfo<'_> {
@@ -107,7 +109,8 @@ struct Relation {
 pub fn generate(schema: &Schema, opts: &EntityOptions) -> Vec<GeneratedFile> {
     // What entities are made of; a new kind of the schema must be considered here (sequences
     // and extensions need no code: a sequence's column is generated from its table; views get
-    // no entity yet: a view has no key SeaORM could use).
+    // a read-only entity where the spec gives them a key and typed columns; functions, even
+    // those returning a table, get none).
     let Schema {
         extensions: _,
         namespaces: _,
@@ -150,16 +153,35 @@ pub fn generate(schema: &Schema, opts: &EntityOptions) -> Vec<GeneratedFile> {
         })
     };
 
-    // Tables and modules.
-    let mut tables: Vec<&Table> = all_tables.iter().collect();
-    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    // Tables, views with a key (as the table their entity reads), and modules.
+    let view_tables: Vec<(Table, &crate::model::View)> = all_views
+        .iter()
+        .filter_map(|v| {
+            let e = v.entity.as_ref()?;
+            let mut t = Table::named(v.name.clone());
+            t.columns = e.columns.clone();
+            t.primary_key = Some(crate::model::PrimaryKey {
+                name: String::new(),
+                columns: e.key.clone(),
+            });
+            t.indexes = v.indexes.clone();
+            t.comment = v.comment.clone();
+            Some((t, v))
+        })
+        .collect();
+    let mut tables: Vec<(&Table, Option<&crate::model::View>)> = all_tables
+        .iter()
+        .map(|t| (t, None))
+        .chain(view_tables.iter().map(|(t, v)| (t, Some(*v))))
+        .collect();
+    tables.sort_by(|a, b| a.0.name.cmp(&b.0.name));
     let mut module_alloc = Allocator::default();
     for reserved in ["prelude", ENUMS_MODULE, "lib", "mod", "main"] {
         module_alloc.reserve(reserved);
     }
     let infos: Vec<TableInfo> = tables
         .iter()
-        .map(|t| {
+        .map(|&(t, view)| {
             let module = module_alloc.snake(&qualified_base(&t.name));
             let mut field_alloc = Allocator::default();
             let fields = t
@@ -184,6 +206,7 @@ pub fn generate(schema: &Schema, opts: &EntityOptions) -> Vec<GeneratedFile> {
                 table: t,
                 module,
                 fields,
+                view,
             }
         })
         .collect();
@@ -429,8 +452,13 @@ fn table_module(
 ) -> TokenStream {
     let info = &infos[i];
     let table = info.table;
+    let what = match info.view {
+        Some(v) if v.materialized => "Read-only entity for materialized view",
+        Some(_) => "Read-only entity for view",
+        None => "Entity for table",
+    };
     let module_doc = format!(
-        " Entity for table `{}`{}",
+        " {what} `{}`{}",
         table.name,
         table
             .comment
@@ -646,7 +674,36 @@ fn table_module(
             }
         }
     }
-    let behavior = if always_unset.is_empty() && insert_unset.is_empty() {
+    let behavior = if let Some(v) = info.view {
+        let refusal = format!(
+            "{} {} is read-only: its entity never writes",
+            if v.materialized {
+                "materialized view"
+            } else {
+                "view"
+            },
+            v.name
+        );
+        quote! {
+            /// A view's rows are read, never written: `ActiveModel` saves and deletes fail.
+            #[async_trait::async_trait]
+            impl ActiveModelBehavior for ActiveModel {
+                async fn before_save<C>(self, _db: &C, _insert: bool) -> Result<Self, DbErr>
+                where
+                    C: ConnectionTrait,
+                {
+                    Err(DbErr::Custom(#refusal.to_owned()))
+                }
+
+                async fn before_delete<C>(self, _db: &C) -> Result<Self, DbErr>
+                where
+                    C: ConnectionTrait,
+                {
+                    Err(DbErr::Custom(#refusal.to_owned()))
+                }
+            }
+        }
+    } else if always_unset.is_empty() && insert_unset.is_empty() {
         quote!(impl ActiveModelBehavior for ActiveModel {})
     } else {
         let insert_block = if insert_unset.is_empty() {
@@ -759,18 +816,19 @@ fn root_module(infos: &[TableInfo], has_enums: bool, views: &[crate::model::View
     let mut modules: Vec<Ident> = infos.iter().map(|t| names::ident(&t.module)).collect();
     // Views are named in the crate's docs, so a reader looking for one learns why it is not
     // here rather than assuming it was forgotten.
-    let note: Vec<String> = if views.is_empty() {
+    let keyless: Vec<String> = views
+        .iter()
+        .filter(|v| v.entity.is_none())
+        .map(|v| format!("`{}.{}`", v.name.schema, v.name.name))
+        .collect();
+    let note: Vec<String> = if keyless.is_empty() {
         Vec::new()
     } else {
         vec![
             String::new(),
             format!(
-                " No entities for the views of the spec ({}): the spec gives them no key and no column types yet.",
-                views
-                    .iter()
-                    .map(|v| format!("`{}.{}`", v.name.schema, v.name.name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                " No entities for the views without a `key:` in the spec ({}): an entity needs the columns that identify a row, and their types.",
+                keyless.join(", ")
             ),
         ]
     };

@@ -74,6 +74,7 @@ pub struct GrantRow {
     pub schema: String,
     pub name: String,
     pub kind: String,
+    pub args: Option<String>,
     pub role: String,
     pub privileges: Vec<String>,
     pub grantable: bool,
@@ -544,14 +545,44 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
             "S" => (ObjectRef::Sequence(q.clone()), "sequence"),
             "r" => (ObjectRef::Table(q.clone()), "table"),
             "m" => (ObjectRef::View(q.clone()), "materialized view"),
+            "f" | "p" => (
+                ObjectRef::Function {
+                    name: q.clone(),
+                    args: g.args.clone().unwrap_or_default(),
+                },
+                if g.kind == "p" {
+                    "procedure"
+                } else {
+                    "function"
+                },
+            ),
+            "n" => (ObjectRef::Schema(g.schema.clone()), "schema"),
             _ => (ObjectRef::View(q.clone()), "view"),
         };
+        let name = match &object {
+            ObjectRef::Function { args, .. } => format!("{}({args})", g.name),
+            _ => g.name.clone(),
+        };
+        if g.role.is_empty() {
+            // A routine's ACL is set: its entry exists even if nothing is granted.
+            if !schema.grants.iter().any(|x| x.object == object) {
+                schema.grants.push(crate::model::Grants {
+                    object,
+                    privileges: Vec::new(),
+                });
+            }
+            continue;
+        }
         if g.grantable {
             unmanaged.push(Unmanaged {
                 kind: word.into(),
-                schema: g.schema.clone(),
+                schema: if word == "schema" {
+                    String::new()
+                } else {
+                    g.schema.clone()
+                },
                 table: None,
-                name: g.name.clone(),
+                name,
                 detail: format!("grants WITH GRANT OPTION to {}", g.role),
             });
         }
@@ -571,11 +602,20 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
             ObjectRef::Table(q) => schema.table(q).is_some(),
             ObjectRef::View(q) => schema.view(q).is_some(),
             ObjectRef::Sequence(q) => schema.sequence(q).is_some(),
+            ObjectRef::Function { .. } => schema.functions.iter().any(|f| f.object() == g.object),
+            ObjectRef::Schema(n) => schema.namespaces.iter().any(|x| &x.name == n),
             _ => false,
         })
         .collect();
     let mut held = held.into_iter();
     schema.grants.retain(|_| held.next().unwrap_or(false));
+    // An ACL set back to the default is the default: the model keeps only the others.
+    for g in &mut schema.grants {
+        g.privileges.sort();
+    }
+    schema
+        .grants
+        .retain(|g| g.privileges != crate::kind::grant::default_privileges(&g.object));
     schema.row_security = row_security
         .into_iter()
         .filter(|r| schema.table(&r.table).is_some())

@@ -388,7 +388,6 @@ SELECT n.nspname::text AS schema, p.proname::text AS name, p.prokind = 'p' AS pr
          CASE WHEN p.procost <> 100 AND l.lanname NOT IN ('c', 'internal') THEN 'has a COST' END,
          CASE WHEN (p.proretset AND p.prorows <> 1000) OR (NOT p.proretset AND p.prorows <> 0)
               THEN 'has a ROWS estimate' END,
-         CASE WHEN p.proacl IS NOT NULL THEN 'has privileges granted or revoked (GRANT/REVOKE)' END,
          CASE WHEN p.prosupport <> 0 THEN 'has a SUPPORT function' END
        ], NULL) AS unsupported
 FROM pg_proc p
@@ -496,12 +495,16 @@ WHERE (t.typtype = 'd' OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHE
 ORDER BY n.nspname, t.typname"
 );
 
-/// Privileges on the tables, views, materialized views and sequences in scope granted to roles
-/// other than the owner, one row per object and grantee (`PUBLIC` for everyone), privileges
-/// sorted; whether any is grantable (`WITH GRANT OPTION`, which the model cannot hold).
+/// Privileges on the tables, views, materialized views, sequences, functions, procedures and
+/// schemas in scope granted to roles other than the owner, one row per object and grantee
+/// (`PUBLIC` for everyone), privileges sorted; whether any is grantable (`WITH GRANT OPTION`,
+/// which the model cannot hold). A routine's ACL is read only where it is set (else it is the
+/// default, `PUBLIC` `EXECUTE`), with one extra row of role `''` and no privileges, so that an
+/// ACL revoked down to nothing still says it is set; `args` is a routine's identity arguments. The `public` schema is not managed, so its ACL is not read.
 pub const GRANTS: &str = concat!(
     "
 SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS kind,
+       NULL::text AS args,
        CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee)::text END AS role,
        array_agg(x.privilege_type::text ORDER BY x.privilege_type::text) AS privileges,
        bool_or(x.is_grantable) AS grantable
@@ -516,7 +519,40 @@ WHERE c.relacl IS NOT NULL AND c.relkind IN ('r', 'v', 'm', 'S') AND x.grantee <
   AND NOT EXISTS (SELECT 1 FROM pg_depend e
                   WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
 GROUP BY n.nspname, c.relname, c.relkind, x.grantee
-ORDER BY 1, 2, 4"
+UNION ALL
+SELECT n.nspname::text, p.proname::text, p.prokind::text,
+       pg_get_function_identity_arguments(p.oid)::text,
+       CASE WHEN x.grantee IS NULL THEN '' WHEN x.grantee = 0 THEN 'PUBLIC'
+            ELSE pg_get_userbyid(x.grantee)::text END,
+       coalesce(array_agg(x.privilege_type::text ORDER BY x.privilege_type::text)
+                  FILTER (WHERE x.grantee IS NOT NULL), '{}'),
+       coalesce(bool_or(x.is_grantable), false)
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+CROSS JOIN LATERAL (SELECT a.grantee, a.privilege_type, a.is_grantable FROM aclexplode(p.proacl) a
+                    UNION ALL SELECT NULL::oid, NULL::text, false) AS x
+WHERE p.proacl IS NOT NULL AND p.prokind IN ('f', 'p') AND x.grantee IS DISTINCT FROM p.proowner
+  AND ",
+    namespace_filter!(),
+    "
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e
+                  WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype IN ('e', 'i'))
+GROUP BY n.nspname, p.proname, p.prokind, p.oid, x.grantee
+UNION ALL
+SELECT n.nspname::text, n.nspname::text, 'n', NULL,
+       CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee)::text END,
+       array_agg(x.privilege_type::text ORDER BY x.privilege_type::text),
+       bool_or(x.is_grantable)
+FROM pg_namespace n
+CROSS JOIN LATERAL aclexplode(n.nspacl) AS x
+WHERE n.nspacl IS NOT NULL AND n.nspname <> 'public' AND x.grantee <> n.nspowner
+  AND ",
+    namespace_filter!(),
+    "
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e
+                  WHERE e.classid = 'pg_namespace'::regclass AND e.objid = n.oid AND e.deptype = 'e')
+GROUP BY n.nspname, x.grantee
+ORDER BY 1, 2, 3, 4, 5"
 );
 
 /// Row-level security policies of the tables in scope, their roles by name (`public` for

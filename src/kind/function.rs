@@ -221,11 +221,13 @@ pub(crate) fn plan(change: &FunctionChange, b: &mut Builder<'_>) {
     match change {
         FunctionChange::Add(f) => plan_add(b, f, None),
         FunctionChange::Drop(f) => {
-            plan_drop(b, f);
+            let back = super::grant::regrant_sql(b.cx.current, &f.object());
+            plan_drop(b, f, back);
         }
         FunctionChange::Rebuild { from, to } => {
-            let dropped = plan_drop(b, from);
-            plan_add(b, to, Some(dropped));
+            let (up, down) = super::grant::rebuild_sql(b, &to.object());
+            let dropped = plan_drop(b, from, down);
+            plan_add(b, to, Some((dropped, up)));
         }
         FunctionChange::Replace { from, to } => {
             let me = to.object();
@@ -249,9 +251,13 @@ pub(crate) fn plan(change: &FunctionChange, b: &mut Builder<'_>) {
     }
 }
 
-fn plan_add(b: &mut Builder<'_>, f: &Function, after: Option<usize>) {
+/// Creates `f`; a rebuild passes its drop step, to come after, and the grants to give back.
+fn plan_add(b: &mut Builder<'_>, f: &Function, rebuild: Option<(usize, Vec<String>)>) {
     let me = f.object();
-    b.step(&me, vec![create_sql(f, false)], Some(vec![drop_sql(f)]))
+    let (after, grants) = rebuild.map_or((None, Vec::new()), |(a, g)| (Some(a), g));
+    let mut up = vec![create_sql(f, false)];
+    up.extend(grants);
+    b.step(&me, up, Some(vec![drop_sql(f)]))
         .provides([me.clone()])
         .requires(f.depends_on.clone());
     let create = b.last();
@@ -268,9 +274,12 @@ fn plan_add(b: &mut Builder<'_>, f: &Function, after: Option<usize>) {
     }
 }
 
-fn plan_drop(b: &mut Builder<'_>, f: &Function) -> usize {
+/// Drops `f`, and on the way back creates it with `grants`.
+fn plan_drop(b: &mut Builder<'_>, f: &Function, grants: Vec<String>) -> usize {
     let me = f.object();
-    b.step(&me, vec![drop_sql(f)], Some(structure_sql(f)))
+    let mut down = structure_sql(f);
+    down.extend(grants);
+    b.step(&me, vec![drop_sql(f)], Some(down))
         .removes([me.clone()])
         .releases(f.depends_on.clone());
     b.last()

@@ -1,11 +1,15 @@
-//! Kind `grant`: the privileges on tables, views, materialized views and sequences, managed
-//! only where the spec declares `grants:` for the object.
+//! Kind `grant`: the privileges on tables, views, materialized views, sequences, functions,
+//! procedures and schemas, managed only where the spec declares `grants:` for the object.
 //!
 //! - A declared object gets exactly the declared privileges for roles other than its owner
 //!   (`PUBLIC` included): the plan grants what is missing and revokes the rest, in one step.
+//! - The model holds an object's grants only where they differ from what PostgreSQL gives a new
+//!   object ([`default_privileges`]: nothing, except `EXECUTE` to `PUBLIC` on routines).
 //! - An object the spec does not declare grants for is not managed: its live grants are
 //!   reported by the comparison (never silently kept as "matching"), not revoked.
-//! - A dropped object's grants are revoked first, so the way back grants them again.
+//! - A dropped table's or sequence's grants are revoked first, so the way back grants them
+//!   again; a dropped view or routine, and an object dropped and created again, get theirs back
+//!   in the step that creates it ([`regrant_sql`]), so each way restores its own side's grants.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -29,42 +33,89 @@ impl fmt::Display for GrantChange {
     }
 }
 
-/// Whether `schema` has the relation `object` names.
+pub type Privileges = Vec<(String, Vec<String>)>;
+
+/// What PostgreSQL grants on a new `object` to roles other than its owner: `EXECUTE` to
+/// `PUBLIC` on functions and procedures, nothing on relations and schemas.
+pub fn default_privileges(object: &ObjectRef) -> Privileges {
+    match object {
+        ObjectRef::Function { .. } => vec![("PUBLIC".to_string(), vec!["EXECUTE".to_string()])],
+        _ => Vec::new(),
+    }
+}
+
+/// `object`'s privileges in `schema`: its entry, or the default.
+pub fn privileges_of(schema: &Schema, object: &ObjectRef) -> Privileges {
+    schema
+        .grants
+        .iter()
+        .find(|g| &g.object == object)
+        .map_or_else(|| default_privileges(object), |g| g.privileges.clone())
+}
+
+/// Whether `schema` has the object `object` names.
 fn exists(schema: &Schema, object: &ObjectRef) -> bool {
     match object {
         ObjectRef::Table(q) => schema.table(q).is_some(),
         ObjectRef::View(q) => schema.view(q).is_some(),
         ObjectRef::Sequence(q) => schema.sequence(q).is_some(),
+        ObjectRef::Function { .. } => schema.functions.iter().any(|f| &f.object() == object),
+        ObjectRef::Schema(n) => schema.namespaces.iter().any(|x| &x.name == n),
         _ => false,
     }
 }
 
+/// The objects that `changes` drop and create again: their grants go with the rebuild.
+fn rebuilt(changes: &[Change]) -> BTreeSet<ObjectRef> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::View(super::ViewChange::Rebuild { to, .. }) => Some(to.object()),
+            Change::Function(super::FunctionChange::Rebuild { to, .. }) => Some(to.object()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Runs after every other kind's diff (`out` holds their changes).
 pub fn diff(current: &Schema, desired: &Schema, out: &mut Vec<Change>) {
-    let empty = Vec::new();
+    let rebuilt = rebuilt(out);
+    let mut changes = Vec::new();
     for d in &desired.grants {
-        let from = current
-            .grants
-            .iter()
-            .find(|c| c.object == d.object)
-            .map_or(&empty, |c| &c.privileges);
-        if *from != d.privileges {
-            out.push(Change::Grant(GrantChange {
+        let from = privileges_of(current, &d.object);
+        if from != d.privileges && !rebuilt.contains(&d.object) {
+            changes.push(Change::Grant(GrantChange {
                 object: d.object.clone(),
-                from: from.clone(),
+                from,
                 to: d.privileges.clone(),
             }));
         }
     }
     for c in &current.grants {
         let declared = desired.grants.iter().any(|d| d.object == c.object);
-        if !declared && !exists(desired, &c.object) && !c.privileges.is_empty() {
-            out.push(Change::Grant(GrantChange {
+        let default = default_privileges(&c.object);
+        // A dropped view or routine gets its grants back with the step that re-creates it on
+        // the way down; a dropped table or sequence through this revoke.
+        let with_its_drop = matches!(c.object, ObjectRef::View(_) | ObjectRef::Function { .. });
+        if !declared && !exists(desired, &c.object) && c.privileges != default && !with_its_drop {
+            changes.push(Change::Grant(GrantChange {
                 object: c.object.clone(),
                 from: c.privileges.clone(),
-                to: Vec::new(),
+                to: default,
             }));
         }
     }
+    out.extend(changes);
+}
+
+/// The statements that give `object`, just created, the privileges it has in `schema` (the
+/// declared ones, or for an object whose grants are not managed, the live ones `schema` holds).
+pub fn regrant_sql(schema: &Schema, object: &ObjectRef) -> Vec<String> {
+    grant_sql(
+        object,
+        &default_privileges(object),
+        &privileges_of(schema, object),
+    )
 }
 
 fn role(r: &str) -> String {
@@ -84,6 +135,9 @@ pub fn grant_sql(
     let (word, name) = match object {
         ObjectRef::Sequence(q) => ("SEQUENCE", qualified(q)),
         ObjectRef::Table(q) | ObjectRef::View(q) => ("TABLE", qualified(q)),
+        // `ROUTINE` names functions and procedures alike.
+        ObjectRef::Function { name, args } => ("ROUTINE", format!("{}({args})", qualified(name))),
+        ObjectRef::Schema(n) => ("SCHEMA", quote(n)),
         _ => return Vec::new(),
     };
     let of = |list: &[(String, Vec<String>)], r: &str| -> BTreeSet<String> {
@@ -131,11 +185,12 @@ pub(crate) fn plan(change: &GrantChange, b: &mut Builder<'_>) {
         ObjectRef::Table(q) => b.cx.existing(q) && b.cx.current.table(q).is_some(),
         _ => false,
     };
+    let goes = !exists(b.cx.desired, &change.object);
     let d = b
         .step(&change.object, up, Some(down))
         .requires([change.object.clone()]);
-    if change.to.is_empty() && !change.from.is_empty() {
-        // Before the object goes, if it goes.
+    if goes {
+        // Before the object goes.
         d.releases([change.object.clone()]);
     }
     if existing {
@@ -149,4 +204,13 @@ pub fn roles(grants: &[Grants]) -> impl Iterator<Item = &String> {
         .iter()
         .flat_map(|g| g.privileges.iter().map(|(r, _)| r))
         .filter(|r| *r != "PUBLIC")
+}
+
+/// For `object` dropped and created again: the statements that give it back its privileges
+/// after the create on the way up (the declared ones, or the live ones where the spec does not
+/// manage its grants) and after the re-create on the way down (the live ones).
+pub(crate) fn rebuild_sql(b: &Builder<'_>, object: &ObjectRef) -> (Vec<String>, Vec<String>) {
+    let declared = b.cx.desired.grants.iter().any(|g| &g.object == object);
+    let up = regrant_sql(if declared { b.cx.desired } else { b.cx.current }, object);
+    (up, regrant_sql(b.cx.current, object))
 }

@@ -421,11 +421,13 @@ pub(crate) fn plan(change: &ViewChange, b: &mut Builder<'_>) {
     match change {
         ViewChange::Add(v) => plan_add(b, v, None),
         ViewChange::Drop(v) => {
-            plan_drop(b, v);
+            let back = super::grant::regrant_sql(b.cx.current, &v.object());
+            plan_drop(b, v, back);
         }
         ViewChange::Rebuild { from, to, .. } => {
-            let dropped = plan_drop(b, from);
-            plan_add(b, to, Some(dropped));
+            let (up, down) = super::grant::rebuild_sql(b, &to.object());
+            let dropped = plan_drop(b, from, down);
+            plan_add(b, to, Some((dropped, up)));
         }
         ViewChange::Replace { from, to } => {
             let me = to.object();
@@ -449,11 +451,15 @@ pub(crate) fn plan(change: &ViewChange, b: &mut Builder<'_>) {
     }
 }
 
-/// Creates `v` (after the step `after`, the drop of a rebuild), then its comments and indexes.
-fn plan_add(b: &mut Builder<'_>, v: &View, after: Option<usize>) {
+/// Creates `v`, then its comments and indexes; a rebuild passes its drop step, to come after,
+/// and the grants to give back with the create.
+fn plan_add(b: &mut Builder<'_>, v: &View, rebuild: Option<(usize, Vec<String>)>) {
     let me = v.object();
+    let (after, grants) = rebuild.map_or((None, Vec::new()), |(a, g)| (Some(a), g));
+    let mut up = vec![create_sql(v, false)];
+    up.extend(grants);
     let d = b
-        .step(&me, vec![create_sql(v, false)], Some(vec![drop_sql(v)]))
+        .step(&me, up, Some(vec![drop_sql(v)]))
         .provides(own_objects(v))
         .requires(reads(v));
     if v.materialized && after.is_some() {
@@ -496,12 +502,15 @@ fn plan_add(b: &mut Builder<'_>, v: &View, after: Option<usize>) {
     }
 }
 
-/// Drops `v` (its indexes go with it); returns the step's index.
-fn plan_drop(b: &mut Builder<'_>, v: &View) -> usize {
+/// Drops `v` (its indexes go with it), and on the way back creates it with `grants`; returns
+/// the step's index.
+fn plan_drop(b: &mut Builder<'_>, v: &View, grants: Vec<String>) -> usize {
     let me = v.object();
     let mut removed = own_objects(v);
     removed.extend(v.indexes.iter().map(|i| ObjectRef::index(&v.name, &i.name)));
-    b.step(&me, vec![drop_sql(v)], Some(structure_sql(v)))
+    let mut down = structure_sql(v);
+    down.extend(grants);
+    b.step(&me, vec![drop_sql(v)], Some(down))
         .removes(removed)
         .releases(reads(v))
         .lock(LockLevel::AccessExclusive, &me);

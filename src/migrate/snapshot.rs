@@ -39,7 +39,8 @@ pub fn render_snapshot(schema: &Schema) -> String {
     out
 }
 
-/// `schema` without its declared renames: what a snapshot records and what loads back from one.
+/// `schema` without its declared renames and view entities: what a snapshot records and what
+/// loads back from one (the database state, not code generation's extras).
 pub fn without_renames(schema: &Schema) -> Schema {
     let mut s = schema.clone();
     for t in &mut s.tables {
@@ -47,6 +48,10 @@ pub fn without_renames(schema: &Schema) -> Schema {
         for c in &mut t.columns {
             c.renamed_from = None;
         }
+    }
+    // A view's entity (its key and column types) is code generation's, not the database's.
+    for v in &mut s.views {
+        v.entity = None;
     }
     s
 }

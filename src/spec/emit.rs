@@ -165,7 +165,8 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
 
 /// Whether a sequence is the one a `serial` spelling of its owning column stands for: owned
 /// by the column, named as PostgreSQL derives it, with the default options of the column's
-/// type, no comment, and the column's default exactly `nextval` of it.
+/// type, no comment, no managed grants (a `serial` column has no place for them), and the
+/// column's default exactly `nextval` of it.
 fn serial_of<'s>(schema: &'s Schema, t: &Table, c: &Column) -> Option<&'s Sequence> {
     let seq = crate::kind::column::serial_sequence(schema, &t.name, c)?;
     let data_type = SequenceType::of_column(&c.ty)?;
@@ -173,6 +174,10 @@ fn serial_of<'s>(schema: &'s Schema, t: &Table, c: &Column) -> Option<&'s Sequen
         == names::make_object_name(&t.name.name, Some(&c.name), Some("seq"))
         && seq.options == SequenceOptions::defaults(data_type, 1)
         && seq.comment.is_none()
+        && !schema
+            .grants
+            .iter()
+            .any(|g| g.object == ObjectRef::Sequence(seq.name.clone()))
         && !c.nullable
         && c.identity.is_none()
         && c.generated.is_none();
@@ -277,6 +282,9 @@ fn header(schema: &Schema, ns: &str) -> String {
     {
         out.push_str(&format!("comment: {}\n", string(c)));
     }
+    if let Some(g) = grants_value(schema, &ObjectRef::Schema(ns.to_string())) {
+        out.push_str(&format!("grants: {g}\n"));
+    }
     out
 }
 
@@ -373,7 +381,28 @@ fn views(schema: &Schema, ns: &str, out: &mut String) {
                 let _ = writeln!(out, "    comment: {}", block_string(c));
             }
             let commented: Vec<_> = v.columns.iter().filter(|c| c.comment.is_some()).collect();
-            if !commented.is_empty() {
+            if let Some(e) = &v.entity {
+                let keys: Vec<String> = e.key.iter().map(|k| key(k)).collect();
+                let _ = writeln!(out, "    key: {}", list_of(&keys));
+                let _ = writeln!(out, "    columns:");
+                for c in &e.columns {
+                    let mut ty = type_name(&v.name.schema, &c.ty);
+                    if c.nullable {
+                        ty.push('?');
+                    }
+                    let comment = c
+                        .comment
+                        .as_deref()
+                        .map(|t| format!(", comment: {}", string(t)))
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "      {}: {{ type: {}{comment} }}",
+                        key(&c.name),
+                        string(&ty)
+                    );
+                }
+            } else if !commented.is_empty() {
                 let _ = writeln!(out, "    columns:");
                 for c in commented {
                     let _ = writeln!(
@@ -895,6 +924,7 @@ fn functions(schema: &Schema, ns: &str, out: &mut String) {
                     .collect();
                 let _ = writeln!(out, "    set: {{ {} }}", set.join(", "));
             }
+            grants(schema, &f.object(), "    ", out);
             if let Some(c) = &f.comment {
                 let _ = writeln!(out, "    comment: {}", block_string(c));
             }

@@ -575,7 +575,12 @@ impl Lowerer {
 
         // Views and materialized views, once every table is known.
         let tables: Vec<&Table> = built.iter().map(|b| &b.table).collect();
-        schema.views = self.views(files, &tables, &mut sequence_relations);
+        schema.views = self.views(
+            files,
+            &tables,
+            (&enum_at, &custom_names),
+            &mut sequence_relations,
+        );
         schema.functions = self.functions(files, &tables, &schema.views, &schema.enums);
         for v in &mut schema.views {
             v.depends_on
@@ -611,7 +616,40 @@ impl Lowerer {
                     schema.grants.push(g);
                 }
             }
+            for raw in &f.functions {
+                let Some(grants) = &raw.grants else {
+                    continue;
+                };
+                let written = raw.key.v.split('(').next().unwrap_or_default().trim();
+                let q = qualify(&f.schema.v, written);
+                let args = raw
+                    .args
+                    .as_ref()
+                    .map(|a| a.v.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .unwrap_or_default();
+                let object = ObjectRef::Function {
+                    name: q.clone(),
+                    args: crate::sql_lex::function_identity(&args),
+                };
+                let word = if raw.procedure {
+                    "procedure"
+                } else {
+                    "function"
+                };
+                if schema.functions.iter().any(|x| x.object() == object)
+                    && !schema.grants.iter().any(|g| g.object == object)
+                    && let Some(g) = self.grants(
+                        object,
+                        grants,
+                        ROUTINE_PRIVILEGES,
+                        &format!("{word} \"{q}({args})\""),
+                    )
+                {
+                    schema.grants.push(g);
+                }
+            }
         }
+        self.schema_grants(files, &mut schema);
 
         // Names that share PostgreSQL's relation namespace, per schema.
         self.relation_names(&built, sequence_relations);
@@ -737,6 +775,7 @@ impl Lowerer {
         &mut self,
         files: &[RawFile],
         tables: &[&Table],
+        (enum_at, custom_names): (&BTreeMap<QualifiedName, Span>, &BTreeSet<QualifiedName>),
         relations: &mut Vec<(String, String, String, Span)>,
     ) -> Vec<View> {
         let mut names: BTreeSet<QualifiedName> = BTreeSet::new();
@@ -817,7 +856,16 @@ impl Lowerer {
                     })
                     .collect();
                 view.depends_on = query_dependencies(&view.query, tables, &names);
-                let relation = Table::named(q.clone());
+                let enums = Enums {
+                    file_schema: &f.schema.v,
+                    all: enum_at,
+                    custom: custom_names,
+                };
+                view.entity = self.view_entity(raw, &what, &enums);
+                let mut relation = Table::named(q.clone());
+                if let Some(e) = &view.entity {
+                    relation.columns = e.columns.clone();
+                }
                 for ix in &raw.indexes {
                     relations.push((
                         q.schema.clone(),
@@ -834,6 +882,113 @@ impl Lowerer {
             }
         }
         out
+    }
+
+    /// A view's `key:` and typed `columns:`: every column listed with a type, the key among
+    /// them and never NULL. Types without a key are refused (they only serve the entity).
+    fn view_entity(
+        &mut self,
+        raw: &super::shape::RawView,
+        what: &str,
+        enums: &Enums<'_>,
+    ) -> Option<crate::model::ViewEntity> {
+        let Some(key) = &raw.key else {
+            if let Some((c, t)) = raw.typed.first() {
+                self.push(
+                    Diagnostic::error(format!(
+                        "{what}: column \"{}\" has a `type`, but the view has no `key`",
+                        c.v
+                    ))
+                    .at(t.at.clone())
+                    .label("type without a key")
+                    .help("column types of a view are for its entity, which needs the columns that identify a row: add `key: [id]`, or drop the types"),
+                );
+            }
+            return None;
+        };
+        let before = self.diags.len();
+        if raw.typed.is_empty() {
+            self.push(
+                Diagnostic::error(format!("{what} has a `key` but no typed `columns`"))
+                    .at(key.at.clone())
+                    .label("no column types")
+                    .help("list every column of the query in order with its type: `columns: { id: { type: bigint }, title: { type: text? } }` (`?`: can be NULL)"),
+            );
+            return None;
+        }
+        let mut columns = Vec::new();
+        for (name, ty) in &raw.typed {
+            let text = ty.v.trim();
+            let (text, nullable) = match text.strip_suffix('?') {
+                Some(t) => (t.trim_end(), true),
+                None => (text, false),
+            };
+            match types::parse(text, enums) {
+                Ok(parsed) => columns.push(Column {
+                    name: name.v.clone(),
+                    ty: parsed,
+                    nullable,
+                    default: None,
+                    identity: None,
+                    generated: None,
+                    comment: raw
+                        .columns
+                        .iter()
+                        .find(|(c, _)| c.v == name.v)
+                        .map(|(_, t)| t.clone()),
+                    renamed_from: None,
+                }),
+                Err(e) => self.push(
+                    Diagnostic::error(format!("column \"{}\" of {what}: {}", name.v, e.message))
+                        .at(ty.at.clone())
+                        .label("invalid type")
+                        .maybe_help(e.help),
+                ),
+            }
+        }
+        for (name, _) in &raw.columns {
+            if !raw.typed.iter().any(|(t, _)| t.v == name.v) {
+                self.push(
+                    Diagnostic::error(format!(
+                        "column \"{}\" of {what} has no `type`, but the view has a `key`",
+                        name.v
+                    ))
+                    .at(name.at.clone())
+                    .label("untyped column")
+                    .help("with `key:`, every column of the query is listed with its type: `{ type: text, comment: ... }`"),
+                );
+            }
+        }
+        for k in &key.v {
+            match columns.iter().find(|c| c.name == k.v) {
+                None if raw.typed.iter().all(|(t, _)| t.v != k.v) => self.push(
+                    Diagnostic::error(format!(
+                        "`key` of {what} names column \"{}\", which its `columns` do not list",
+                        k.v
+                    ))
+                    .at(k.at.clone())
+                    .label("unknown column")
+                    .help(
+                        did_you_mean(&k.v, raw.typed.iter().map(|(t, _)| t.v.as_str()))
+                            .unwrap_or_else(|| "list it under `columns:` with its type".into()),
+                    ),
+                ),
+                Some(c) if c.nullable => self.push(
+                    Diagnostic::error(format!(
+                        "key column \"{}\" of {what} is marked as possibly NULL",
+                        k.v
+                    ))
+                    .at(k.at.clone())
+                    .label("nullable key")
+                    .help("a key identifies a row, so it is never NULL: drop the `?` from its type, or choose other key columns"),
+                ),
+                _ => {}
+            }
+        }
+        (self.diags.len() == before).then(|| crate::model::ViewEntity {
+            key: key.v.iter().map(|k| k.v.clone()).collect(),
+            columns,
+        })
     }
 
     /// The functions and procedures of every file, with what their texts name.
@@ -993,6 +1148,55 @@ impl Lowerer {
             privileges.push((name, set));
         }
         (self.diags.len() == before).then_some(crate::model::Grants { object, privileges })
+    }
+
+    /// The `grants:` of each file's schema: one declaration per schema (files that share a
+    /// schema may repeat it only word for word), never on `public`, which tidemark leaves alone.
+    fn schema_grants(&mut self, files: &[RawFile], schema: &mut Schema) {
+        let mut first: BTreeMap<String, (Span, crate::model::Grants)> = BTreeMap::new();
+        for f in files {
+            let Some(raw) = &f.grants else {
+                continue;
+            };
+            if !f.schema_declared || f.schema.v == "public" {
+                self.push(
+                    Diagnostic::error(
+                        "`grants` at the top of a file are its schema's privileges, but this file is in `public`".to_string(),
+                    )
+                    .at(raw.at.clone())
+                    .label("no schema to grant on")
+                    .help("put `schema: <name>` at the top of the file; tidemark does not manage the `public` schema itself"),
+                );
+                continue;
+            }
+            let what = format!("schema \"{}\"", f.schema.v);
+            let Some(mut g) = self.grants(
+                ObjectRef::Schema(f.schema.v.clone()),
+                &raw.v,
+                SCHEMA_PRIVILEGES,
+                &what,
+            ) else {
+                continue;
+            };
+            for (_, p) in &mut g.privileges {
+                p.sort();
+                p.dedup();
+            }
+            g.privileges.sort();
+            match first.get(&f.schema.v) {
+                Some((at, other)) if other.privileges != g.privileges => self.push(
+                    Diagnostic::error(format!("{what} has two different `grants`"))
+                        .at(raw.at.clone())
+                        .label("second declaration")
+                        .help(format!("first declared at {}; keep one", at_text(at))),
+                ),
+                Some(_) => {}
+                None => {
+                    first.insert(f.schema.v.clone(), (raw.at.clone(), g.clone()));
+                    schema.grants.push(g);
+                }
+            }
+        }
     }
 
     /// Row-level security and the policies of every table.
@@ -2229,6 +2433,8 @@ const TABLE_PRIVILEGES: &[&str] = &[
 
 /// The privileges `GRANT … ON SEQUENCE` takes.
 const SEQUENCE_PRIVILEGES: &[&str] = &["usage", "select", "update"];
+const ROUTINE_PRIVILEGES: &[&str] = &["execute"];
+const SCHEMA_PRIVILEGES: &[&str] = &["usage", "create"];
 
 /// Trigger functions PostgreSQL ships (in `pg_catalog`).
 const BUILTIN_TRIGGER_FUNCTIONS: &[&str] = &[

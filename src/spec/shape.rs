@@ -21,6 +21,7 @@ pub const FILE_KEYS: &[&str] = &[
     "procedures",
     "domains",
     "composite_types",
+    "grants",
     "ignore",
 ];
 /// Keys of a domain.
@@ -45,6 +46,7 @@ pub const FUNCTION_KEYS: &[&str] = &[
     "security_definer",
     "parallel",
     "set",
+    "grants",
     "comment",
 ];
 /// Keys of a procedure.
@@ -54,6 +56,7 @@ pub const PROCEDURE_KEYS: &[&str] = &[
     "body",
     "security_definer",
     "set",
+    "grants",
     "comment",
 ];
 /// Keys of a trigger.
@@ -75,6 +78,7 @@ pub const VIEW_KEYS: &[&str] = &[
     "security_barrier",
     "check_option",
     "comment",
+    "key",
     "columns",
     "triggers",
     "grants",
@@ -85,10 +89,13 @@ pub const MATERIALIZED_VIEW_KEYS: &[&str] = &[
     "with_data",
     "with",
     "comment",
+    "key",
     "columns",
     "indexes",
     "grants",
 ];
+/// Keys of a view column's mapping form.
+pub const VIEW_COLUMN_KEYS: &[&str] = &["type", "comment"];
 /// Keys of a sequence.
 pub const SEQUENCE_KEYS: &[&str] = &[
     "as",
@@ -195,6 +202,8 @@ pub struct RawFile {
     pub schema_declared: bool,
     /// `comment:` of the file's schema (only meaningful with `schema:`).
     pub comment: Option<Sp<String>>,
+    /// `grants:` of the file's schema (only meaningful with `schema:`), and where it was written.
+    pub grants: Option<Sp<RawGrants>>,
     pub extensions: Vec<RawExtension>,
     pub enums: Vec<RawEnum>,
     pub sequences: Vec<RawSequence>,
@@ -227,6 +236,10 @@ pub struct RawView {
     pub with: Vec<(Sp<String>, Sp<String>)>,
     /// Column comments: column name → comment.
     pub columns: Vec<(Sp<String>, String)>,
+    /// `key:`, the columns that identify a row for the view's entity.
+    pub key: Option<Sp<Vec<Sp<String>>>>,
+    /// Columns written with a `type:` (for the entity): name → type as written.
+    pub typed: Vec<(Sp<String>, Sp<String>)>,
     pub indexes: Vec<RawIndex>,
     pub triggers: Vec<RawTrigger>,
     pub grants: Option<RawGrants>,
@@ -267,6 +280,7 @@ pub struct RawFunction {
     pub security_definer: bool,
     pub parallel: crate::model::Parallel,
     pub config: Vec<(String, String)>,
+    pub grants: Option<RawGrants>,
     pub comment: Option<String>,
 }
 
@@ -667,6 +681,7 @@ impl<'a> Reader<'a> {
             },
             schema_declared: false,
             comment: None,
+            grants: None,
             extensions: Vec::new(),
             enums: Vec::new(),
             sequences: Vec::new(),
@@ -691,6 +706,12 @@ impl<'a> Reader<'a> {
                     }
                 }
                 "comment" => raw.comment = self.string(v, "`comment`"),
+                "grants" => {
+                    raw.grants = Some(Sp {
+                        v: self.grants(v, "the file's schema"),
+                        at: k.at.clone(),
+                    })
+                }
                 "extensions" => raw.extensions = self.extensions(v),
                 "enums" => raw.enums = self.enums(v),
                 "sequences" => raw.sequences = self.sequences(v),
@@ -1132,6 +1153,7 @@ impl<'a> Reader<'a> {
                 security_definer: false,
                 parallel: crate::model::Parallel::Unsafe,
                 config: Vec::new(),
+                grants: None,
                 comment: None,
             };
             for (k, fv) in fields {
@@ -1177,6 +1199,7 @@ impl<'a> Reader<'a> {
                     "strict" => f.strict = self.boolean(fv, &fw) == Some(true),
                     "security_definer" => f.security_definer = self.boolean(fv, &fw) == Some(true),
                     "comment" => f.comment = self.string(fv, &fw).map(|s| s.v),
+                    "grants" => f.grants = Some(self.grants(fv, &what)),
                     "set" => {
                         if let Some(entries) = self.map(fv, &fw) {
                             for (sk, sv) in entries {
@@ -1468,6 +1491,8 @@ impl<'a> Reader<'a> {
             with_data: true,
             with: Vec::new(),
             columns: Vec::new(),
+            key: None,
+            typed: Vec::new(),
             indexes: Vec::new(),
             triggers: Vec::new(),
             grants: None,
@@ -1522,10 +1547,45 @@ impl<'a> Reader<'a> {
                         }
                     }
                 }
+                "key" => {
+                    let list = match &v.kind {
+                        Kind::Seq(_) => self.string_list(v, &fw),
+                        _ => self.name_string(v, &fw).map(|one| vec![one]),
+                    };
+                    if let Some(list) = list {
+                        view.key = Some(Sp {
+                            v: list,
+                            at: k.at.clone(),
+                        });
+                    }
+                }
                 "columns" => {
                     if let Some(entries) = self.map(v, &fw) {
                         for (cname, cv) in entries {
-                            let cw = format!("the comment of column \"{}\" of {what}", cname.v);
+                            let cw = format!("column \"{}\" of {what}", cname.v);
+                            if matches!(cv.kind, Kind::Map(_)) {
+                                let Some(cf) = self.fields(cv, &cw, VIEW_COLUMN_KEYS) else {
+                                    continue;
+                                };
+                                for (ck, cvv) in cf {
+                                    let ckw = format!("`{}` of {cw}", ck.v);
+                                    match ck.v.as_str() {
+                                        "type" => {
+                                            if let Some(t) = self.name_string(cvv, &ckw) {
+                                                view.typed.push((cname.clone(), t));
+                                            }
+                                        }
+                                        "comment" => {
+                                            if let Some(c) = self.string(cvv, &ckw) {
+                                                view.columns.push((cname.clone(), c.v));
+                                            }
+                                        }
+                                        _ => {}
+                                    }
+                                }
+                                continue;
+                            }
+                            let cw = format!("the comment of {cw}");
                             if let Some(c) = self.string(cv, &cw) {
                                 view.columns.push((cname, c.v));
                             }

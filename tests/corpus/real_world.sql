@@ -257,6 +257,8 @@ CREATE INDEX llamaindex_text_search_tsv_idx ON public.data_llamaindex USING gin 
 -- current:
 
 -- desired:
+DO $$ BEGIN CREATE ROLE tm_app NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+DO $$ BEGIN CREATE ROLE tm_reader NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
 CREATE EXTENSION IF NOT EXISTS vector;
 CREATE DOMAIN email AS text CHECK (VALUE ~ '^[^@]+@[^@]+$');
 CREATE TABLE tenants (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, contact email, updated_at timestamptz NOT NULL DEFAULT now());
@@ -290,3 +292,9 @@ ALTER TABLE documents FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON documents USING (tenant_id = current_setting('app.tenant_id')::bigint) WITH CHECK (tenant_id = current_setting('app.tenant_id')::bigint);
 COMMENT ON VIEW recent_documents IS 'Documents of the last week';
 COMMENT ON FUNCTION match_documents(vector, integer) IS 'Nearest documents, most similar first';
+CREATE POLICY readers_see_all ON documents FOR SELECT TO tm_reader USING (true);
+GRANT SELECT, INSERT, UPDATE, DELETE ON tenants, documents TO tm_app;
+GRANT SELECT ON tenants, documents, recent_documents, recent_titles, nearest_to_origin, tenant_stats TO tm_reader;
+GRANT USAGE ON SEQUENCE documents_id_seq TO tm_app;
+REVOKE EXECUTE ON FUNCTION match_documents(vector, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION match_documents(vector, integer) TO tm_app, tm_reader;

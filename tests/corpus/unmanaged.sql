@@ -1,12 +1,13 @@
 -- Schema-change cases (unmanaged), run by tests/corpus.rs: the desired database is inspected, the
 -- spec pushed onto the current one, and both databases' pg_dump --schema-only must be equal.
 
--- case: function_with_grant
+-- case: function_with_a_grant_option
 -- expect: refuse
 -- current:
 
 -- desired:
-CREATE FUNCTION one() RETURNS int LANGUAGE sql AS 'SELECT 1'; REVOKE EXECUTE ON FUNCTION one() FROM PUBLIC;
+DO $$ BEGIN CREATE ROLE tm_app NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+CREATE FUNCTION one() RETURNS int LANGUAGE sql AS 'SELECT 1'; GRANT EXECUTE ON FUNCTION one() TO tm_app WITH GRANT OPTION;
 
 -- case: c_language_function
 -- expect: refuse

@@ -397,7 +397,39 @@ pub struct Trigger {
     pub function: QualifiedName,
     /// Literal arguments passed to the function (`TG_ARGV`).
     pub args: Vec<String>,
+    /// When it fires with respect to `session_replication_role` (`ALTER TABLE … ENABLE |
+    /// DISABLE TRIGGER`): changed in place, never by a rebuild.
+    pub enabled: TriggerEnabled,
+    /// A `CREATE CONSTRAINT TRIGGER`, and whether it can wait until commit: such a trigger is
+    /// `AFTER … FOR EACH ROW` and fires as a constraint check does (`SET CONSTRAINTS`).
+    pub constraint: Option<Deferrable>,
     pub comment: Option<String>,
+}
+
+/// `pg_trigger.tgenabled`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TriggerEnabled {
+    /// Fires in origin and local sessions (`ENABLE`, the default).
+    #[default]
+    Origin,
+    /// Never fires (`DISABLE`).
+    Disabled,
+    /// Fires only in replica sessions (`ENABLE REPLICA`), as logical replication applies rows.
+    Replica,
+    /// Fires in every session (`ENABLE ALWAYS`).
+    Always,
+}
+
+impl TriggerEnabled {
+    /// The words of `ALTER TABLE … <words> TRIGGER name`.
+    pub fn sql(self) -> &'static str {
+        match self {
+            TriggerEnabled::Origin => "ENABLE",
+            TriggerEnabled::Disabled => "DISABLE",
+            TriggerEnabled::Replica => "ENABLE REPLICA",
+            TriggerEnabled::Always => "ENABLE ALWAYS",
+        }
+    }
 }
 
 impl Trigger {

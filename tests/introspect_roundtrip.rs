@@ -73,8 +73,10 @@ fn take_expressions(schema: &mut Schema) -> Vec<(String, String)> {
     }
     // A view's query is PostgreSQL's own text; the catalog lists every output column with its
     // type where the spec lists the commented ones; what a view reads is derived differently
-    // on each side (names in the query, pg_depend) and only orders steps.
+    // on each side (names in the query, pg_depend) and only orders steps. A view's entity (key
+    // and typed columns) exists only in the spec; the shadow checks it against the query.
     for v in &mut schema.views {
+        v.entity = None;
         take(format!("{} query", v.name), &mut v.query);
         v.columns.retain(|c| c.comment.is_some());
         for c in &mut v.columns {

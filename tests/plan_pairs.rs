@@ -195,6 +195,7 @@ async fn every_pair_applies_to_desired_and_reverts_to_current() {
         "trigger.drop",
         "trigger.replace",
         "trigger.comment",
+        "trigger.enable",
         "policy.row_security",
         "policy.add",
         "policy.drop",

@@ -164,3 +164,9 @@ snap!(
     "147_drop_procedure_with_grants",
     false
 );
+snap!(trigger_enabled_states, "148_trigger_enabled_states", false);
+snap!(
+    constraint_trigger_becomes_deferred,
+    "149_constraint_trigger_becomes_deferred",
+    false
+);

@@ -189,21 +189,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "",
     ),
     (
-        "trigger public.t.tg: is disabled",
-        "CREATE TABLE t (a int); \
+        "trigger public.t.tg: names the table its constraint refers to (FROM)",
+        "CREATE TABLE t (a int); CREATE TABLE other (b int); \
          CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$; \
-         CREATE TRIGGER tg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f(); \
-         ALTER TABLE t DISABLE TRIGGER tg",
+         CREATE CONSTRAINT TRIGGER tg AFTER INSERT ON t FROM other DEFERRABLE FOR EACH ROW EXECUTE FUNCTION f()",
         "public.t",
-        "",
-    ),
-    (
-        "trigger public.t.tg: is a constraint trigger",
-        "CREATE TABLE t (a int); \
-         CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$; \
-         CREATE CONSTRAINT TRIGGER tg AFTER INSERT ON t DEFERRABLE FOR EACH ROW EXECUTE FUNCTION f()",
-        "public.t",
-        "",
+        "public.other",
     ),
     (
         "rule public.t.r",

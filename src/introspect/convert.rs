@@ -24,8 +24,8 @@ use crate::model::{
     SequenceType, SortOrder, Table, Unique,
 };
 use crate::model::{
-    CheckOption, Function, ObjectRef, Parallel, Trigger, TriggerEvent, TriggerTiming, View,
-    ViewColumn, Volatility,
+    CheckOption, Function, ObjectRef, Parallel, Trigger, TriggerEnabled, TriggerEvent,
+    TriggerTiming, View, ViewColumn, Volatility,
 };
 use crate::model::{CustomType, CustomTypeKind};
 
@@ -259,6 +259,11 @@ pub struct TriggerRow {
     pub function_schema: String,
     pub function_name: String,
     pub definition: String,
+    /// `tgenabled`: `O`, `D`, `R` or `A`.
+    pub enabled: String,
+    pub is_constraint: bool,
+    pub deferrable: bool,
+    pub initially_deferred: bool,
     pub comment: Option<String>,
     pub unsupported: Vec<String>,
 }
@@ -929,6 +934,19 @@ fn trigger(table: QualifiedName, t: TriggerRow) -> Trigger {
         when,
         function: QualifiedName::new(t.function_schema, t.function_name),
         args,
+        enabled: match t.enabled.as_str() {
+            "D" => TriggerEnabled::Disabled,
+            "R" => TriggerEnabled::Replica,
+            "A" => TriggerEnabled::Always,
+            _ => TriggerEnabled::Origin,
+        },
+        constraint: t
+            .is_constraint
+            .then_some(match (t.deferrable, t.initially_deferred) {
+                (false, _) => Deferrable::NotDeferrable,
+                (true, false) => Deferrable::InitiallyImmediate,
+                (true, true) => Deferrable::InitiallyDeferred,
+            }),
         comment: t.comment,
     }
 }
@@ -1589,6 +1607,10 @@ mod tests {
             function_schema: "public".into(),
             function_name: "f".into(),
             definition: "CREATE TRIGGER tg BEFORE INSERT OR UPDATE OF a ON public.t FOR EACH ROW WHEN ((new.a > 0) AND (old.a IS DISTINCT FROM new.a)) EXECUTE FUNCTION f('it''s', '2', ')')".into(),
+            enabled: "O".into(),
+            is_constraint: false,
+            deferrable: false,
+            initially_deferred: false,
             comment: None,
             unsupported: vec![],
         };

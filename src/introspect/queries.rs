@@ -417,11 +417,12 @@ SELECT n.nspname::text AS schema, c.relname::text AS table_name, t.tgname::text 
              ORDER BY k.i) AS update_of,
        fn.nspname::text AS function_schema, f.proname::text AS function_name,
        pg_get_triggerdef(t.oid, true) AS definition,
+       t.tgenabled::text AS enabled,
+       t.tgconstraint <> 0 AS is_constraint, t.tgdeferrable AS deferrable,
+       t.tginitdeferred AS initially_deferred,
        d.description AS comment,
        array_remove(ARRAY[
-         CASE t.tgenabled WHEN 'D' THEN 'is disabled' WHEN 'R' THEN 'fires only on replicas'
-                          WHEN 'A' THEN 'fires always, on replicas too' END,
-         CASE WHEN t.tgconstraint <> 0 THEN 'is a constraint trigger' END,
+         CASE WHEN t.tgconstrrelid <> 0 THEN 'names the table its constraint refers to (FROM)' END,
          CASE WHEN t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL
               THEN 'has transition tables (REFERENCING)' END,
          CASE WHEN t.tgparentid <> 0 THEN 'is inherited from a partitioned table' END

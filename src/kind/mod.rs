@@ -183,6 +183,7 @@ impl Change {
                 TriggerChange::Drop(_) => "trigger.drop",
                 TriggerChange::Replace { .. } => "trigger.replace",
                 TriggerChange::AlterComment { .. } => "trigger.comment",
+                TriggerChange::Enable { .. } => "trigger.enable",
             },
             Change::Policy(c) => match c {
                 PolicyChange::Security { .. } => "policy.row_security",

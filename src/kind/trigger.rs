@@ -6,6 +6,10 @@
 //!   dropped or rebuilt, its view rebuilt, a column of `UPDATE OF` or `WHEN` retyped, dropped
 //!   or renamed (the current trigger names the old name).
 //! - Triggers of a dropped table are dropped first, so the table's down step gets them back.
+//! - Whether a trigger fires (`enabled`) is changed in place (`ALTER TABLE … ENABLE | DISABLE
+//!   TRIGGER`), never by a rebuild; a rebuilt trigger gets its state back in its own step.
+//! - A constraint trigger (`CREATE CONSTRAINT TRIGGER`) is created with its deferrability;
+//!   PostgreSQL cannot alter that, so a change rebuilds it.
 
 use std::fmt;
 
@@ -29,6 +33,11 @@ pub enum TriggerChange {
         from: Trigger,
         to: Trigger,
     },
+    /// Enabled, disabled, or set to fire on replicas only or always.
+    Enable {
+        from: Trigger,
+        to: Trigger,
+    },
 }
 
 impl fmt::Display for TriggerChange {
@@ -41,6 +50,9 @@ impl fmt::Display for TriggerChange {
             }
             TriggerChange::AlterComment { to, .. } => {
                 write!(f, "change comment on {}", to.object())
+            }
+            TriggerChange::Enable { to, .. } => {
+                write!(f, "{} {}", to.enabled.sql().to_lowercase(), to.object())
             }
         }
     }
@@ -94,6 +106,7 @@ pub fn diff(current: &Schema, desired: &Schema, others: &[Change], out: &mut Vec
         };
         let mut same = c.clone();
         same.comment.clone_from(&d.comment);
+        same.enabled = d.enabled;
         let reason = super::replace_reason(same != *d, &needs(current, c), &taken);
         if let Some(reason) = reason {
             out.push(Change::Trigger(TriggerChange::Replace {
@@ -101,8 +114,16 @@ pub fn diff(current: &Schema, desired: &Schema, others: &[Change], out: &mut Vec
                 to: d.clone(),
                 reason,
             }));
-        } else if c.comment != d.comment {
+            continue;
+        }
+        if c.comment != d.comment {
             out.push(Change::Trigger(TriggerChange::AlterComment {
+                from: c.clone(),
+                to: d.clone(),
+            }));
+        }
+        if c.enabled != d.enabled {
+            out.push(Change::Trigger(TriggerChange::Enable {
                 from: c.clone(),
                 to: d.clone(),
             }));
@@ -125,8 +146,19 @@ pub fn create_sql(t: &Trigger) -> String {
             other => other.sql().to_string(),
         })
         .collect();
+    let deferrable = match t.constraint {
+        None => "",
+        Some(crate::model::Deferrable::NotDeferrable) => " NOT DEFERRABLE",
+        Some(crate::model::Deferrable::InitiallyImmediate) => " DEFERRABLE INITIALLY IMMEDIATE",
+        Some(crate::model::Deferrable::InitiallyDeferred) => " DEFERRABLE INITIALLY DEFERRED",
+    };
     let mut sql = format!(
-        "CREATE TRIGGER {} {} {} ON {} FOR EACH {}",
+        "CREATE {}TRIGGER {} {} {} ON {}{deferrable} FOR EACH {}",
+        if t.constraint.is_some() {
+            "CONSTRAINT "
+        } else {
+            ""
+        },
         quote(&t.name),
         t.timing.sql(),
         events.join(" OR "),
@@ -163,11 +195,31 @@ pub fn comment_sql(t: &Trigger, text: Option<&str>) -> String {
     )
 }
 
-fn structure_sql(t: &Trigger) -> Vec<String> {
-    let mut out = vec![create_sql(t)];
+/// `ALTER TABLE … ENABLE | DISABLE [REPLICA | ALWAYS] TRIGGER …`.
+pub fn enable_sql(t: &Trigger, state: crate::model::TriggerEnabled) -> String {
+    format!(
+        "ALTER TABLE {} {} TRIGGER {}",
+        qualified(&t.table),
+        state.sql(),
+        quote(&t.name)
+    )
+}
+
+/// The statements after `CREATE TRIGGER` that give `t` the rest of what it is.
+fn settings_sql(t: &Trigger) -> Vec<String> {
+    let mut out = Vec::new();
+    if t.enabled != crate::model::TriggerEnabled::Origin {
+        out.push(enable_sql(t, t.enabled));
+    }
     if let Some(c) = &t.comment {
         out.push(comment_sql(t, Some(c)));
     }
+    out
+}
+
+fn structure_sql(t: &Trigger) -> Vec<String> {
+    let mut out = vec![create_sql(t)];
+    out.extend(settings_sql(t));
     out
 }
 
@@ -193,6 +245,17 @@ pub(crate) fn plan(change: &TriggerChange, b: &mut Builder<'_>) {
             )
             .requires([me.clone()]);
         }
+        TriggerChange::Enable { from, to } => {
+            let me = to.object();
+            let on = relation(b.cx.desired, &to.table);
+            b.step(
+                &me,
+                vec![enable_sql(to, to.enabled)],
+                Some(vec![enable_sql(from, from.enabled)]),
+            )
+            .requires([me.clone()])
+            .lock(LockLevel::ShareRowExclusive, &on);
+        }
     }
 }
 
@@ -214,6 +277,14 @@ fn plan_add(b: &mut Builder<'_>, t: &Trigger, after: Option<usize>) {
     let create = b.last();
     if let Some(a) = after {
         b.order(a, create);
+    }
+    if t.enabled != crate::model::TriggerEnabled::Origin {
+        b.then(
+            &me,
+            vec![enable_sql(t, t.enabled)],
+            Some(vec![enable_sql(t, crate::model::TriggerEnabled::Origin)]),
+        )
+        .requires([me.clone()]);
     }
     if let Some(c) = &t.comment {
         b.then(

@@ -783,6 +783,22 @@ fn triggers(schema: &Schema, on: &QualifiedName, out: &mut String) {
             let args: Vec<String> = t.args.iter().map(|a| quoted(a)).collect();
             fields.push(format!("args: [{}]", args.join(", ")));
         }
+        if let Some(d) = t.constraint {
+            fields.push("constraint: true".into());
+            match d {
+                Deferrable::NotDeferrable => {}
+                Deferrable::InitiallyImmediate => fields.push("deferrable: true".into()),
+                Deferrable::InitiallyDeferred => {
+                    fields.push("deferrable: initially_deferred".into())
+                }
+            }
+        }
+        match t.enabled {
+            crate::model::TriggerEnabled::Origin => {}
+            crate::model::TriggerEnabled::Disabled => fields.push("enabled: false".into()),
+            crate::model::TriggerEnabled::Replica => fields.push("enabled: replica".into()),
+            crate::model::TriggerEnabled::Always => fields.push("enabled: always".into()),
+        }
         if let Some(c) = &t.comment {
             fields.push(format!("comment: {}", string(c)));
         }

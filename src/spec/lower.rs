@@ -1392,6 +1392,42 @@ impl Lowerer {
                             .help("a trigger's function is declared with `returns: trigger` and no `args`"),
                         );
                     }
+                    if let Some((_, at)) = &raw.enabled
+                        && is_view
+                    {
+                        self.push(
+                            Diagnostic::error(format!(
+                                "{what}: a view's triggers cannot be disabled"
+                            ))
+                            .at(at.clone())
+                            .label("not possible on a view")
+                            .help("PostgreSQL has no ALTER … DISABLE TRIGGER for views; drop the trigger instead, or remove `enabled`"),
+                        );
+                    }
+                    if let Some((_, at)) = &raw.deferrable
+                        && raw.constraint.is_none()
+                    {
+                        self.push(
+                            Diagnostic::error(format!(
+                                "{what} is `deferrable`, but only a constraint trigger can wait"
+                            ))
+                            .at(at.clone())
+                            .label("not a constraint trigger")
+                            .help("add `constraint: true` (an `after`, `for_each: row` trigger), or remove `deferrable`"),
+                        );
+                    }
+                    if let Some(at) = &raw.constraint
+                        && (*timing != TriggerTiming::After || !raw.for_each_row)
+                    {
+                        self.push(
+                            Diagnostic::error(format!(
+                                "{what}: a constraint trigger fires `after` its events, for each row"
+                            ))
+                            .at(at.clone())
+                            .label("constraint trigger")
+                            .help("write `after: [...]` and leave `for_each` at `row`, or remove `constraint`"),
+                        );
+                    }
                     if self.diags.len() > before {
                         continue;
                     }
@@ -1405,6 +1441,11 @@ impl Lowerer {
                         when: raw.when.clone(),
                         function,
                         args: raw.args.clone(),
+                        enabled: raw.enabled.as_ref().map(|(e, _)| *e).unwrap_or_default(),
+                        constraint: raw
+                            .constraint
+                            .as_ref()
+                            .map(|_| raw.deferrable.as_ref().map(|(d, _)| *d).unwrap_or_default()),
                         comment: raw.comment.clone(),
                     };
                     self.declared(trigger.object(), &raw.name.at);

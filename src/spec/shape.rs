@@ -69,6 +69,9 @@ pub const TRIGGER_KEYS: &[&str] = &[
     "when",
     "execute",
     "args",
+    "enabled",
+    "constraint",
+    "deferrable",
     "comment",
 ];
 /// Keys of a view.
@@ -313,6 +316,12 @@ pub struct RawTrigger {
     pub when: Option<String>,
     pub execute: Option<Sp<String>>,
     pub args: Vec<String>,
+    /// `enabled:` (`true`, `false`, `replica`, `always`) and where it was written.
+    pub enabled: Option<(crate::model::TriggerEnabled, Span)>,
+    /// `constraint: true`, where it was written.
+    pub constraint: Option<Span>,
+    /// `deferrable:` of a constraint trigger, and where it was written.
+    pub deferrable: Option<(Deferrable, Span)>,
     pub comment: Option<String>,
 }
 
@@ -1353,6 +1362,9 @@ impl<'a> Reader<'a> {
                 when: None,
                 execute: None,
                 args: Vec::new(),
+                enabled: None,
+                constraint: None,
+                deferrable: None,
                 comment: None,
             };
             for (k, fv) in fields {
@@ -1425,6 +1437,25 @@ impl<'a> Reader<'a> {
                             .collect()
                     }
                     "comment" => t.comment = self.string(fv, &fw).map(|s| s.v),
+                    "enabled" => {
+                        use crate::model::TriggerEnabled as E;
+                        t.enabled = self
+                            .choice(
+                                fv,
+                                &fw,
+                                &[
+                                    ("true", E::Origin),
+                                    ("false", E::Disabled),
+                                    ("replica", E::Replica),
+                                    ("always", E::Always),
+                                ],
+                            )
+                            .map(|e| (e, k.at.clone()))
+                    }
+                    "constraint" if self.boolean(fv, &fw) == Some(true) => {
+                        t.constraint = Some(k.at.clone());
+                    }
+                    "deferrable" => t.deferrable = Some((self.deferrable(fv, &fw), k.at.clone())),
                     _ => {}
                 }
             }

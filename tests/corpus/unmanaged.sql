@@ -23,20 +23,6 @@ CREATE FUNCTION my_abs(int) RETURNS int LANGUAGE internal IMMUTABLE STRICT AS 'i
 -- desired:
 CREATE FUNCTION two() RETURNS int LANGUAGE sql RETURN 2;
 
--- case: disabled_trigger
--- expect: refuse
--- current:
-
--- desired:
-CREATE TABLE t (a int); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$; CREATE TRIGGER tg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE t DISABLE TRIGGER tg;
-
--- case: constraint_trigger
--- expect: refuse
--- current:
-
--- desired:
-CREATE TABLE t (a int); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$; CREATE CONSTRAINT TRIGGER tg AFTER INSERT ON t DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION f();
-
 -- case: rule
 -- expect: refuse
 -- current:

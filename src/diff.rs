@@ -161,6 +161,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     // Functions, then what calls them and what reads tables: each of these diffs sees the
     // changes before it, to rebuild what they take away.
     kind::function::diff(current, desired, &mut out);
+    rebuild_function_users(current, desired, &mut out);
     let mut views = Vec::new();
     kind::view::diff(current, desired, &out, &mut views);
     out.extend(views);
@@ -172,6 +173,140 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     out.extend(policies);
     kind::grant::diff(current, desired, &mut out);
     out
+}
+
+/// Defaults, generated columns, checks and indexes that call a function the changes drop (to
+/// create it again, or under another signature): PostgreSQL refuses to drop a function that
+/// something still calls, so each is taken off before and put back after, in the same plan.
+/// Views, triggers and policies do the same in their own kinds (`kind::taken_away`).
+fn rebuild_function_users(current: &Schema, desired: &Schema, out: &mut Vec<Change>) {
+    let removed: BTreeSet<ObjectRef> = kind::function::removed(out).into_iter().collect();
+    if removed.is_empty() {
+        return;
+    }
+    let calls_removed = |text: &str| {
+        crate::spec::lower::called_functions(text, &current.functions)
+            .iter()
+            .any(|f| removed.contains(f))
+    };
+    let mut extra = Vec::new();
+    for t in &current.tables {
+        // A dropped table's drop step lets go of what its columns call (`kind::table`).
+        let Some(d) = desired.table(&t.name) else {
+            continue;
+        };
+        for col in &t.columns {
+            let Some(dc) = d.column(&col.name) else {
+                continue;
+            };
+            let gone = |c: &Change| {
+                matches!(c, Change::Column(ColumnChange::Drop { table, column })
+                    if *table == t.name && column.name == col.name)
+            };
+            if out.iter().any(gone) {
+                continue;
+            }
+            let alter = out.iter().position(|c| {
+                matches!(c, Change::Column(ColumnChange::Alter { table, to, .. })
+                    if *table == t.name && to.name == col.name)
+            });
+            if let Some(g) = &col.generated
+                && calls_removed(g)
+                && dc.generated.is_some()
+            {
+                // The expression cannot stay while its function is dropped: the column goes
+                // and comes back computed (its values are derived, so nothing is lost).
+                if let Some(at) = alter {
+                    out.remove(at);
+                }
+                let mut dc = dc.clone();
+                dc.renamed_from = None;
+                extra.push(Change::Column(ColumnChange::Drop {
+                    table: t.name.clone(),
+                    column: col.clone(),
+                }));
+                extra.push(Change::Column(ColumnChange::Add {
+                    table: t.name.clone(),
+                    column: dc,
+                }));
+                continue;
+            }
+            let Some(DefaultValue::Expr(e)) = &col.default else {
+                continue;
+            };
+            if !calls_removed(e) {
+                continue;
+            }
+            // The default is dropped with the rest of any change to the column, and set
+            // again (as the spec has it) once the function exists again.
+            let (from, to) = match alter.map(|at| out.remove(at)) {
+                Some(Change::Column(ColumnChange::Alter { from, to, .. })) => (from, to),
+                _ => (col.clone(), dc.clone()),
+            };
+            let mut bare = to.clone();
+            bare.default = None;
+            extra.push(Change::Column(ColumnChange::Alter {
+                table: t.name.clone(),
+                from,
+                to: bare.clone(),
+            }));
+            if to.default.is_some() {
+                extra.push(Change::Column(ColumnChange::Alter {
+                    table: t.name.clone(),
+                    from: bare,
+                    to,
+                }));
+            }
+        }
+        for ch in &t.checks {
+            let touched = out.iter().any(|c| {
+                matches!(c, Change::Constraint(ConstraintChange::Drop { table, constraint })
+                    if *table == t.name && constraint.name() == ch.name)
+            });
+            if !touched
+                && calls_removed(&ch.expr)
+                && let Some(keep) = d.checks.iter().find(|x| x.name == ch.name)
+            {
+                extra.push(Change::Constraint(ConstraintChange::Drop {
+                    table: t.name.clone(),
+                    constraint: Constraint::Check(ch.clone()),
+                }));
+                extra.push(Change::Constraint(ConstraintChange::Add {
+                    table: t.name.clone(),
+                    constraint: Constraint::Check(keep.clone()),
+                }));
+            }
+        }
+        for i in &t.indexes {
+            let touched = out.iter().any(|c| {
+                matches!(c, Change::Index(IndexChange::Drop { table, index } | IndexChange::Replace { table, from: index, .. })
+                    if *table == t.name && index.name == i.name)
+            });
+            let text: Vec<&str> = i
+                .keys
+                .iter()
+                .filter_map(|k| match &k.target {
+                    IndexTarget::Expr(e) => Some(e.as_str()),
+                    IndexTarget::Column(_) => None,
+                })
+                .chain(i.predicate.as_deref())
+                .collect();
+            if !touched
+                && text.iter().any(|e| calls_removed(e))
+                && let Some(keep) = d.indexes.iter().find(|x| x.name == i.name)
+            {
+                extra.push(Change::Index(IndexChange::Drop {
+                    table: t.name.clone(),
+                    index: i.clone(),
+                }));
+                extra.push(Change::Index(IndexChange::Add {
+                    table: t.name.clone(),
+                    index: keep.clone(),
+                }));
+            }
+        }
+    }
+    out.extend(extra);
 }
 
 /// `schema` sorted as [`Schema::normalize`] sorts it, copied only when it is not already.

@@ -170,3 +170,8 @@ snap!(
     "149_constraint_trigger_becomes_deferred",
     false
 );
+snap!(
+    function_rebuild_under_its_callers,
+    "150_function_rebuild_under_defaults_checks_generated_and_indexes",
+    false
+);

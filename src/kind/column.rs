@@ -465,6 +465,29 @@ pub fn default_dependencies(default: Option<&DefaultValue>) -> Vec<ObjectRef> {
     }
 }
 
+/// The spec's functions a default calls.
+fn default_calls(schema: &Schema, default: Option<&DefaultValue>) -> Vec<ObjectRef> {
+    match default {
+        Some(DefaultValue::Expr(e)) if !schema.functions.is_empty() => {
+            crate::spec::lower::called_functions(e, &schema.functions)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// [`dependencies`], and the spec's functions its default and generation expression call
+/// (PostgreSQL refuses to drop a function they still call).
+fn needs(schema: &Schema, table: &Table, column: &Column) -> Vec<ObjectRef> {
+    let mut out = dependencies(table, column);
+    out.extend(default_calls(schema, column.default.as_ref()));
+    if let Some(g) = &column.generated
+        && !schema.functions.is_empty()
+    {
+        out.extend(crate::spec::lower::called_functions(g, &schema.functions));
+    }
+    out
+}
+
 /// Everything a column definition refers to: its type, the sequences its default calls, the
 /// columns its generation expression reads.
 pub fn dependencies(table: &Table, column: &Column) -> Vec<ObjectRef> {
@@ -637,7 +660,7 @@ fn plan_add(b: &mut Builder<'_>, table: &QualifiedName, column: &Column) {
         .cloned()
         .unwrap_or_else(|| Table::named(table.clone()));
     let existing = cx.existing(table);
-    let deps = dependencies(&desired_table, column);
+    let deps = needs(cx.desired, &desired_table, column);
     let d = b
         .step(
             &what,
@@ -702,7 +725,7 @@ fn plan_drop(b: &mut Builder<'_>, table: &QualifiedName, column: &Column) {
         .step(&what, vec![drop_sql(table, &column.name)], Some(down))
         .removes([what.clone()])
         .removes(owned.iter().map(|s| ObjectRef::Sequence(s.name.clone())))
-        .releases(dependencies(&current_table, column))
+        .releases(needs(&cx.renamed, &current_table, column))
         .lock(LockLevel::AccessExclusive, &ObjectRef::Table(table.clone()));
     // A generated column's values are derived: dropping it loses nothing.
     if column.generated.is_none() {
@@ -740,8 +763,8 @@ fn plan_alter(b: &mut Builder<'_>, table: &QualifiedName, from: &Column, to: &Co
         )
         .removes([what.clone()])
         .provides([what.clone()])
-        .releases(dependencies(&current_table, from))
-        .requires(dependencies(&desired_table, to))
+        .releases(needs(&cx.renamed, &current_table, from))
+        .requires(needs(cx.desired, &desired_table, to))
         .lock(LockLevel::AccessExclusive, &table_ref)
         .hazard(
             HazardKind::DataLoss,
@@ -779,8 +802,8 @@ fn plan_alter(b: &mut Builder<'_>, table: &QualifiedName, from: &Column, to: &Co
                 Some(vec![set_expression_sql(table, name, a)]),
             )
             .requires([table_ref.clone()])
-            .requires(dependencies(&desired_table, to))
-            .releases(dependencies(&current_table, from))
+            .requires(needs(cx.desired, &desired_table, to))
+            .releases(needs(&cx.renamed, &current_table, from))
             .lock(LockLevel::AccessExclusive, &table_ref)
             .hazard(
                 HazardKind::TableRewrite,
@@ -795,7 +818,7 @@ fn plan_alter(b: &mut Builder<'_>, table: &QualifiedName, from: &Column, to: &Co
                 Some(vec![drop_sql(table, name), add_sql(table, from)]),
             )
             .requires([table_ref.clone()])
-            .releases(dependencies(&current_table, from))
+            .releases(needs(&cx.renamed, &current_table, from))
             .lock(LockLevel::AccessExclusive, &table_ref);
         }
         _ => {}
@@ -810,6 +833,7 @@ fn plan_alter(b: &mut Builder<'_>, table: &QualifiedName, from: &Column, to: &Co
         b.then(&what, vec![drop_default_sql(table, name)], restore)
             .requires([table_ref.clone()])
             .releases(default_dependencies(from.default.as_ref()))
+            .releases(default_calls(&cx.renamed, from.default.as_ref()))
             .lock(LockLevel::AccessExclusive, &table_ref);
     }
     if type_changes {
@@ -927,10 +951,13 @@ fn plan_alter(b: &mut Builder<'_>, table: &QualifiedName, from: &Column, to: &Co
         )
         .requires([what.clone()])
         .requires(default_dependencies(Some(d)))
+        .requires(default_calls(cx.desired, Some(d)))
         .releases(if type_changes {
             Vec::new()
         } else {
-            default_dependencies(from.default.as_ref())
+            let mut old = default_dependencies(from.default.as_ref());
+            old.extend(default_calls(&cx.renamed, from.default.as_ref()));
+            old
         })
         .lock(LockLevel::AccessExclusive, &table_ref);
     }

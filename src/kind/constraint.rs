@@ -316,10 +316,17 @@ pub fn dependencies(schema: &Schema, table: &QualifiedName, c: &Constraint) -> V
     match c {
         Constraint::PrimaryKey(pk) => cols(&pk.columns),
         Constraint::Unique(u) => cols(&u.columns),
-        Constraint::Check(ch) => match schema.table(table) {
-            Some(t) => column::expression_columns(t, &ch.expr),
-            None => Vec::new(),
-        },
+        Constraint::Check(ch) => {
+            let mut out = match schema.table(table) {
+                Some(t) => column::expression_columns(t, &ch.expr),
+                None => Vec::new(),
+            };
+            out.extend(crate::spec::lower::called_functions(
+                &ch.expr,
+                &schema.functions,
+            ));
+            out
+        }
         Constraint::ForeignKey(fk) => {
             let mut out = cols(&fk.columns);
             out.push(ObjectRef::Table(fk.ref_table.clone()));

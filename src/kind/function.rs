@@ -69,14 +69,51 @@ impl fmt::Display for FunctionChange {
 
 /// Function changes (the functions of `current` and `desired`, by name and arguments).
 pub fn diff(current: &Schema, desired: &Schema, out: &mut Vec<Change>) {
-    for c in &current.functions {
-        if desired.function(&c.name, &c.identity).is_none() {
-            out.push(Change::Function(FunctionChange::Drop(c.clone())));
+    let dropped: Vec<&Function> = current
+        .functions
+        .iter()
+        .filter(|c| desired.function(&c.name, &c.identity).is_none())
+        .collect();
+    let added: Vec<&Function> = desired
+        .functions
+        .iter()
+        .filter(|d| current.function(&d.name, &d.identity).is_none())
+        .collect();
+    // One routine of a name goes and one of the same name comes: its arguments changed (names
+    // included, which PostgreSQL's identity leaves out, so the new one may clash with the old
+    // until it is gone). A rebuild drops first and rebuilds what calls it.
+    let single = |list: &[&Function], f: &Function| {
+        list.iter()
+            .filter(|x| x.name == f.name && x.procedure == f.procedure)
+            .count()
+            == 1
+    };
+    let mut paired: Vec<(&Function, &Function)> = Vec::new();
+    for c in &dropped {
+        if single(&dropped, c)
+            && single(&added, c)
+            && let Some(d) = added
+                .iter()
+                .find(|d| d.name == c.name && d.procedure == c.procedure)
+        {
+            paired.push((c, d));
+        }
+    }
+    for c in &dropped {
+        if let Some((_, d)) = paired.iter().find(|(x, _)| std::ptr::eq(*x, *c)) {
+            out.push(Change::Function(FunctionChange::Rebuild {
+                from: (*c).clone(),
+                to: (*d).clone(),
+            }));
+        } else {
+            out.push(Change::Function(FunctionChange::Drop((*c).clone())));
         }
     }
     for d in &desired.functions {
         let Some(c) = current.function(&d.name, &d.identity) else {
-            out.push(Change::Function(FunctionChange::Add(d.clone())));
+            if !paired.iter().any(|(_, x)| std::ptr::eq(*x, d)) {
+                out.push(Change::Function(FunctionChange::Add(d.clone())));
+            }
             continue;
         };
         let mut c_def = c.clone();
@@ -225,7 +262,7 @@ pub(crate) fn plan(change: &FunctionChange, b: &mut Builder<'_>) {
             plan_drop(b, f, back);
         }
         FunctionChange::Rebuild { from, to } => {
-            let (up, down) = super::grant::rebuild_sql(b, &to.object());
+            let (up, down) = super::grant::rebuild_sql(b, &from.object(), &to.object());
             let dropped = plan_drop(b, from, down);
             plan_add(b, to, Some((dropped, up)));
         }

@@ -206,11 +206,21 @@ pub fn roles(grants: &[Grants]) -> impl Iterator<Item = &String> {
         .filter(|r| *r != "PUBLIC")
 }
 
-/// For `object` dropped and created again: the statements that give it back its privileges
+/// For an object dropped and created again: the statements that give it back its privileges
 /// after the create on the way up (the declared ones, or the live ones where the spec does not
 /// manage its grants) and after the re-create on the way down (the live ones).
-pub(crate) fn rebuild_sql(b: &Builder<'_>, object: &ObjectRef) -> (Vec<String>, Vec<String>) {
-    let declared = b.cx.desired.grants.iter().any(|g| &g.object == object);
-    let up = regrant_sql(if declared { b.cx.desired } else { b.cx.current }, object);
-    (up, regrant_sql(b.cx.current, object))
+/// `from` and `to` name the object before and after (a routine's arguments may change).
+pub(crate) fn rebuild_sql(
+    b: &Builder<'_>,
+    from: &ObjectRef,
+    to: &ObjectRef,
+) -> (Vec<String>, Vec<String>) {
+    let declared = b.cx.desired.grants.iter().any(|g| &g.object == to);
+    let target = if declared {
+        privileges_of(b.cx.desired, to)
+    } else {
+        privileges_of(b.cx.current, from)
+    };
+    let up = grant_sql(to, &default_privileges(to), &target);
+    (up, regrant_sql(b.cx.current, from))
 }

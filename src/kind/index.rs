@@ -311,6 +311,24 @@ pub fn dependencies(table: Option<&Table>, name: &QualifiedName, index: &Index) 
     out
 }
 
+/// The spec's functions `index`'s expressions and predicate call: created before the index,
+/// and dropped only after it.
+pub fn function_calls(schema: &crate::model::Schema, index: &Index) -> Vec<ObjectRef> {
+    if schema.functions.is_empty() {
+        return Vec::new();
+    }
+    index
+        .keys
+        .iter()
+        .filter_map(|k| match &k.target {
+            IndexTarget::Expr(e) => Some(e.as_str()),
+            IndexTarget::Column(_) => None,
+        })
+        .chain(index.predicate.as_deref())
+        .flat_map(|e| crate::spec::lower::called_functions(e, &schema.functions))
+        .collect()
+}
+
 /// Why an index must be rebuilt, in words, for the vector rebuild hazard.
 fn differences(from: &Index, to: &Index) -> Vec<&'static str> {
     let mut out = Vec::new();
@@ -396,7 +414,8 @@ pub(crate) fn plan_add(b: &mut Builder<'_>, table: &QualifiedName, index: &Index
             Some(vec![drop_sql(table, &index.name, build)]),
         )
         .provides([me.clone()])
-        .requires(dependencies(cx.desired.table(table), table, index));
+        .requires(dependencies(cx.desired.table(table), table, index))
+        .requires(function_calls(cx.desired, index));
     if build == Build::Concurrent {
         d.non_transactional().lock(
             LockLevel::ShareUpdateExclusive,
@@ -428,7 +447,8 @@ fn plan_drop(b: &mut Builder<'_>, table: &QualifiedName, index: &Index) {
     let cx = b.cx;
     let build = build_for(b, table);
     let me = ObjectRef::index(table, &index.name);
-    let releases = dependencies(cx.renamed.table(table), table, index);
+    let mut releases = dependencies(cx.renamed.table(table), table, index);
+    releases.extend(function_calls(&cx.renamed, index));
     if build == Build::Concurrent {
         if let Some(c) = &index.comment {
             // The old index's comment: the step needs the table, not the index's new form.

@@ -425,7 +425,7 @@ pub(crate) fn plan(change: &ViewChange, b: &mut Builder<'_>) {
             plan_drop(b, v, back);
         }
         ViewChange::Rebuild { from, to, .. } => {
-            let (up, down) = super::grant::rebuild_sql(b, &to.object());
+            let (up, down) = super::grant::rebuild_sql(b, &from.object(), &to.object());
             let dropped = plan_drop(b, from, down);
             plan_add(b, to, Some((dropped, up)));
         }

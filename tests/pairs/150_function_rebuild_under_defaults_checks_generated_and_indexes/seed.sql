@@ -1,0 +1,1 @@
+INSERT INTO public.documents (id, title) VALUES (1, '  Pumps  ');

@@ -282,31 +282,33 @@ fn rebuild_function_users(current: &Schema, desired: &Schema, out: &mut Vec<Chan
                 matches!(c, Change::Index(IndexChange::Drop { table, index } | IndexChange::Replace { table, from: index, .. })
                     if *table == t.name && index.name == i.name)
             });
-            let text: Vec<&str> = i
-                .keys
-                .iter()
-                .filter_map(|k| match &k.target {
-                    IndexTarget::Expr(e) => Some(e.as_str()),
-                    IndexTarget::Column(_) => None,
-                })
-                .chain(i.predicate.as_deref())
-                .collect();
             if !touched
-                && text.iter().any(|e| calls_removed(e))
+                && kind::index::expressions(i).any(calls_removed)
                 && let Some(keep) = d.indexes.iter().find(|x| x.name == i.name)
             {
-                extra.push(Change::Index(IndexChange::Drop {
-                    table: t.name.clone(),
-                    index: i.clone(),
-                }));
-                extra.push(Change::Index(IndexChange::Add {
-                    table: t.name.clone(),
-                    index: keep.clone(),
-                }));
+                extra.extend(index_around(&t.name, i, keep));
             }
         }
     }
     out.extend(extra);
+}
+
+/// An index dropped before the changes and built again after them.
+fn index_around(
+    table: &QualifiedName,
+    from: &crate::model::Index,
+    to: &crate::model::Index,
+) -> [Change; 2] {
+    [
+        Change::Index(IndexChange::Drop {
+            table: table.clone(),
+            index: from.clone(),
+        }),
+        Change::Index(IndexChange::Add {
+            table: table.clone(),
+            index: to.clone(),
+        }),
+    ]
 }
 
 /// `schema` sorted as [`Schema::normalize`] sorts it, copied only when it is not already.
@@ -578,16 +580,8 @@ fn rebuild_dependents(current: &Schema, desired: &Schema, out: &mut Vec<Change>)
                 }));
             }
         }
-        let index_text = |i: &crate::model::Index| {
-            let mut text = i.predicate.clone().unwrap_or_default();
-            for k in &i.keys {
-                if let IndexTarget::Expr(e) = &k.target {
-                    text.push(' ');
-                    text.push_str(e);
-                }
-            }
-            text
-        };
+        let index_text =
+            |i: &crate::model::Index| kind::index::expressions(i).collect::<Vec<_>>().join(" ");
         for i in &t.indexes {
             if !mentions_any(&converted, &t.name, &index_text(i)) {
                 continue;
@@ -610,14 +604,7 @@ fn rebuild_dependents(current: &Schema, desired: &Schema, out: &mut Vec<Change>)
             }
             let touched = dropped_indexes.contains(&(t.name.clone(), i.name.clone()));
             if !touched && let Some(keep) = d.indexes.iter().find(|x| x.name == i.name) {
-                extra.push(Change::Index(IndexChange::Drop {
-                    table: t.name.clone(),
-                    index: i.clone(),
-                }));
-                extra.push(Change::Index(IndexChange::Add {
-                    table: t.name.clone(),
-                    index: keep.clone(),
-                }));
+                extra.extend(index_around(&t.name, i, keep));
             }
         }
     }

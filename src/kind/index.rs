@@ -317,6 +317,13 @@ pub fn function_calls(schema: &crate::model::Schema, index: &Index) -> Vec<Objec
     if schema.functions.is_empty() {
         return Vec::new();
     }
+    expressions(index)
+        .flat_map(|e| crate::spec::lower::called_functions(e, &schema.functions))
+        .collect()
+}
+
+/// The SQL texts of an index: its key expressions and its predicate.
+pub fn expressions(index: &Index) -> impl Iterator<Item = &str> {
     index
         .keys
         .iter()
@@ -325,8 +332,6 @@ pub fn function_calls(schema: &crate::model::Schema, index: &Index) -> Vec<Objec
             IndexTarget::Column(_) => None,
         })
         .chain(index.predicate.as_deref())
-        .flat_map(|e| crate::spec::lower::called_functions(e, &schema.functions))
-        .collect()
 }
 
 /// Why an index must be rebuilt, in words, for the vector rebuild hazard.

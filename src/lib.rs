@@ -12,6 +12,7 @@
 //! the kept dev database) into a connection with libpq's TLS rules; `localpg` provides a
 //! throwaway PostgreSQL with pgvector. `cli` is the only module that prints or exits.
 
+pub mod canonical_cache;
 pub mod cli;
 pub mod codegen;
 pub mod compare;

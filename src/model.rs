@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// The whole desired or current state of a database, as far as tidemark manages it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default, PartialEq, Eq)]
 pub struct Schema {
     pub extensions: Vec<Extension>,
     /// PostgreSQL schemas (namespaces) the spec owns, other than `public`.
@@ -41,7 +41,7 @@ pub struct Schema {
 
 /// The privileges granted on one table, view, materialized view or sequence to roles other than
 /// its owner: managed because the spec declares them, so exactly these.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Grants {
     /// `Table`, `View` or `Sequence`.
     pub object: ObjectRef,
@@ -50,7 +50,7 @@ pub struct Grants {
 }
 
 /// A domain or a composite type, usable as a column type.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct CustomType {
     pub name: QualifiedName,
     pub kind: CustomTypeKind,
@@ -63,7 +63,7 @@ impl CustomType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub enum CustomTypeKind {
     /// A base type with constraints: `CREATE DOMAIN email AS text CHECK (…)`.
     Domain {
@@ -81,7 +81,7 @@ pub enum CustomTypeKind {
 }
 
 /// Row-level security of one table (present only when enabled).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct RowSecurity {
     pub table: QualifiedName,
     /// `FORCE ROW LEVEL SECURITY`: the table's owner is subject to the policies too.
@@ -89,7 +89,7 @@ pub struct RowSecurity {
 }
 
 /// A row-level security policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
     pub table: QualifiedName,
     pub name: String,
@@ -114,7 +114,7 @@ impl Policy {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PolicyCommand {
     All,
     Select,
@@ -136,7 +136,9 @@ impl PolicyCommand {
 }
 
 /// A schema-qualified object name; `schema` is `public` unless the spec says otherwise.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
 pub struct QualifiedName {
     pub schema: String,
     pub name: String,
@@ -166,13 +168,13 @@ impl fmt::Display for QualifiedName {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Namespace {
     pub name: String,
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Extension {
     pub name: String,
     /// Schema the extension's objects live in; `None` lets PostgreSQL choose (usually `public`).
@@ -181,7 +183,7 @@ pub struct Extension {
     pub version: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Enum {
     pub name: QualifiedName,
     /// Labels in their sort order (PostgreSQL orders enum values by declaration).
@@ -192,7 +194,7 @@ pub struct Enum {
 /// A view or a materialized view. Two views compare by the query PostgreSQL stores
 /// (`pg_get_viewdef`), which the shadow database gives the spec's side too, so the way a query
 /// is formatted in the spec never shows up as a difference.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct View {
     pub name: QualifiedName,
     /// A materialized view stores its rows (and may have indexes).
@@ -229,7 +231,7 @@ pub struct View {
 
 /// A view's columns as its entity sees them: every output column in order, with a type and
 /// whether it can be NULL (which PostgreSQL never records for a view), and the key columns.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct ViewEntity {
     pub key: Vec<String>,
     pub columns: Vec<Column>,
@@ -296,7 +298,7 @@ impl View {
 /// distinct objects. Compared field by field, every field as the catalog prints it on both
 /// sides (`pg_get_function_arguments`, `pg_get_function_result`), the body without the blank
 /// space around it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Function {
     pub name: QualifiedName,
     pub procedure: bool,
@@ -345,7 +347,7 @@ impl Function {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Volatility {
     #[default]
     Volatile,
@@ -363,7 +365,7 @@ impl Volatility {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Parallel {
     #[default]
     Unsafe,
@@ -382,7 +384,7 @@ impl Parallel {
 }
 
 /// A trigger on a table or view. Compared by its parts as PostgreSQL prints them back.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Trigger {
     pub table: QualifiedName,
     pub name: String,
@@ -407,7 +409,7 @@ pub struct Trigger {
 }
 
 /// `pg_trigger.tgenabled`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TriggerEnabled {
     /// Fires in origin and local sessions (`ENABLE`, the default).
     #[default]
@@ -441,7 +443,7 @@ impl Trigger {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TriggerTiming {
     Before,
     After,
@@ -458,7 +460,9 @@ impl TriggerTiming {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord,
+)]
 pub enum TriggerEvent {
     Insert,
     Update,
@@ -478,7 +482,7 @@ impl TriggerEvent {
 }
 
 /// One output column of a view.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct ViewColumn {
     pub name: String,
     /// `format_type` text (`integer`, `vector(3)`); `None` where the spec does not know it.
@@ -487,7 +491,7 @@ pub struct ViewColumn {
 }
 
 /// `WITH [LOCAL | CASCADED] CHECK OPTION` of an updatable view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckOption {
     Local,
     Cascaded,
@@ -502,7 +506,7 @@ impl CheckOption {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Table {
     pub name: QualifiedName,
     /// Columns in their physical order.
@@ -540,7 +544,7 @@ impl Table {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Column {
     pub name: String,
     pub ty: ColumnType,
@@ -556,7 +560,7 @@ pub struct Column {
 
 /// A column default. Literals and SQL expressions are kept apart because they are written
 /// differently in the spec (`default:` vs `default_sql:`) and quoted differently in DDL.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub enum DefaultValue {
     /// A string literal, rendered quoted (`'draft'`) and cast by PostgreSQL to the column type.
     Text(String),
@@ -569,7 +573,7 @@ pub enum DefaultValue {
 
 /// An identity column's generation rule and its sequence, which PostgreSQL creates and drops
 /// with the column (`pg_depend` deptype `i`) but which has a name and options of its own.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
     pub kind: IdentityKind,
     /// The identity sequence's name, in the table's schema (PostgreSQL derives
@@ -579,14 +583,14 @@ pub struct Identity {
     pub options: SequenceOptions,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdentityKind {
     Always,
     ByDefault,
 }
 
 /// A sequence: the counter behind `serial` columns and `nextval` defaults.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Sequence {
     pub name: QualifiedName,
     pub options: SequenceOptions,
@@ -596,7 +600,7 @@ pub struct Sequence {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct SequenceOwner {
     pub table: String,
     pub column: String,
@@ -604,7 +608,7 @@ pub struct SequenceOwner {
 
 /// Every option of a sequence, resolved: PostgreSQL stores all of them (`pg_sequence`), so
 /// the model does too, and an omitted option in the spec becomes PostgreSQL's default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SequenceOptions {
     pub data_type: SequenceType,
     pub start: i64,
@@ -616,7 +620,9 @@ pub struct SequenceOptions {
 }
 
 /// The integer type a sequence counts in (`AS smallint|integer|bigint`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord,
+)]
 pub enum SequenceType {
     SmallInt,
     Integer,
@@ -672,7 +678,7 @@ impl SequenceOptions {
 
 /// Column types. Built-in types are named so that the spec, the DDL and the introspector agree
 /// on one spelling; anything else is carried verbatim in [`ColumnType::Other`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub enum ColumnType {
     SmallInt,
     Integer,
@@ -743,13 +749,13 @@ impl ColumnType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct PrimaryKey {
     pub name: String,
     pub columns: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Unique {
     pub name: String,
     pub columns: Vec<String>,
@@ -757,14 +763,14 @@ pub struct Unique {
     pub deferrable: Deferrable,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Check {
     pub name: String,
     /// The boolean expression, without the surrounding `CHECK (...)`.
     pub expr: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct ForeignKey {
     pub name: String,
     pub columns: Vec<String>,
@@ -775,7 +781,7 @@ pub struct ForeignKey {
     pub deferrable: Deferrable,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FkAction {
     #[default]
     NoAction,
@@ -785,7 +791,7 @@ pub enum FkAction {
     SetDefault,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Deferrable {
     #[default]
     NotDeferrable,
@@ -793,7 +799,7 @@ pub enum Deferrable {
     InitiallyDeferred,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Index {
     pub name: String,
     pub method: IndexMethod,
@@ -814,7 +820,7 @@ pub struct Index {
 /// spec dumps the same. Compared as a set, with an option equal to its documented default
 /// (pgvector's `m` 16, `ef_construction` 64, `lists` 100) the same as an absent one: writing
 /// `m: 16` never rebuilds an index.
-#[derive(Debug, Clone, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default)]
 pub struct IndexOptions(pub Vec<(String, String)>);
 
 /// Options whose documented default is the same as leaving them out.
@@ -884,7 +890,9 @@ impl FromIterator<(String, String)> for IndexOptions {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
 pub enum IndexMethod {
     Btree,
     Hash,
@@ -932,7 +940,7 @@ impl IndexMethod {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct IndexKey {
     pub target: IndexTarget,
     /// Operator class; `None` means the type's default class for the method.
@@ -942,21 +950,21 @@ pub struct IndexKey {
     pub nulls: Option<NullsOrder>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub enum IndexTarget {
     Column(String),
     /// An expression, without the surrounding parentheses.
     Expr(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortOrder {
     #[default]
     Asc,
     Desc,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NullsOrder {
     First,
     Last,
@@ -1145,7 +1153,9 @@ impl Schema {
 
 /// A database object by identity: what a plan step creates, alters, drops or depends on, and
 /// the stable key that links a line of SQL back to the spec.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
 pub enum ObjectRef {
     Extension(String),
     /// A PostgreSQL schema (namespace).
@@ -1241,7 +1251,9 @@ impl ObjectRef {
 
 /// Which kind of table constraint, because PostgreSQL and readers treat them differently
 /// (foreign keys wait for every table; primary keys back the identity of rows).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
 pub enum ConstraintKind {
     PrimaryKey,
     Unique,

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use sqlx::{AssertSqlSafe, Connection, Executor};
 
+use crate::canonical_cache::{self, CacheOptions, ServerFacts};
 use crate::compare::SpanIndex;
 use crate::connect::{self, ConnectOptions, DatabaseUrl};
 use crate::ddl;
@@ -82,6 +83,9 @@ pub enum ShadowError {
 pub struct ShadowHost {
     _cluster: Option<Cluster>,
     admin: DatabaseUrl,
+    cache: CacheOptions,
+    /// How many canonical forms came from the cache (for reports and tests).
+    hits: std::sync::atomic::AtomicUsize,
 }
 
 /// A scratch database created on a [`ShadowHost`]; dropped again by [`ShadowHost::drop_database`].
@@ -119,13 +123,28 @@ impl ShadowHost {
                 Ok(ShadowHost {
                     _cluster: Some(cluster),
                     admin,
+                    cache: canonical_cache::process_default(),
+                    hits: Default::default(),
                 })
             }
             ShadowServer::Url(url) => Ok(ShadowHost {
                 _cluster: None,
                 admin: url.clone(),
+                cache: canonical_cache::process_default(),
+                hits: Default::default(),
             }),
         }
+    }
+
+    /// Remembers canonical forms as `options` says (see [`crate::canonical_cache`]).
+    pub fn with_cache(mut self, options: CacheOptions) -> Self {
+        self.cache = options;
+        self
+    }
+
+    /// How many [`ShadowHost::canonicalize`] calls were answered from the cache.
+    pub fn cache_hits(&self) -> usize {
+        self.hits.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Creates a uniquely named empty database on the shadow server.
@@ -183,42 +202,125 @@ impl ShadowHost {
         spans: Option<&SpanIndex>,
         options: &IntrospectOptions,
     ) -> Result<Schema, ShadowError> {
-        let created_roles = {
-            let mut admin = connect::connect(&self.admin, &connect_options())
-                .await
-                .map_err(ShadowError::Connect)?;
-            let created = create_missing_roles(&mut admin, desired)
-                .await
-                .map_err(|e| ShadowError::Database(connect::server_message(&e)));
+        let mut admin = connect::connect(&self.admin, &connect_options())
+            .await
+            .map_err(ShadowError::Connect)?;
+        let key = match &self.cache.dir {
+            Some(_) => {
+                let facts = server_facts(&mut admin, desired)
+                    .await
+                    .map_err(|e| ShadowError::Database(connect::server_message(&e)))?;
+                Some(canonical_cache::key(desired, options, &facts))
+            }
+            None => None,
+        };
+        if let Some(hit) = key
+            .as_deref()
+            .and_then(|k| canonical_cache::get(&self.cache, k))
+        {
             let _ = admin.close().await;
-            created?
+            self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return finish(desired, hit, spans);
+        }
+        // Roles are server-wide: every canonicalisation that names roles holds a shared lock
+        // while it uses them, and drops the ones it created only once it holds the lock alone,
+        // so a run in parallel on the same server never loses a role under its feet.
+        let names_roles = !named_roles(desired).is_empty();
+        let created_roles = if names_roles {
+            let created = async {
+                sqlx::query("SELECT pg_advisory_lock_shared($1)")
+                    .bind(ROLES_LOCK)
+                    .execute(&mut admin)
+                    .await?;
+                create_missing_roles(&mut admin, desired).await
+            }
+            .await
+            .map_err(|e| ShadowError::Database(connect::server_message(&e)));
+            match created {
+                Ok(c) => c,
+                Err(e) => {
+                    let _ = admin.close().await;
+                    return Err(e);
+                }
+            }
+        } else {
+            Vec::new()
         };
         let db = self.create_database().await?;
         let result = apply_and_read(&db.url, desired, spans, options).await;
         let dropped = self.drop_database(&db).await;
-        if !created_roles.is_empty()
-            && let Ok(mut admin) = connect::connect(&self.admin, &connect_options()).await
-        {
-            // Best effort: another shadow database of this server may use the role right now.
-            for role in &created_roles {
-                let _ = admin
-                    .execute(sqlx::raw_sql(AssertSqlSafe(format!(
-                        "DROP ROLE IF EXISTS {}",
-                        quote(role)
-                    ))))
-                    .await;
+        if names_roles {
+            // Best effort: a role that cannot be dropped only stays behind.
+            let _ = async {
+                sqlx::query("SELECT pg_advisory_unlock_shared($1)")
+                    .bind(ROLES_LOCK)
+                    .execute(&mut admin)
+                    .await?;
+                if !created_roles.is_empty() {
+                    sqlx::query("SELECT pg_advisory_lock($1)")
+                        .bind(ROLES_LOCK)
+                        .execute(&mut admin)
+                        .await?;
+                    for role in &created_roles {
+                        let _ = admin
+                            .execute(sqlx::raw_sql(AssertSqlSafe(format!(
+                                "DROP ROLE IF EXISTS {}",
+                                quote(role)
+                            ))))
+                            .await;
+                    }
+                    sqlx::query("SELECT pg_advisory_unlock($1)")
+                        .bind(ROLES_LOCK)
+                        .execute(&mut admin)
+                        .await?;
+                }
+                Ok::<_, sqlx::Error>(())
             }
-            let _ = admin.close().await;
+            .await;
         }
-        let mut canonical = match (result, dropped) {
+        let _ = admin.close().await;
+        let canonical = match (result, dropped) {
             (Ok(_), Err(e)) => return Err(e),
             (result, _) => result?,
         };
-        carry_renames(desired, &mut canonical);
-        carry_managed_grants(desired, &mut canonical);
-        check_view_columns(desired, &canonical, spans)?;
-        Ok(canonical)
+        if let Some(k) = &key {
+            canonical_cache::put(&self.cache, k, &canonical);
+        }
+        finish(desired, canonical, spans)
     }
+}
+
+/// The advisory lock key under which shadow runs share the NOLOGIN roles they create.
+const ROLES_LOCK: i64 = 0x7469_6465_726f_6c65; // "tideroel"
+
+/// What the catalog cannot say, carried from the spec onto its canonical form, and checked.
+fn finish(
+    desired: &Schema,
+    mut canonical: Schema,
+    spans: Option<&SpanIndex>,
+) -> Result<Schema, ShadowError> {
+    carry_renames(desired, &mut canonical);
+    carry_managed_grants(desired, &mut canonical);
+    check_view_columns(desired, &canonical, spans)?;
+    Ok(canonical)
+}
+
+/// The server's side of a cache key: its version and encoding, and the default versions of the
+/// extensions the spec names (what `CREATE EXTENSION` without a version installs).
+async fn server_facts(
+    admin: &mut sqlx::PgConnection,
+    desired: &Schema,
+) -> Result<ServerFacts, sqlx::Error> {
+    let names: Vec<String> = desired.extensions.iter().map(|e| e.name.clone()).collect();
+    let text: String = sqlx::query_scalar(
+        "SELECT current_setting('server_version_num') || ' ' || current_setting('server_encoding') \
+         || ' ' || coalesce((SELECT string_agg(name || '=' || coalesce(default_version, ''), ',' \
+         ORDER BY name) FROM pg_available_extensions WHERE name = ANY($1)), '')",
+    )
+    .bind(&names)
+    .fetch_one(&mut *admin)
+    .await?;
+    Ok(ServerFacts { text })
 }
 
 /// The types the spec declares, for reading the shadow's `format_type` texts with the spec's

@@ -80,6 +80,7 @@ pub fn main() -> ExitCode {
             return exit.into();
         }
     };
+    crate::canonical_cache::set_process_default(cache_options());
     match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Sql(args) => sql::run(args),
@@ -90,6 +91,19 @@ pub fn main() -> ExitCode {
         Command::Push(args) => push::run(args),
         Command::Migrate(cmd) => migrate::run(cmd),
     }
+}
+
+/// The canonical-form cache: `.tidemark/cache/` under the current directory, or none when
+/// `TIDEMARK_CACHE` is `off` (or `0`); another value is the directory to use.
+fn cache_options() -> crate::canonical_cache::CacheOptions {
+    let dir = match std::env::var("TIDEMARK_CACHE") {
+        Ok(v) if v == "off" || v == "0" => None,
+        Ok(v) if !v.trim().is_empty() => Some(std::path::PathBuf::from(v)),
+        _ => std::env::current_dir()
+            .ok()
+            .map(|d| d.join(".tidemark").join("cache")),
+    };
+    crate::canonical_cache::CacheOptions { dir }
 }
 
 /// Loads the spec at `path`, or prints why it cannot and returns the exit code to use, so every

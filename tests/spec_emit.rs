@@ -97,3 +97,59 @@ tables:
         assert_eq!(reload(&emit(&schema, layout)), schema, "{layout:?}");
     }
 }
+
+/// `inspect` writes one file per schema: a 10,000-table schema (more than the compare benchmark
+/// inspects) must load back, so the parser's node budget is sized for real schemas, not only
+/// for hostile input.
+#[test]
+fn a_ten_thousand_table_schema_in_one_file_loads_back() {
+    use tidemark::model::*;
+    let mut schema = Schema::default();
+    for i in 0..10_000 {
+        let mut t = Table::named(QualifiedName::public(format!("t{i:05}")));
+        for (name, ty) in [
+            ("id", ColumnType::BigInt),
+            ("title", ColumnType::Text),
+            ("score", ColumnType::Integer),
+        ] {
+            t.columns.push(Column {
+                name: name.into(),
+                ty,
+                nullable: false,
+                default: None,
+                identity: None,
+                generated: None,
+                comment: None,
+                renamed_from: None,
+            });
+        }
+        t.primary_key = Some(PrimaryKey {
+            name: format!("t{i:05}_pkey"),
+            columns: vec!["id".into()],
+        });
+        for (suffix, column) in [("title", "title"), ("score", "score")] {
+            t.indexes.push(Index {
+                name: format!("t{i:05}_{suffix}_idx"),
+                method: IndexMethod::Btree,
+                keys: vec![IndexKey {
+                    target: IndexTarget::Column(column.into()),
+                    opclass: None,
+                    order: SortOrder::Asc,
+                    nulls: None,
+                }],
+                include: vec![],
+                unique: false,
+                nulls_not_distinct: false,
+                predicate: None,
+                options: IndexOptions::default(),
+                comment: None,
+            });
+        }
+        t.comment = Some(format!("table {i}"));
+        schema.tables.push(t);
+    }
+    schema.normalize();
+    let files = emit(&schema, Layout::PerSchema);
+    assert_eq!(files.len(), 1);
+    assert_eq!(reload(&files).tables.len(), 10_000);
+}

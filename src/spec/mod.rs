@@ -232,8 +232,8 @@ fn options() -> serde_saphyr::Options {
         budget: serde_saphyr::budget! {
             max_reader_input_bytes: Some(MAX_FILE_BYTES),
             max_depth: MAX_DEPTH,
-            max_nodes: 200_000,
-            max_events: 400_000,
+            max_nodes: 2_000_000,
+            max_events: 4_000_000,
             max_aliases: 1_000,
             max_anchors: 1_000,
             max_documents: 1,

@@ -449,8 +449,14 @@ pub async fn create_missing_roles(
             .await;
         match created_now {
             Ok(_) => {}
-            // 42710 duplicate_object: another session created it meanwhile.
-            Err(e) if e.as_database_error().and_then(|d| d.code()).as_deref() == Some("42710") => {
+            // Another session created it meanwhile: 42710 duplicate_object, or 23505
+            // unique_violation when both inserted into pg_authid at the same moment.
+            Err(e)
+                if matches!(
+                    e.as_database_error().and_then(|d| d.code()).as_deref(),
+                    Some("42710" | "23505")
+                ) =>
+            {
                 continue;
             }
             Err(e) => return Err(e),

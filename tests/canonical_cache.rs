@@ -83,8 +83,11 @@ async fn check_pair(
         let read = read.clone();
         async move { plain.canonicalize(&s, None, &read).await }
     };
-    let (Ok(cur), Ok(des)) = (fresh(&current).await, fresh(&desired).await) else {
-        return Err(format!("{name}: a side does not build on the shadow"));
+    let (cur, des) = match (fresh(&current).await, fresh(&desired).await) {
+        (Ok(c), Ok(d)) => (c, d),
+        (Err(e), _) | (_, Err(e)) => {
+            return Err(format!("{name}: a side does not build on the shadow: {e}"));
+        }
     };
     let expected = script(&cur, &des);
 

@@ -14,33 +14,10 @@ use tidemark::introspect::IntrospectOptions;
 use tidemark::model::Schema;
 use tidemark::plan::PlanOptions;
 use tidemark::shadow::{ShadowHost, ShadowServer};
-use tidemark::spec;
 use tidemark_test_support::TestDatabase;
 
-fn load_side(dir: &Path, side: &str) -> Schema {
-    let file = dir.join(format!("{side}.yaml"));
-    let path = if file.is_file() { file } else { dir.join(side) };
-    match spec::load(&path) {
-        Ok(l) => l.schema,
-        Err(d) => panic!("{} does not load:\n{d:?}", path.display()),
-    }
-}
-
-fn pairs() -> Vec<(String, Schema, Schema)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pairs");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("tests/pairs")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs.into_iter()
-        .map(|d| {
-            let name = d.file_name().unwrap().to_string_lossy().into_owned();
-            (name, load_side(&d, "current"), load_side(&d, "desired"))
-        })
-        .collect()
-}
+mod plan_support;
+use plan_support::{load_pair_side as load_side, pairs};
 
 fn script(current: &Schema, desired: &Schema) -> String {
     compare_schemas(

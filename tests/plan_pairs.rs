@@ -17,19 +17,9 @@ use std::sync::Arc;
 use tidemark::diff::diff;
 use tidemark::model::Schema;
 use tidemark::plan::{HazardKind, PlanOptions};
-use tidemark::spec;
 
 fn pairs_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pairs")
-}
-
-fn load_side(dir: &Path, side: &str) -> Schema {
-    let file = dir.join(format!("{side}.yaml"));
-    let path = if file.is_file() { file } else { dir.join(side) };
-    match spec::load(&path) {
-        Ok(l) => l.schema,
-        Err(d) => panic!("{} does not load:\n{d:?}", path.display()),
-    }
 }
 
 /// `seed.sql` and `check.sql` of a pair, when present.
@@ -42,19 +32,8 @@ fn data(name: &str) -> plan_support::Data {
     }
 }
 
-pub fn pairs() -> Vec<(String, Schema, Schema)> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(pairs_dir())
-        .expect("tests/pairs")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs.into_iter()
-        .map(|d| {
-            let name = d.file_name().unwrap().to_string_lossy().into_owned();
-            (name, load_side(&d, "current"), load_side(&d, "desired"))
-        })
-        .collect()
+fn pairs() -> Vec<(String, Schema, Schema)> {
+    plan_support::pairs()
 }
 
 #[test]

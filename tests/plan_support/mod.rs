@@ -338,3 +338,34 @@ pub fn line_diff(expected: &str, actual: &str) -> String {
 pub fn step_kinds(steps: &[Step]) -> Vec<String> {
     steps.iter().map(|s| s.from.clone()).collect()
 }
+
+/// One side (`current` or `desired`) of a pair in `tests/pairs/`: a YAML file or a directory.
+pub fn load_pair_side(dir: &std::path::Path, side: &str) -> Schema {
+    let file = dir.join(format!("{side}.yaml"));
+    let path = if file.is_file() { file } else { dir.join(side) };
+    match tidemark::spec::load(&path) {
+        Ok(l) => l.schema,
+        Err(d) => panic!("{} does not load:\n{d:?}", path.display()),
+    }
+}
+
+/// Every pair of `tests/pairs/` as (name, current, desired), in name order.
+pub fn pairs() -> Vec<(String, Schema, Schema)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pairs");
+    let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+        .expect("tests/pairs")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs.into_iter()
+        .map(|d| {
+            let name = d.file_name().unwrap().to_string_lossy().into_owned();
+            (
+                name,
+                load_pair_side(&d, "current"),
+                load_pair_side(&d, "desired"),
+            )
+        })
+        .collect()
+}

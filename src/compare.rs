@@ -268,27 +268,22 @@ pub fn compare_schemas(
     for g in current
         .grants
         .iter()
-        .filter(|g| !managed.contains(&g.object))
+        .filter(|g| !managed.contains(&g.object) && crate::kind::grant::exists(&desired, &g.object))
     {
-        let (kind, schema, name) = match &g.object {
-            ObjectRef::Table(q) if desired.table(q).is_some() => {
-                ("table", &q.schema, q.name.clone())
+        let word = match &g.object {
+            ObjectRef::Table(_) => "table",
+            ObjectRef::View(_) => "view",
+            ObjectRef::Sequence(_) => "sequence",
+            ObjectRef::Function { .. }
+                if desired
+                    .functions
+                    .iter()
+                    .any(|f| f.procedure && f.object() == g.object) =>
+            {
+                "procedure"
             }
-            ObjectRef::View(q) if desired.view(q).is_some() => ("view", &q.schema, q.name.clone()),
-            ObjectRef::Sequence(q) if desired.sequence(q).is_some() => {
-                ("sequence", &q.schema, q.name.clone())
-            }
-            ObjectRef::Function { name, args } => {
-                let Some(f) = desired.functions.iter().find(|f| f.object() == g.object) else {
-                    continue;
-                };
-                let word = if f.procedure { "procedure" } else { "function" };
-                (word, &name.schema, format!("{}({args})", name.name))
-            }
-            ObjectRef::Schema(n) if desired.namespaces.iter().any(|x| &x.name == n) => {
-                ("schema", n, n.clone())
-            }
-            _ => continue,
+            ObjectRef::Function { .. } => "function",
+            _ => "schema",
         };
         let privileges = if g.privileges.is_empty() {
             "none, not even the default".to_string()
@@ -299,19 +294,13 @@ pub fn compare_schemas(
                 .collect::<Vec<_>>()
                 .join("; ")
         };
-        unmanaged.push(Unmanaged {
-            kind: kind.into(),
-            schema: if kind == "schema" {
-                String::new()
-            } else {
-                schema.clone()
-            },
-            table: None,
-            name,
-            detail: format!(
+        unmanaged.push(Unmanaged::object(
+            word,
+            &g.object,
+            format!(
                 "has privileges granted ({privileges}), and the spec declares no `grants:` for it"
             ),
-        });
+        ));
     }
     unmanaged.sort();
     let changes = diff::diff(&current, &desired);

@@ -34,6 +34,13 @@ pub struct Span {
     pub len: u32,
 }
 
+/// `file:line:column`, the form editors and terminals turn into a link.
+impl std::fmt::Display for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
 /// One problem found in the input, with enough context to fix it without reading the code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {

@@ -185,7 +185,7 @@ fn rebuild_function_users(current: &Schema, desired: &Schema, out: &mut Vec<Chan
         return;
     }
     let calls_removed = |text: &str| {
-        crate::spec::lower::called_functions(text, &current.functions)
+        crate::kind::function::calls_in(text, &current.functions)
             .iter()
             .any(|f| removed.contains(f))
     };
@@ -219,16 +219,7 @@ fn rebuild_function_users(current: &Schema, desired: &Schema, out: &mut Vec<Chan
                 if let Some(at) = alter {
                     out.remove(at);
                 }
-                let mut dc = dc.clone();
-                dc.renamed_from = None;
-                extra.push(Change::Column(ColumnChange::Drop {
-                    table: t.name.clone(),
-                    column: col.clone(),
-                }));
-                extra.push(Change::Column(ColumnChange::Add {
-                    table: t.name.clone(),
-                    column: dc,
-                }));
+                extra.extend(column_around(&t.name, col, dc));
                 continue;
             }
             let Some(DefaultValue::Expr(e)) = &col.default else {
@@ -267,14 +258,11 @@ fn rebuild_function_users(current: &Schema, desired: &Schema, out: &mut Vec<Chan
                 && calls_removed(&ch.expr)
                 && let Some(keep) = d.checks.iter().find(|x| x.name == ch.name)
             {
-                extra.push(Change::Constraint(ConstraintChange::Drop {
-                    table: t.name.clone(),
-                    constraint: Constraint::Check(ch.clone()),
-                }));
-                extra.push(Change::Constraint(ConstraintChange::Add {
-                    table: t.name.clone(),
-                    constraint: Constraint::Check(keep.clone()),
-                }));
+                extra.extend(constraint_around(
+                    &t.name,
+                    Constraint::Check(ch.clone()),
+                    Constraint::Check(keep.clone()),
+                ));
             }
         }
         for i in &t.indexes {
@@ -291,6 +279,41 @@ fn rebuild_function_users(current: &Schema, desired: &Schema, out: &mut Vec<Chan
         }
     }
     out.extend(extra);
+}
+
+/// A column dropped before the changes and added again after them (a generated one, whose
+/// values are derived).
+fn column_around(
+    table: &QualifiedName,
+    from: &crate::model::Column,
+    to: &crate::model::Column,
+) -> [Change; 2] {
+    let mut to = to.clone();
+    to.renamed_from = None;
+    [
+        Change::Column(ColumnChange::Drop {
+            table: table.clone(),
+            column: from.clone(),
+        }),
+        Change::Column(ColumnChange::Add {
+            table: table.clone(),
+            column: to,
+        }),
+    ]
+}
+
+/// A constraint dropped before the changes and added again after them.
+fn constraint_around(table: &QualifiedName, from: Constraint, to: Constraint) -> [Change; 2] {
+    [
+        Change::Constraint(ConstraintChange::Drop {
+            table: table.clone(),
+            constraint: from,
+        }),
+        Change::Constraint(ConstraintChange::Add {
+            table: table.clone(),
+            constraint: to,
+        }),
+    ]
 }
 
 /// An index dropped before the changes and built again after them.
@@ -524,14 +547,7 @@ fn rebuild_dependents(current: &Schema, desired: &Schema, out: &mut Vec<Change>)
                 constraint::referenced_key(current, fk).is_some_and(|k| removed_keys.contains(&k));
             if kept && rests_on_removed {
                 let c = Constraint::ForeignKey(fk.clone());
-                extra.push(Change::Constraint(ConstraintChange::Drop {
-                    table: t.name.clone(),
-                    constraint: c.clone(),
-                }));
-                extra.push(Change::Constraint(ConstraintChange::Add {
-                    table: t.name.clone(),
-                    constraint: c,
-                }));
+                extra.extend(constraint_around(&t.name, c.clone(), c));
             }
         }
         // Generated columns reading a retyped column: dropped and added again.
@@ -549,16 +565,7 @@ fn rebuild_dependents(current: &Schema, desired: &Schema, out: &mut Vec<Change>)
                     !matches!(c, Change::Column(ColumnChange::Alter { table, to, .. })
                         if *table == t.name && to.name == col.name)
                 });
-                let mut dc = dc.clone();
-                dc.renamed_from = None;
-                extra.push(Change::Column(ColumnChange::Drop {
-                    table: t.name.clone(),
-                    column: col.clone(),
-                }));
-                extra.push(Change::Column(ColumnChange::Add {
-                    table: t.name.clone(),
-                    column: dc,
-                }));
+                extra.extend(column_around(&t.name, col, dc));
             }
         }
         if converted.is_empty() {
@@ -570,14 +577,11 @@ fn rebuild_dependents(current: &Schema, desired: &Schema, out: &mut Vec<Change>)
                 && mentions_any(&converted, &t.name, &ch.expr)
                 && let Some(keep) = d.checks.iter().find(|x| x.name == ch.name)
             {
-                extra.push(Change::Constraint(ConstraintChange::Drop {
-                    table: t.name.clone(),
-                    constraint: Constraint::Check(ch.clone()),
-                }));
-                extra.push(Change::Constraint(ConstraintChange::Add {
-                    table: t.name.clone(),
-                    constraint: Constraint::Check(keep.clone()),
-                }));
+                extra.extend(constraint_around(
+                    &t.name,
+                    Constraint::Check(ch.clone()),
+                    Constraint::Check(keep.clone()),
+                ));
             }
         }
         let index_text =

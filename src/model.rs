@@ -39,14 +39,27 @@ pub struct Schema {
     pub grants: Vec<Grants>,
 }
 
-/// The privileges granted on one table, view, materialized view or sequence to roles other than
-/// its owner: managed because the spec declares them, so exactly these.
+/// The privileges granted on one table, view, materialized view, sequence, routine or schema to
+/// roles other than its owner, where they differ from a new object's (see
+/// `kind::grant::default_privileges`).
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Grants {
-    /// `Table`, `View` or `Sequence`.
+    /// `Table`, `View`, `Sequence`, `Function` or `Schema`.
     pub object: ObjectRef,
     /// Role (`PUBLIC` for everyone) → privileges in upper case, both sorted.
     pub privileges: Vec<(String, Vec<String>)>,
+}
+
+impl Grants {
+    /// Sorted roles with sorted, distinct privileges, and no role without any.
+    pub fn normalize(&mut self) {
+        self.privileges.retain(|(_, p)| !p.is_empty());
+        for (_, p) in &mut self.privileges {
+            p.sort();
+            p.dedup();
+        }
+        self.privileges.sort();
+    }
 }
 
 /// A domain or a composite type, usable as a column type.
@@ -992,12 +1005,7 @@ impl Schema {
         extensions.sort_by(|a, b| a.name.cmp(&b.name));
         grants.sort_by(|a, b| a.object.cmp(&b.object));
         for g in grants {
-            g.privileges.retain(|(_, p)| !p.is_empty());
-            for (_, p) in &mut g.privileges {
-                p.sort();
-                p.dedup();
-            }
-            g.privileges.sort();
+            g.normalize();
         }
         types.sort_by(|a, b| a.name.cmp(&b.name));
         for t in types {

@@ -16,7 +16,6 @@ use crate::canonical_cache::{self, CacheOptions, ServerFacts};
 use crate::compare::SpanIndex;
 use crate::connect::{self, ConnectOptions, DatabaseUrl};
 use crate::ddl;
-use crate::diagnostic::Span;
 use crate::execute::{self, Session, SessionOptions};
 use crate::introspect::{self, IntrospectOptions};
 use crate::localpg::{self, Cluster, ClusterOptions, DiscoveryOptions};
@@ -227,20 +226,11 @@ impl ShadowHost {
         // so a run in parallel on the same server never loses a role under its feet.
         let names_roles = !named_roles(desired).is_empty();
         let created_roles = if names_roles {
-            let created = async {
-                sqlx::query("SELECT pg_advisory_lock_shared($1)")
-                    .bind(ROLES_LOCK)
-                    .execute(&mut admin)
-                    .await?;
-                create_missing_roles(&mut admin, desired).await
-            }
-            .await
-            .map_err(|e| ShadowError::Database(connect::server_message(&e)));
-            match created {
+            match hold_roles(&mut admin, desired).await {
                 Ok(c) => c,
                 Err(e) => {
                     let _ = admin.close().await;
-                    return Err(e);
+                    return Err(ShadowError::Database(connect::server_message(&e)));
                 }
             }
         } else {
@@ -251,32 +241,7 @@ impl ShadowHost {
         let dropped = self.drop_database(&db).await;
         if names_roles {
             // Best effort: a role that cannot be dropped only stays behind.
-            let _ = async {
-                sqlx::query("SELECT pg_advisory_unlock_shared($1)")
-                    .bind(ROLES_LOCK)
-                    .execute(&mut admin)
-                    .await?;
-                if !created_roles.is_empty() {
-                    sqlx::query("SELECT pg_advisory_lock($1)")
-                        .bind(ROLES_LOCK)
-                        .execute(&mut admin)
-                        .await?;
-                    for role in &created_roles {
-                        let _ = admin
-                            .execute(sqlx::raw_sql(AssertSqlSafe(format!(
-                                "DROP ROLE IF EXISTS {}",
-                                quote(role)
-                            ))))
-                            .await;
-                    }
-                    sqlx::query("SELECT pg_advisory_unlock($1)")
-                        .bind(ROLES_LOCK)
-                        .execute(&mut admin)
-                        .await?;
-                }
-                Ok::<_, sqlx::Error>(())
-            }
-            .await;
+            let _ = release_roles(&mut admin, &created_roles).await;
         }
         let _ = admin.close().await;
         let canonical = match (result, dropped) {
@@ -288,6 +253,51 @@ impl ShadowHost {
         }
         finish(desired, canonical, spans)
     }
+}
+
+/// Takes the shared roles lock and creates the roles `desired` names that the server lacks;
+/// returns the ones it created.
+async fn hold_roles(
+    admin: &mut sqlx::PgConnection,
+    desired: &Schema,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_lock_shared($1)")
+        .bind(ROLES_LOCK)
+        .execute(&mut *admin)
+        .await?;
+    create_missing_roles(admin, desired).await
+}
+
+/// Lets go of the shared roles lock, then, holding it alone (no other run uses them any more),
+/// drops the roles this run created.
+async fn release_roles(
+    admin: &mut sqlx::PgConnection,
+    created: &[String],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_unlock_shared($1)")
+        .bind(ROLES_LOCK)
+        .execute(&mut *admin)
+        .await?;
+    if created.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(ROLES_LOCK)
+        .execute(&mut *admin)
+        .await?;
+    for role in created {
+        let _ = admin
+            .execute(sqlx::raw_sql(AssertSqlSafe(format!(
+                "DROP ROLE IF EXISTS {}",
+                quote(role)
+            ))))
+            .await;
+    }
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(ROLES_LOCK)
+        .execute(&mut *admin)
+        .await?;
+    Ok(())
 }
 
 /// The advisory lock key under which shadow runs share the NOLOGIN roles they create.
@@ -391,10 +401,9 @@ pub fn check_view_columns(
         };
         if let Some(problem) = problem {
             let object = v.object();
-            let place = |s: &crate::diagnostic::Span| format!("{}:{}:{}", s.file, s.line, s.column);
             return Err(ShadowError::ViewColumns {
                 object: object.to_string(),
-                at: spans.and_then(|s| s.get(&object)).map(place),
+                at: spans.and_then(|s| s.get(&object)).map(ToString::to_string),
                 problem,
                 actual: format!(
                     "{{ {} }}",
@@ -499,13 +508,12 @@ async fn apply_and_read(
             let start = e.sql[..start].chars().count();
             s.locate(object, position.checked_sub(start)?)
         });
-        let place = |s: &Span| format!("{}:{}:{}", s.file, s.line, s.column);
         return Err(ShadowError::Apply {
             object: object.to_string(),
-            at: spans.and_then(|s| s.get(object)).map(place),
+            at: spans.and_then(|s| s.get(object)).map(ToString::to_string),
             sql: e.sql,
             message: match &inside {
-                Some(s) => format!("{}\n  --> {}", e.message, place(s)),
+                Some(s) => format!("{}\n  --> {s}", e.message),
                 None => e.message,
             },
         });

@@ -564,10 +564,6 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
             "n" => (ObjectRef::Schema(g.schema.clone()), "schema"),
             _ => (ObjectRef::View(q.clone()), "view"),
         };
-        let name = match &object {
-            ObjectRef::Function { args, .. } => format!("{}({args})", g.name),
-            _ => g.name.clone(),
-        };
         if g.role.is_empty() {
             // A routine's ACL is set: its entry exists even if nothing is granted.
             if !schema.grants.iter().any(|x| x.object == object) {
@@ -579,17 +575,11 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
             continue;
         }
         if g.grantable {
-            unmanaged.push(Unmanaged {
-                kind: word.into(),
-                schema: if word == "schema" {
-                    String::new()
-                } else {
-                    g.schema.clone()
-                },
-                table: None,
-                name,
-                detail: format!("grants WITH GRANT OPTION to {}", g.role),
-            });
+            unmanaged.push(Unmanaged::object(
+                word,
+                &object,
+                format!("grants WITH GRANT OPTION to {}", g.role),
+            ));
         }
         match schema.grants.iter_mut().find(|x| x.object == object) {
             Some(x) => x.privileges.push((g.role, g.privileges)),
@@ -599,28 +589,18 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
             }),
         }
     }
-    // Grants of relations the model does not hold go with them (those are reported already).
-    let held: Vec<bool> = schema
-        .grants
-        .iter()
-        .map(|g| match &g.object {
-            ObjectRef::Table(q) => schema.table(q).is_some(),
-            ObjectRef::View(q) => schema.view(q).is_some(),
-            ObjectRef::Sequence(q) => schema.sequence(q).is_some(),
-            ObjectRef::Function { .. } => schema.functions.iter().any(|f| f.object() == g.object),
-            ObjectRef::Schema(n) => schema.namespaces.iter().any(|x| &x.name == n),
-            _ => false,
+    // Grants of objects the model does not hold go with them (those are reported already), and
+    // an ACL set back to the default is the default: the model keeps only the others.
+    let grants = std::mem::take(&mut schema.grants);
+    schema.grants = grants
+        .into_iter()
+        .filter(|g| crate::kind::grant::exists(&schema, &g.object))
+        .map(|mut g| {
+            g.normalize();
+            g
         })
+        .filter(|g| g.privileges != crate::kind::grant::default_privileges(&g.object))
         .collect();
-    let mut held = held.into_iter();
-    schema.grants.retain(|_| held.next().unwrap_or(false));
-    // An ACL set back to the default is the default: the model keeps only the others.
-    for g in &mut schema.grants {
-        g.privileges.sort();
-    }
-    schema
-        .grants
-        .retain(|g| g.privileges != crate::kind::grant::default_privileges(&g.object));
     schema.row_security = row_security
         .into_iter()
         .filter(|r| schema.table(&r.table).is_some())

@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::model::QualifiedName;
+use crate::model::{ObjectRef, QualifiedName};
 
 /// A row of [`super::queries::INVENTORY`].
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -55,6 +55,28 @@ impl Unmanaged {
             schema: table.schema.clone(),
             table: Some(table.name.clone()),
             name: column.to_string(),
+            detail,
+        }
+    }
+
+    /// An object that stands on its own (a relation, a routine, a schema), named as
+    /// `inspect` and `diff` print it: `schema.name`, `schema.name(args)`, or the schema's name.
+    pub fn object(kind: &str, object: &ObjectRef, detail: String) -> Unmanaged {
+        let (schema, name) = match object {
+            ObjectRef::Table(q) | ObjectRef::View(q) | ObjectRef::Sequence(q) => {
+                (q.schema.clone(), q.name.clone())
+            }
+            ObjectRef::Function { name, args } => {
+                (name.schema.clone(), format!("{}({args})", name.name))
+            }
+            ObjectRef::Schema(n) => (String::new(), n.clone()),
+            other => (String::new(), other.to_string()),
+        };
+        Unmanaged {
+            kind: kind.into(),
+            schema,
+            table: None,
+            name,
             detail,
         }
     }

@@ -468,23 +468,25 @@ pub fn default_dependencies(default: Option<&DefaultValue>) -> Vec<ObjectRef> {
 /// The spec's functions a default calls.
 fn default_calls(schema: &Schema, default: Option<&DefaultValue>) -> Vec<ObjectRef> {
     match default {
-        Some(DefaultValue::Expr(e)) if !schema.functions.is_empty() => {
-            crate::spec::lower::called_functions(e, &schema.functions)
-        }
+        Some(DefaultValue::Expr(e)) => super::function::calls_in(e, &schema.functions),
         _ => Vec::new(),
     }
 }
 
-/// [`dependencies`], and the spec's functions its default and generation expression call
-/// (PostgreSQL refuses to drop a function they still call).
+/// The spec's functions a column's default and generation expression call: created before the
+/// column needs them, and dropped only after it lets go (PostgreSQL refuses otherwise).
+pub fn function_calls(schema: &Schema, column: &Column) -> Vec<ObjectRef> {
+    let mut out = default_calls(schema, column.default.as_ref());
+    if let Some(g) = &column.generated {
+        out.extend(super::function::calls_in(g, &schema.functions));
+    }
+    out
+}
+
+/// [`dependencies`] and [`function_calls`].
 fn needs(schema: &Schema, table: &Table, column: &Column) -> Vec<ObjectRef> {
     let mut out = dependencies(table, column);
-    out.extend(default_calls(schema, column.default.as_ref()));
-    if let Some(g) = &column.generated
-        && !schema.functions.is_empty()
-    {
-        out.extend(crate::spec::lower::called_functions(g, &schema.functions));
-    }
+    out.extend(function_calls(schema, column));
     out
 }
 

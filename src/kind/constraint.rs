@@ -177,7 +177,7 @@ pub fn diff(current: &Table, desired: &Table, out: &mut Vec<Change>) {
 // ---------------------------------------------------------------------------------------------
 // SQL
 
-fn deferrable_sql(d: Deferrable) -> &'static str {
+pub(crate) fn deferrable_sql(d: Deferrable) -> &'static str {
     match d {
         Deferrable::NotDeferrable => "",
         Deferrable::InitiallyImmediate => " DEFERRABLE INITIALLY IMMEDIATE",
@@ -321,10 +321,7 @@ pub fn dependencies(schema: &Schema, table: &QualifiedName, c: &Constraint) -> V
                 Some(t) => column::expression_columns(t, &ch.expr),
                 None => Vec::new(),
             };
-            out.extend(crate::spec::lower::called_functions(
-                &ch.expr,
-                &schema.functions,
-            ));
+            out.extend(super::function::calls_in(&ch.expr, &schema.functions));
             out
         }
         Constraint::ForeignKey(fk) => {

@@ -82,36 +82,22 @@ pub fn diff(current: &Schema, desired: &Schema, out: &mut Vec<Change>) {
     // One routine of a name goes and one of the same name comes: its arguments changed (names
     // included, which PostgreSQL's identity leaves out, so the new one may clash with the old
     // until it is gone). A rebuild drops first and rebuilds what calls it.
-    let single = |list: &[&Function], f: &Function| {
-        list.iter()
-            .filter(|x| x.name == f.name && x.procedure == f.procedure)
-            .count()
-            == 1
-    };
-    let mut paired: Vec<(&Function, &Function)> = Vec::new();
+    let same_name = |a: &Function, b: &Function| a.name == b.name && a.procedure == b.procedure;
+    let alone =
+        |list: &[&Function], f: &Function| list.iter().filter(|x| same_name(x, f)).count() == 1;
+    let replaced = |f: &Function| alone(&dropped, f) && alone(&added, f);
     for c in &dropped {
-        if single(&dropped, c)
-            && single(&added, c)
-            && let Some(d) = added
-                .iter()
-                .find(|d| d.name == c.name && d.procedure == c.procedure)
-        {
-            paired.push((c, d));
-        }
-    }
-    for c in &dropped {
-        if let Some((_, d)) = paired.iter().find(|(x, _)| std::ptr::eq(*x, *c)) {
-            out.push(Change::Function(FunctionChange::Rebuild {
+        match added.iter().find(|d| same_name(d, c)) {
+            Some(d) if replaced(c) => out.push(Change::Function(FunctionChange::Rebuild {
                 from: (*c).clone(),
                 to: (*d).clone(),
-            }));
-        } else {
-            out.push(Change::Function(FunctionChange::Drop((*c).clone())));
+            })),
+            _ => out.push(Change::Function(FunctionChange::Drop((*c).clone()))),
         }
     }
     for d in &desired.functions {
         let Some(c) = current.function(&d.name, &d.identity) else {
-            if !paired.iter().any(|(_, x)| std::ptr::eq(*x, d)) {
+            if !replaced(d) {
                 out.push(Change::Function(FunctionChange::Add(d.clone())));
             }
             continue;
@@ -320,6 +306,42 @@ fn plan_drop(b: &mut Builder<'_>, f: &Function, grants: Vec<String>) -> usize {
         .removes([me.clone()])
         .releases(f.depends_on.clone());
     b.last()
+}
+
+/// The functions of `functions` that a SQL text calls (`name(` or `schema.name(`), every overload of a name.
+pub fn calls_in(text: &str, functions: &[Function]) -> Vec<ObjectRef> {
+    if functions.is_empty() {
+        return Vec::new();
+    }
+    let toks = crate::sql_lex::tokens(text);
+    let mut out = Vec::new();
+    for (k, t) in toks.iter().enumerate() {
+        let crate::sql_lex::TokenKind::Ident { name, .. } = &t.kind else {
+            continue;
+        };
+        if !matches!(
+            toks.get(k + 1).map(|t| &t.kind),
+            Some(crate::sql_lex::TokenKind::Punct('('))
+        ) {
+            continue;
+        }
+        let qualifier = (k >= 2 && toks[k - 1].kind == crate::sql_lex::TokenKind::Punct('.'))
+            .then(|| match &toks[k - 2].kind {
+                crate::sql_lex::TokenKind::Ident { name, .. } => Some(name.clone()),
+                _ => None,
+            })
+            .flatten();
+        let q = QualifiedName::new(qualifier.as_deref().unwrap_or("public"), name);
+        out.extend(
+            functions
+                .iter()
+                .filter(|f| f.name == q)
+                .map(Function::object),
+        );
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The functions of `schema` that `name` calls could be (every overload of the name).

@@ -53,8 +53,8 @@ pub fn privileges_of(schema: &Schema, object: &ObjectRef) -> Privileges {
         .map_or_else(|| default_privileges(object), |g| g.privileges.clone())
 }
 
-/// Whether `schema` has the object `object` names.
-fn exists(schema: &Schema, object: &ObjectRef) -> bool {
+/// Whether `schema` has the object (of a kind that takes grants) that `object` names.
+pub fn exists(schema: &Schema, object: &ObjectRef) -> bool {
     match object {
         ObjectRef::Table(q) => schema.table(q).is_some(),
         ObjectRef::View(q) => schema.view(q).is_some(),

@@ -314,11 +314,8 @@ pub fn dependencies(table: Option<&Table>, name: &QualifiedName, index: &Index) 
 /// The spec's functions `index`'s expressions and predicate call: created before the index,
 /// and dropped only after it.
 pub fn function_calls(schema: &crate::model::Schema, index: &Index) -> Vec<ObjectRef> {
-    if schema.functions.is_empty() {
-        return Vec::new();
-    }
     expressions(index)
-        .flat_map(|e| crate::spec::lower::called_functions(e, &schema.functions))
+        .flat_map(|e| super::function::calls_in(e, &schema.functions))
         .collect()
 }
 

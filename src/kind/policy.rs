@@ -76,7 +76,7 @@ fn reads(schema: &Schema, p: &Policy) -> Vec<ObjectRef> {
         if let Some(t) = schema.table(&p.table) {
             out.extend(super::column::expression_columns(t, e));
         }
-        out.extend(crate::spec::lower::called_functions(e, &schema.functions));
+        out.extend(super::function::calls_in(e, &schema.functions));
     }
     out
 }

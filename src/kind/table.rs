@@ -229,23 +229,15 @@ pub(crate) fn plan(change: &TableChange, b: &mut Builder<'_>) {
 
 /// The spec's functions a table's defaults, generated columns and checks call: created first.
 fn function_calls(schema: &Schema, t: &Table) -> Vec<ObjectRef> {
-    if schema.functions.is_empty() {
-        return Vec::new();
+    let mut out: Vec<ObjectRef> = t
+        .columns
+        .iter()
+        .flat_map(|c| column::function_calls(schema, c))
+        .collect();
+    for c in &t.checks {
+        out.extend(super::function::calls_in(&c.expr, &schema.functions));
     }
-    let mut texts: Vec<&str> = Vec::new();
-    for c in &t.columns {
-        if let Some(crate::model::DefaultValue::Expr(e)) = &c.default {
-            texts.push(e);
-        }
-        if let Some(g) = &c.generated {
-            texts.push(g);
-        }
-    }
-    texts.extend(t.checks.iter().map(|c| c.expr.as_str()));
-    texts
-        .into_iter()
-        .flat_map(|e| crate::spec::lower::called_functions(e, &schema.functions))
-        .collect()
+    out
 }
 
 fn plan_add(b: &mut Builder<'_>, t: &Table) {

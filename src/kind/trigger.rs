@@ -146,12 +146,7 @@ pub fn create_sql(t: &Trigger) -> String {
             other => other.sql().to_string(),
         })
         .collect();
-    let deferrable = match t.constraint {
-        None => "",
-        Some(crate::model::Deferrable::NotDeferrable) => " NOT DEFERRABLE",
-        Some(crate::model::Deferrable::InitiallyImmediate) => " DEFERRABLE INITIALLY IMMEDIATE",
-        Some(crate::model::Deferrable::InitiallyDeferred) => " DEFERRABLE INITIALLY DEFERRED",
-    };
+    let deferrable = t.constraint.map_or("", super::constraint::deferrable_sql);
     let mut sql = format!(
         "CREATE {}TRIGGER {} {} {} ON {}{deferrable} FOR EACH {}",
         if t.constraint.is_some() {
@@ -205,21 +200,14 @@ pub fn enable_sql(t: &Trigger, state: crate::model::TriggerEnabled) -> String {
     )
 }
 
-/// The statements after `CREATE TRIGGER` that give `t` the rest of what it is.
-fn settings_sql(t: &Trigger) -> Vec<String> {
-    let mut out = Vec::new();
+fn structure_sql(t: &Trigger) -> Vec<String> {
+    let mut out = vec![create_sql(t)];
     if t.enabled != crate::model::TriggerEnabled::Origin {
         out.push(enable_sql(t, t.enabled));
     }
     if let Some(c) = &t.comment {
         out.push(comment_sql(t, Some(c)));
     }
-    out
-}
-
-fn structure_sql(t: &Trigger) -> Vec<String> {
-    let mut out = vec![create_sql(t)];
-    out.extend(settings_sql(t));
     out
 }
 

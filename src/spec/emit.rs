@@ -785,12 +785,8 @@ fn triggers(schema: &Schema, on: &QualifiedName, out: &mut String) {
         }
         if let Some(d) = t.constraint {
             fields.push("constraint: true".into());
-            match d {
-                Deferrable::NotDeferrable => {}
-                Deferrable::InitiallyImmediate => fields.push("deferrable: true".into()),
-                Deferrable::InitiallyDeferred => {
-                    fields.push("deferrable: initially_deferred".into())
-                }
+            if let Some(word) = deferrable(d) {
+                fields.push(format!("deferrable: {word}"));
             }
         }
         match t.enabled {

@@ -123,10 +123,6 @@ fn is_integer(t: &ColumnType) -> bool {
     )
 }
 
-fn at_text(s: &Span) -> String {
-    format!("{}:{}:{}", s.file, s.line, s.column)
-}
-
 impl Lowerer {
     fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
@@ -293,7 +289,7 @@ impl Lowerer {
                             ))
                             .at(c.at.clone())
                             .label("second comment")
-                            .help(format!("first written at {}; keep one", at_text(&first.at))),
+                            .help(format!("first written at {}; keep one", &first.at)),
                         );
                     }
                 } else {
@@ -357,7 +353,7 @@ impl Lowerer {
                         Diagnostic::error(format!("extension \"{}\" is declared twice", e.name.v))
                             .at(e.name.at.clone())
                             .label("second declaration")
-                            .help(format!("first declared at {}; keep one", at_text(first))),
+                            .help(format!("first declared at {}; keep one", first)),
                     );
                     continue;
                 }
@@ -387,7 +383,7 @@ impl Lowerer {
                         Diagnostic::error(format!("{what} is declared twice"))
                             .at(e.name.at.clone())
                             .label("second declaration")
-                            .help(format!("first declared at {}; keep one", at_text(first))),
+                            .help(format!("first declared at {}; keep one", first)),
                     );
                     continue;
                 }
@@ -424,10 +420,7 @@ impl Lowerer {
                         Diagnostic::error(format!("table \"{q}\" is declared twice"))
                             .at(t.name.at.clone())
                             .label("second declaration")
-                            .help(format!(
-                                "first declared at {}; rename or merge them",
-                                at_text(first)
-                            )),
+                            .help(format!("first declared at {}; rename or merge them", first)),
                     );
                     continue;
                 }
@@ -438,7 +431,7 @@ impl Lowerer {
                             .label("name already used by a type")
                             .help(format!(
                                 "a table also defines a type of its name; rename the table or the enum declared at {}",
-                                at_text(eat)
+                                eat
                             )),
                     );
                 }
@@ -584,7 +577,7 @@ impl Lowerer {
         schema.functions = self.functions(files, &tables, &schema.views, &schema.enums);
         for v in &mut schema.views {
             v.depends_on
-                .extend(called_functions(&v.query, &schema.functions));
+                .extend(crate::kind::function::calls_in(&v.query, &schema.functions));
         }
         schema.triggers = self.triggers(files, &tables, &schema.functions);
         self.policies(files, &tables, &mut schema);
@@ -620,16 +613,10 @@ impl Lowerer {
                 let Some(grants) = &raw.grants else {
                     continue;
                 };
-                let written = raw.key.v.split('(').next().unwrap_or_default().trim();
-                let q = qualify(&f.schema.v, written);
-                let args = raw
-                    .args
-                    .as_ref()
-                    .map(|a| a.v.split_whitespace().collect::<Vec<_>>().join(" "))
-                    .unwrap_or_default();
+                let (q, args, identity) = routine_key(&f.schema.v, raw);
                 let object = ObjectRef::Function {
                     name: q.clone(),
-                    args: crate::sql_lex::function_identity(&args),
+                    args: identity,
                 };
                 let word = if raw.procedure {
                     "procedure"
@@ -691,7 +678,7 @@ impl Lowerer {
                             .label("second declaration")
                             .help(format!(
                                 "first declared at {} (enums, domains and composite types share one namespace); keep one",
-                                at_text(first)
+                                first
                             )),
                     );
                     continue;
@@ -801,7 +788,7 @@ impl Lowerer {
                         Diagnostic::error(format!("{what} is declared twice"))
                             .at(raw.name.at.clone())
                             .label("second declaration")
-                            .help(format!("first declared at {}; keep one", at_text(first))),
+                            .help(format!("first declared at {}; keep one", first)),
                     );
                     continue;
                 }
@@ -893,7 +880,7 @@ impl Lowerer {
         enums: &Enums<'_>,
     ) -> Option<crate::model::ViewEntity> {
         let Some(key) = &raw.key else {
-            if let Some((c, t)) = raw.typed.first() {
+            if let Some((c, t, _)) = raw.typed.first() {
                 self.push(
                     Diagnostic::error(format!(
                         "{what}: column \"{}\" has a `type`, but the view has no `key`",
@@ -917,17 +904,12 @@ impl Lowerer {
             return None;
         }
         let mut columns = Vec::new();
-        for (name, ty) in &raw.typed {
-            let text = ty.v.trim();
-            let (text, nullable) = match text.strip_suffix('?') {
-                Some(t) => (t.trim_end(), true),
-                None => (text, false),
-            };
-            match types::parse(text, enums) {
+        for (name, ty, nullable) in &raw.typed {
+            match types::parse(ty.v.trim(), enums) {
                 Ok(parsed) => columns.push(Column {
                     name: name.v.clone(),
                     ty: parsed,
-                    nullable,
+                    nullable: *nullable,
                     default: None,
                     identity: None,
                     generated: None,
@@ -947,7 +929,7 @@ impl Lowerer {
             }
         }
         for (name, _) in &raw.columns {
-            if !raw.typed.iter().any(|(t, _)| t.v == name.v) {
+            if !raw.typed.iter().any(|(t, _, _)| t.v == name.v) {
                 self.push(
                     Diagnostic::error(format!(
                         "column \"{}\" of {what} has no `type`, but the view has a `key`",
@@ -961,7 +943,7 @@ impl Lowerer {
         }
         for k in &key.v {
             match columns.iter().find(|c| c.name == k.v) {
-                None if raw.typed.iter().all(|(t, _)| t.v != k.v) => self.push(
+                None if raw.typed.iter().all(|(t, _, _)| t.v != k.v) => self.push(
                     Diagnostic::error(format!(
                         "`key` of {what} names column \"{}\", which its `columns` do not list",
                         k.v
@@ -969,7 +951,7 @@ impl Lowerer {
                     .at(k.at.clone())
                     .label("unknown column")
                     .help(
-                        did_you_mean(&k.v, raw.typed.iter().map(|(t, _)| t.v.as_str()))
+                        did_you_mean(&k.v, raw.typed.iter().map(|(t, _, _)| t.v.as_str()))
                             .unwrap_or_else(|| "list it under `columns:` with its type".into()),
                     ),
                 ),
@@ -1004,8 +986,7 @@ impl Lowerer {
         let mut out: Vec<crate::model::Function> = Vec::new();
         for f in files {
             for raw in &f.functions {
-                let written = raw.key.v.split('(').next().unwrap_or_default().trim();
-                let q = qualify(&f.schema.v, written);
+                let (q, args, identity) = routine_key(&f.schema.v, raw);
                 let word = if raw.procedure {
                     "procedure"
                 } else {
@@ -1013,12 +994,7 @@ impl Lowerer {
                 };
                 let what = format!("{word} \"{q}\"");
                 self.check_ident(&q.name, &raw.key.at, &what);
-                let args = raw
-                    .args
-                    .as_ref()
-                    .map(|a| a.v.split_whitespace().collect::<Vec<_>>().join(" "))
-                    .unwrap_or_default();
-                let key = (q.clone(), crate::sql_lex::function_identity(&args));
+                let key = (q.clone(), identity.clone());
                 if let Some(first) = seen.get(&key) {
                     self.push(
                         Diagnostic::error(format!("{word} \"{q}({args})\" is declared twice"))
@@ -1026,7 +1002,7 @@ impl Lowerer {
                             .label("second declaration")
                             .help(format!(
                                 "first declared at {}; overloads differ in their `args`",
-                                at_text(first)
+                                first
                             )),
                     );
                     continue;
@@ -1038,7 +1014,7 @@ impl Lowerer {
                 let function = crate::model::Function {
                     name: q.clone(),
                     procedure: raw.procedure,
-                    identity: crate::sql_lex::function_identity(&args),
+                    identity,
                     args,
                     returns: raw.returns.as_ref().map(|r| r.v.trim().to_string()),
                     language: language.v.trim().to_lowercase(),
@@ -1091,7 +1067,7 @@ impl Lowerer {
                 }
             }
             deps.extend(
-                called_functions(&text, &snapshot)
+                crate::kind::function::calls_in(&text, &snapshot)
                     .into_iter()
                     .filter(|o| *o != f.object()),
             );
@@ -1178,17 +1154,13 @@ impl Lowerer {
             ) else {
                 continue;
             };
-            for (_, p) in &mut g.privileges {
-                p.sort();
-                p.dedup();
-            }
-            g.privileges.sort();
+            g.normalize();
             match first.get(&f.schema.v) {
                 Some((at, other)) if other.privileges != g.privileges => self.push(
                     Diagnostic::error(format!("{what} has two different `grants`"))
                         .at(raw.at.clone())
                         .label("second declaration")
-                        .help(format!("first declared at {}; keep one", at_text(at))),
+                        .help(format!("first declared at {}; keep one", at)),
                 ),
                 Some(_) => {}
                 None => {
@@ -2513,37 +2485,20 @@ fn resolve_trigger_function(
     QualifiedName::public(&name)
 }
 
-/// The spec's functions a text calls (`name(` or `schema.name(`), every overload of a name.
-pub fn called_functions(text: &str, functions: &[crate::model::Function]) -> Vec<ObjectRef> {
-    let toks = crate::sql_lex::tokens(text);
-    let mut out = Vec::new();
-    for (k, t) in toks.iter().enumerate() {
-        let crate::sql_lex::TokenKind::Ident { name, .. } = &t.kind else {
-            continue;
-        };
-        if !matches!(
-            toks.get(k + 1).map(|t| &t.kind),
-            Some(crate::sql_lex::TokenKind::Punct('('))
-        ) {
-            continue;
-        }
-        let qualifier = (k >= 2 && toks[k - 1].kind == crate::sql_lex::TokenKind::Punct('.'))
-            .then(|| match &toks[k - 2].kind {
-                crate::sql_lex::TokenKind::Ident { name, .. } => Some(name.clone()),
-                _ => None,
-            })
-            .flatten();
-        let q = QualifiedName::new(qualifier.as_deref().unwrap_or("public"), name);
-        out.extend(
-            functions
-                .iter()
-                .filter(|f| f.name == q)
-                .map(crate::model::Function::object),
-        );
-    }
-    out.sort();
-    out.dedup();
-    out
+/// A routine's name (qualified in its file's schema), its `args` as written with blank space
+/// folded, and its identity arguments: what tells overloads apart.
+fn routine_key(
+    file_schema: &str,
+    raw: &super::shape::RawFunction,
+) -> (QualifiedName, String, String) {
+    let written = raw.key.v.split('(').next().unwrap_or_default().trim();
+    let args = raw
+        .args
+        .as_ref()
+        .map(|a| a.v.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
+    let identity = crate::sql_lex::function_identity(&args);
+    (qualify(file_schema, written), args, identity)
 }
 
 /// A view's query as stored: without surrounding blank space and trailing `;`.

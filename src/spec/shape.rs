@@ -189,6 +189,15 @@ pub const FOREIGN_KEY_KEYS: &[&str] = &[
     "deferrable",
 ];
 
+/// A column type as written, split from its trailing `?` (the column can be NULL).
+fn split_nullable(s: &str) -> (String, bool) {
+    let t = s.trim_end();
+    match t.strip_suffix('?') {
+        Some(base) => (base.trim_end().to_string(), true),
+        None => (t.to_string(), false),
+    }
+}
+
 /// A value with the place it was written.
 #[derive(Debug, Clone)]
 pub struct Sp<T> {
@@ -241,8 +250,9 @@ pub struct RawView {
     pub columns: Vec<(Sp<String>, String)>,
     /// `key:`, the columns that identify a row for the view's entity.
     pub key: Option<Sp<Vec<Sp<String>>>>,
-    /// Columns written with a `type:` (for the entity): name → type as written.
-    pub typed: Vec<(Sp<String>, Sp<String>)>,
+    /// Columns written with a `type:` (for the entity): name, type without its `?`, and
+    /// whether the `?` said it can be NULL.
+    pub typed: Vec<(Sp<String>, Sp<String>, bool)>,
     pub indexes: Vec<RawIndex>,
     pub triggers: Vec<RawTrigger>,
     pub grants: Option<RawGrants>,
@@ -1603,7 +1613,9 @@ impl<'a> Reader<'a> {
                                     match ck.v.as_str() {
                                         "type" => {
                                             if let Some(t) = self.name_string(cvv, &ckw) {
-                                                view.typed.push((cname.clone(), t));
+                                                let (base, nullable) = split_nullable(&t.v);
+                                                let t = Sp { v: base, at: t.at };
+                                                view.typed.push((cname.clone(), t, nullable));
                                             }
                                         }
                                         "comment" => {
@@ -1791,16 +1803,9 @@ impl<'a> Reader<'a> {
             comment: None,
             renamed_from: None,
         };
-        let split_q = |s: &str| -> (String, bool) {
-            let t = s.trim_end();
-            match t.strip_suffix('?') {
-                Some(base) => (base.trim_end().to_string(), true),
-                None => (t.to_string(), false),
-            }
-        };
         match &node.kind {
             Kind::Str(s) => {
-                let (base, q) = split_q(s);
+                let (base, q) = split_nullable(s);
                 c.ty.v = base;
                 c.nullable = q;
                 return Some(c);
@@ -1829,7 +1834,7 @@ impl<'a> Reader<'a> {
                 "type" => {
                     if let Some(s) = self.name_string(v, &fw) {
                         saw_type = true;
-                        let (base, q) = split_q(&s.v);
+                        let (base, q) = split_nullable(&s.v);
                         c.ty = Sp {
                             v: base,
                             at: s.at.clone(),

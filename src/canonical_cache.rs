@@ -53,6 +53,14 @@ pub fn key(
     read: &crate::introspect::IntrospectOptions,
     facts: &ServerFacts,
 ) -> String {
+    let mut h = base(read, facts);
+    // Serializing the model cannot fail: it is plain data.
+    h.update(serde_json::to_vec(desired).unwrap_or_default());
+    hex::encode(h.finalize())
+}
+
+/// What every key starts with: the format, tidemark's build, the server and the reading.
+fn base(read: &crate::introspect::IntrospectOptions, facts: &ServerFacts) -> Sha256 {
     let mut h = Sha256::new();
     h.update(format!("tidemark-canonical/{FORMAT}\n").as_bytes());
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
@@ -63,9 +71,80 @@ pub fn key(
     h.update(b"\n");
     h.update(format!("{read:?}").as_bytes());
     h.update(b"\n");
-    // Serializing the model cannot fail: it is plain data.
-    h.update(serde_json::to_vec(desired).unwrap_or_default());
+    h
+}
+
+/// The key of one part's canonical form (see [`crate::canonical_units`]): `texts` are the
+/// serialized parts it depends on (its own first), each with a label.
+pub fn part_key(
+    read: &crate::introspect::IntrospectOptions,
+    facts: &ServerFacts,
+    texts: &[(&str, &str)],
+) -> String {
+    let mut h = base(read, facts);
+    h.update(b"part\n");
+    for (label, text) in texts {
+        h.update(format!("{}:{label}\n{}:", label.len(), text.len()).as_bytes());
+        h.update(text.as_bytes());
+        h.update(b"\n");
+    }
     hex::encode(h.finalize())
+}
+
+/// Part entries kept; older ones are removed when new ones are written.
+const KEEP_PARTS: usize = 50_000;
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PartEntry<T> {
+    format: u32,
+    key: String,
+    part: T,
+}
+
+fn part_path(dir: &Path, key: &str) -> PathBuf {
+    dir.join(format!("part-{}.json", &key[..key.len().min(32)]))
+}
+
+/// The part stored under `key`, if there is one and it is whole and current.
+pub fn get_part<T: serde::de::DeserializeOwned>(options: &CacheOptions, key: &str) -> Option<T> {
+    let dir = options.dir.as_ref()?;
+    let bytes = std::fs::read(part_path(dir, key)).ok()?;
+    let entry: PartEntry<T> = serde_json::from_slice(&bytes).ok()?;
+    (entry.format == FORMAT && entry.key == key).then_some(entry.part)
+}
+
+/// Stores parts under their keys, then keeps the [`KEEP_PARTS`] newest. Best effort.
+pub fn put_parts<T: serde::Serialize>(options: &CacheOptions, parts: &[(String, &T)]) {
+    let Some(dir) = &options.dir else {
+        return;
+    };
+    if parts.is_empty() || std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    for (key, part) in parts {
+        let entry = PartEntry {
+            format: FORMAT,
+            key: key.clone(),
+            part: *part,
+        };
+        let Ok(bytes) = serde_json::to_vec(&entry) else {
+            continue;
+        };
+        write_whole(dir, &part_path(dir, key), key, &bytes);
+    }
+    prune_named(dir, "part-", KEEP_PARTS);
+}
+
+/// Writes `bytes` to `target` through a temporary file, so a reader never sees half of it.
+fn write_whole(dir: &Path, target: &Path, key: &str, bytes: &[u8]) {
+    let temporary = dir.join(format!(
+        ".tmp-{}-{}",
+        std::process::id(),
+        &key[..12.min(key.len())]
+    ));
+    if std::fs::write(&temporary, bytes).is_ok() && std::fs::rename(&temporary, target).is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -103,20 +182,12 @@ pub fn put(options: &CacheOptions, key: &str, schema: &Schema) {
     let Ok(bytes) = serde_json::to_vec(&entry) else {
         return;
     };
-    let target = path_of(dir, key);
-    let temporary = dir.join(format!(
-        ".canonical-{}.{}.tmp",
-        std::process::id(),
-        &key[..8.min(key.len())]
-    ));
-    if std::fs::write(&temporary, bytes).is_ok() && std::fs::rename(&temporary, &target).is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    prune(dir);
+    write_whole(dir, &path_of(dir, key), key, &bytes);
+    prune_named(dir, "canonical-", KEEP);
 }
 
-/// Keeps the [`KEEP`] newest entries.
-fn prune(dir: &Path) {
+/// Keeps the `keep` newest entries whose file name starts with `prefix`.
+fn prune_named(dir: &Path, prefix: &str, keep: usize) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -125,15 +196,15 @@ fn prune(dir: &Path) {
         .filter(|e| {
             let name = e.file_name();
             let name = name.to_string_lossy();
-            name.starts_with("canonical-") && name.ends_with(".json")
+            name.starts_with(prefix) && name.ends_with(".json")
         })
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .collect();
-    if files.len() <= KEEP {
+    if files.len() <= keep {
         return;
     }
     files.sort();
-    for (_, p) in &files[..files.len() - KEEP] {
+    for (_, p) in &files[..files.len() - keep] {
         let _ = std::fs::remove_file(p);
     }
 }

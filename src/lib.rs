@@ -13,6 +13,7 @@
 //! throwaway PostgreSQL with pgvector. `cli` is the only module that prints or exits.
 
 pub mod canonical_cache;
+pub mod canonical_units;
 pub mod cli;
 pub mod codegen;
 pub mod compare;

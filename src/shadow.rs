@@ -12,7 +12,10 @@ use std::path::PathBuf;
 
 use sqlx::{AssertSqlSafe, Connection, Executor};
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use crate::canonical_cache::{self, CacheOptions, ServerFacts};
+use crate::canonical_units::{self, Split, TableNames, Unit};
 use crate::compare::SpanIndex;
 use crate::connect::{self, ConnectOptions, DatabaseUrl};
 use crate::ddl;
@@ -85,6 +88,10 @@ pub struct ShadowHost {
     cache: CacheOptions,
     /// How many canonical forms came from the cache (for reports and tests).
     hits: std::sync::atomic::AtomicUsize,
+    /// How many parts (tables, or the globals) of a schema came from the cache.
+    part_hits: std::sync::atomic::AtomicUsize,
+    /// Scratch databases built at once; 0: the schema is always built whole, in one.
+    parallel: usize,
 }
 
 /// A scratch database created on a [`ShadowHost`]; dropped again by [`ShadowHost::drop_database`].
@@ -124,6 +131,8 @@ impl ShadowHost {
                     admin,
                     cache: canonical_cache::process_default(),
                     hits: Default::default(),
+                    part_hits: Default::default(),
+                    parallel: default_parallel(),
                 })
             }
             ShadowServer::Url(url) => Ok(ShadowHost {
@@ -131,6 +140,8 @@ impl ShadowHost {
                 admin: url.clone(),
                 cache: canonical_cache::process_default(),
                 hits: Default::default(),
+                part_hits: Default::default(),
+                parallel: default_parallel(),
             }),
         }
     }
@@ -141,7 +152,21 @@ impl ShadowHost {
         self
     }
 
-    /// How many [`ShadowHost::canonicalize`] calls were answered from the cache.
+    /// Builds the missing parts of a schema in up to `n` scratch databases at once (the
+    /// default: one per CPU, at most 4); 0 builds every schema whole in one database, with
+    /// the cache used only for whole schemas (the reference the cut is tested against).
+    pub fn with_parallel(mut self, n: usize) -> Self {
+        self.parallel = n;
+        self
+    }
+
+    /// How many parts of schemas (tables with what belongs to them, or a schema's globals)
+    /// were taken from the cache rather than built.
+    pub fn part_hits(&self) -> usize {
+        self.part_hits.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many [`ShadowHost::canonicalize`] calls were answered whole from the cache.
     pub fn cache_hits(&self) -> usize {
         self.hits.load(std::sync::atomic::Ordering::Relaxed)
     }
@@ -201,26 +226,202 @@ impl ShadowHost {
         spans: Option<&SpanIndex>,
         options: &IntrospectOptions,
     ) -> Result<Schema, ShadowError> {
-        let mut admin = connect::connect(&self.admin, &connect_options())
-            .await
-            .map_err(ShadowError::Connect)?;
-        let key = match &self.cache.dir {
+        let facts = match &self.cache.dir {
             Some(_) => {
-                let facts = server_facts(&mut admin, desired)
+                let mut admin = connect::connect(&self.admin, &connect_options())
                     .await
-                    .map_err(|e| ShadowError::Database(connect::server_message(&e)))?;
-                Some(canonical_cache::key(desired, options, &facts))
+                    .map_err(ShadowError::Connect)?;
+                let facts = server_facts(&mut admin, desired).await;
+                let _ = admin.close().await;
+                Some(facts.map_err(|e| ShadowError::Database(connect::server_message(&e)))?)
             }
             None => None,
         };
+        let key = facts
+            .as_ref()
+            .map(|f| canonical_cache::key(desired, options, f));
         if let Some(hit) = key
             .as_deref()
             .and_then(|k| canonical_cache::get(&self.cache, k))
         {
-            let _ = admin.close().await;
             self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return finish(desired, hit, spans);
         }
+        let split = (self.parallel > 0)
+            .then(|| canonical_units::split(desired))
+            .flatten();
+        let canonical = match split {
+            Some(split) => {
+                self.build_parts(&split, facts.as_ref(), spans, options)
+                    .await?
+            }
+            None => self.build(desired, spans, options).await?,
+        };
+        if let Some(k) = &key {
+            canonical_cache::put(&self.cache, k, &canonical);
+        }
+        finish(desired, canonical, spans)
+    }
+
+    /// The canonical form of a cut schema: the parts the cache has are taken from it, the
+    /// others are built, in up to [`ShadowHost::with_parallel`] scratch databases at once, each
+    /// holding its share of the missing tables, the globals, and stripped copies of the tables
+    /// those name.
+    async fn build_parts(
+        &self,
+        split: &Split,
+        facts: Option<&ServerFacts>,
+        spans: Option<&SpanIndex>,
+        options: &IntrospectOptions,
+    ) -> Result<Schema, ShadowError> {
+        let names = TableNames::new(split.units.keys());
+        let globals_text = canonical_units::text_of(&split.globals);
+        let texts: BTreeMap<&QualifiedName, String> = split
+            .units
+            .iter()
+            .map(|(q, u)| (q, canonical_units::text_of(u)))
+            .collect();
+        let refs: BTreeMap<&QualifiedName, BTreeSet<QualifiedName>> = texts
+            .iter()
+            .map(|(q, t)| {
+                let mut r = names.named_in(t);
+                r.remove(*q);
+                (*q, r)
+            })
+            .collect();
+        let globals_refs = names.named_in(&globals_text);
+        let part_key = |own: (&str, &str), with_globals: bool, named: &BTreeSet<QualifiedName>| {
+            facts.map(|f| {
+                let labels: Vec<String> = named.iter().map(ToString::to_string).collect();
+                let mut parts: Vec<(&str, &str)> = vec![own];
+                if with_globals {
+                    parts.push(("globals", globals_text.as_str()));
+                }
+                for (label, q) in labels.iter().zip(named) {
+                    parts.push((label.as_str(), texts[q].as_str()));
+                }
+                canonical_cache::part_key(options, f, &parts)
+            })
+        };
+        let globals_key = part_key(("globals", &globals_text), false, &globals_refs);
+        let unit_keys: BTreeMap<&QualifiedName, Option<String>> = texts
+            .iter()
+            .map(|(q, t)| (*q, part_key(("unit", t.as_str()), true, &refs[q])))
+            .collect();
+        let mut globals: Option<Schema> = globals_key
+            .as_deref()
+            .and_then(|k| canonical_cache::get_part(&self.cache, k));
+        let mut done: BTreeMap<QualifiedName, Unit> = BTreeMap::new();
+        for (q, k) in &unit_keys {
+            if let Some(u) = k
+                .as_deref()
+                .and_then(|k| canonical_cache::get_part::<Unit>(&self.cache, k))
+            {
+                done.insert((*q).clone(), u);
+            }
+        }
+        self.part_hits.fetch_add(
+            done.len() + usize::from(globals.is_some()),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        let missing: Vec<&QualifiedName> = split
+            .units
+            .keys()
+            .filter(|q| !done.contains_key(*q))
+            .collect();
+        if globals.is_none() || !missing.is_empty() {
+            let want_globals = globals.is_none();
+            let groups = missing
+                .len()
+                .div_ceil(MIN_TABLES_PER_DATABASE)
+                .clamp(1, self.parallel.max(1));
+            let per = missing.len().div_ceil(groups).max(1);
+            let mut members: Vec<BTreeSet<QualifiedName>> = missing
+                .chunks(per)
+                .map(|c| c.iter().map(|q| (*q).clone()).collect())
+                .collect();
+            if members.is_empty() {
+                members.push(BTreeSet::new());
+            }
+            if want_globals {
+                // The globals are read from the first database, where the tables they name
+                // are whole.
+                members[0].extend(globals_refs.iter().cloned());
+            }
+            let schemas: Vec<Schema> = members
+                .iter()
+                .map(|m| {
+                    let mut whole: Vec<&Unit> = m.iter().map(|q| &split.units[q]).collect();
+                    let mut thin: Vec<Unit> = Vec::new();
+                    let mut seen: BTreeSet<QualifiedName> = m.clone();
+                    let mut queue: Vec<QualifiedName> = m
+                        .iter()
+                        .flat_map(|q| refs[q].iter().cloned())
+                        .chain(globals_refs.iter().cloned())
+                        .collect();
+                    while let Some(q) = queue.pop() {
+                        if !seen.insert(q.clone()) {
+                            continue;
+                        }
+                        let t = canonical_units::stripped(&split.units[&q]);
+                        let mut more = names.named_in(&canonical_units::text_of(&t));
+                        more.remove(&q);
+                        queue.extend(more);
+                        thin.push(t);
+                    }
+                    whole.extend(thin.iter());
+                    canonical_units::assemble(&split.globals, whole)
+                })
+                .collect();
+            let built = futures_util::future::join_all(
+                schemas.iter().map(|s| self.build(s, spans, options)),
+            )
+            .await;
+            let mut fresh_units: Vec<(String, Unit)> = Vec::new();
+            for (i, (result, m)) in built.into_iter().zip(&members).enumerate() {
+                let Some(parts) = canonical_units::split(&result?) else {
+                    // Read back, the parts clash after all: only a whole build is right.
+                    return self
+                        .build(
+                            &canonical_units::assemble(&split.globals, split.units.values()),
+                            spans,
+                            options,
+                        )
+                        .await;
+                };
+                if i == 0 && want_globals {
+                    if let Some(k) = &globals_key {
+                        canonical_cache::put_parts(&self.cache, &[(k.clone(), &parts.globals)]);
+                    }
+                    globals = Some(parts.globals);
+                }
+                for (q, u) in parts.units {
+                    if m.contains(&q) && !done.contains_key(&q) {
+                        if let Some(Some(k)) = unit_keys.get(&q) {
+                            fresh_units.push((k.clone(), u.clone()));
+                        }
+                        done.insert(q, u);
+                    }
+                }
+            }
+            let refs: Vec<(String, &Unit)> =
+                fresh_units.iter().map(|(k, u)| (k.clone(), u)).collect();
+            canonical_cache::put_parts(&self.cache, &refs);
+        }
+        let globals = globals.unwrap_or_default();
+        Ok(canonical_units::assemble(&globals, done.values()))
+    }
+
+    /// `desired` built on a fresh scratch database and read back, as it is (no cache).
+    async fn build(
+        &self,
+        desired: &Schema,
+        spans: Option<&SpanIndex>,
+        options: &IntrospectOptions,
+    ) -> Result<Schema, ShadowError> {
+        let mut admin = connect::connect(&self.admin, &connect_options())
+            .await
+            .map_err(ShadowError::Connect)?;
         // Roles are server-wide: every canonicalisation that names roles holds a shared lock
         // while it uses them, and drops the ones it created only once it holds the lock alone,
         // so a run in parallel on the same server never loses a role under its feet.
@@ -244,15 +445,26 @@ impl ShadowHost {
             let _ = release_roles(&mut admin, &created_roles).await;
         }
         let _ = admin.close().await;
-        let canonical = match (result, dropped) {
-            (Ok(_), Err(e)) => return Err(e),
-            (result, _) => result?,
-        };
-        if let Some(k) = &key {
-            canonical_cache::put(&self.cache, k, &canonical);
+        match (result, dropped) {
+            (Ok(_), Err(e)) => Err(e),
+            (result, _) => result,
         }
-        finish(desired, canonical, spans)
     }
+}
+
+/// Below this many tables to build, one scratch database is quicker than several.
+const MIN_TABLES_PER_DATABASE: usize = 50;
+
+/// One scratch database per CPU, at most 4 (`TIDEMARK_SHADOW_PARALLEL` overrides).
+fn default_parallel() -> usize {
+    std::env::var("TIDEMARK_SHADOW_PARALLEL")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get().min(4))
+                .unwrap_or(1)
+        })
 }
 
 /// Takes the shared roles lock and creates the roles `desired` names that the server lacks;

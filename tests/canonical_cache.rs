@@ -30,13 +30,22 @@ fn script(current: &Schema, desired: &Schema) -> String {
     .unwrap_or_else(|e| format!("error: {e}"))
 }
 
-/// The one cache file in `dir`.
-fn entry_file(dir: &Path) -> PathBuf {
-    let files: Vec<PathBuf> = std::fs::read_dir(dir)
+/// The cache files in `dir` whose name starts with `prefix`.
+fn files_named(dir: &Path, prefix: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
         .expect("cache dir")
         .map(|e| e.expect("entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+        })
+        .collect()
+}
+
+/// The one whole-schema cache file in `dir`.
+fn entry_file(dir: &Path) -> PathBuf {
+    let files = files_named(dir, "canonical-");
     assert_eq!(files.len(), 1, "{files:?}");
     files[0].clone()
 }
@@ -51,9 +60,11 @@ async fn check_pair(
     damage: bool,
 ) -> Result<(), String> {
     let read = IntrospectOptions::default();
+    // The reference: every schema built whole in one database, no cache.
     let plain = ShadowHost::start(&server)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?
+        .with_parallel(0);
     let fresh = |s: &Schema| {
         let s = s.clone();
         let plain = &plain;
@@ -97,7 +108,10 @@ async fn check_pair(
     let c1 = canon(&current).await?;
     expect("a cold cache answered", host.cache_hits() == 0);
     let d1 = canon(&desired).await?;
-    expect("the other side's entry answered", host.cache_hits() == 0);
+    expect(
+        "the other side's whole entry answered",
+        host.cache_hits() == 0,
+    );
     expect(
         "cold canonical forms differ from the uncached ones",
         c1 == cur && d1 == des,
@@ -161,6 +175,33 @@ async fn check_pair(
             host2.cache_hits() == before + 1 && again == des,
         );
     }
+    // Broken part entries, with no whole entry to fall back on, are misses too.
+    std::fs::remove_file(&file).map_err(|e| e.to_string())?;
+    let parts = files_named(only.path(), "part-");
+    expect("no part entries were written", !parts.is_empty());
+    for (i, p) in parts.iter().enumerate() {
+        let text = std::fs::read_to_string(p).map_err(|e| e.to_string())?;
+        let broken = match i % 2 {
+            0 => text[..text.len() / 2].to_string(),
+            _ => {
+                let mut v: serde_json::Value =
+                    serde_json::from_str(&text).map_err(|e| e.to_string())?;
+                v["key"] = serde_json::Value::String("0".repeat(64));
+                serde_json::to_string(&v).map_err(|e| e.to_string())?
+            }
+        };
+        std::fs::write(p, broken).map_err(|e| e.to_string())?;
+    }
+    let before = host2.part_hits();
+    let d = host2
+        .canonicalize(&desired, None, &read)
+        .await
+        .map_err(|e| e.to_string())?;
+    expect("a broken part entry was used", host2.part_hits() == before);
+    expect(
+        "broken parts: the plan differs",
+        script(&cur, &d) == expected,
+    );
     if problems.is_empty() {
         Ok(())
     } else {
@@ -230,4 +271,142 @@ fn the_key_covers_the_server_the_options_and_the_schema() {
         base,
         canonical_cache::key(&other, &read, &facts("180003 UTF8 vector=0.8.0"))
     );
+}
+
+/// A schema of `n` tables in a chain of foreign keys, with a view over one table, a function
+/// whose SQL body names another, an `updated_at` trigger, a policy whose subquery names a
+/// third, and a serial key; `variant` edits table `t0007`'s comment and, when `view`, the view.
+fn chain_spec(n: usize, variant: &str, view: bool) -> String {
+    let mut out = String::from(
+        "extensions:\n  vector: {}\n\
+         functions:\n  set_updated_at:\n    returns: trigger\n    language: plpgsql\n    body: |\n      BEGIN NEW.updated_at := now(); RETURN NEW; END\n  \
+         t0003_count:\n    returns: bigint\n    language: sql\n    body: SELECT count(*) FROM t0003\n",
+    );
+    out.push_str(&format!(
+        "views:\n  v_t0005:\n    sql: SELECT id, title{} FROM t0005\n",
+        if view { ", score" } else { "" }
+    ));
+    out.push_str("tables:\n");
+    for i in 0..n {
+        out.push_str(&format!(
+            "  t{i:04}:\n    comment: table {i}{}\n    columns:\n      id: {{ type: {}, primary_key: true }}\n      \
+             title: text\n      score: {{ type: integer, default: 0 }}\n      embedding: vector(8)?\n      \
+             updated_at: {{ type: timestamptz, default_sql: now() }}\n",
+            if i == 7 { variant } else { "" },
+            if i == 2 { "bigserial" } else { "bigint" },
+        ));
+        if i > 0 {
+            out.push_str(&format!(
+                "      parent_id: {{ type: bigint?, references: t{:04}.id, on_delete: cascade }}\n",
+                i - 1
+            ));
+        }
+        out.push_str(&format!(
+            "    indexes:\n      t{i:04}_embedding_idx: {{ on: embedding, using: hnsw, ops: vector_cosine_ops }}\n      \
+             t{i:04}_title_idx: {{ on: title }}\n"
+        ));
+        if i == 9 {
+            out.push_str(
+                "    row_level_security: true\n    triggers:\n      t0009_set_updated_at: { before: [update], execute: set_updated_at }\n    \
+                 policies:\n      via_t0011: { using: \"EXISTS (SELECT 1 FROM t0011 x WHERE x.id = parent_id)\" }\n",
+            );
+        }
+    }
+    out
+}
+
+fn load_text(text: &str) -> Schema {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("spec.yaml");
+    std::fs::write(&path, text).expect("write spec");
+    match tidemark::spec::load(&path) {
+        Ok(l) => l.schema,
+        Err(d) => panic!("spec does not load:\n{d:?}"),
+    }
+}
+
+/// A cut schema gives what a whole build gives: cold (built in several databases at once),
+/// after one table changed (only it and its neighbour are built, the rest come from the
+/// cache), and after a view changed (the globals and the table it names are built).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schema_built_in_parts_equals_the_whole_build() {
+    let db = TestDatabase::create().await.expect("db");
+    let server = ShadowServer::Url(DatabaseUrl::parse(db.server_url()).expect("url"));
+    let read = IntrospectOptions::default();
+    let whole = ShadowHost::start(&server)
+        .await
+        .expect("host")
+        .with_parallel(0);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let parts = ShadowHost::start(&server)
+        .await
+        .expect("host")
+        .with_cache(CacheOptions {
+            dir: Some(dir.path().to_path_buf()),
+        })
+        .with_parallel(3);
+    let n = 120;
+    let base = load_text(&chain_spec(n, "", false));
+    let expected = whole.canonicalize(&base, None, &read).await.expect("whole");
+    let cold = parts.canonicalize(&base, None, &read).await.expect("parts");
+    assert_eq!(parts.part_hits(), 0);
+    assert_eq!(cold, expected, "cold, built in 3 databases");
+    assert_eq!(expected.tables.len(), n);
+
+    let one = load_text(&chain_spec(n, " (edited)", false));
+    let expected_one = whole.canonicalize(&one, None, &read).await.expect("whole");
+    let got = parts.canonicalize(&one, None, &read).await.expect("parts");
+    assert_eq!(got, expected_one, "one table changed");
+    // t0007 and t0008 (which names it) are built; the other tables and the globals are not.
+    assert_eq!(parts.part_hits(), n - 2 + 1);
+    assert_ne!(expected_one, expected);
+
+    let before = parts.part_hits();
+    let view = load_text(&chain_spec(n, " (edited)", true));
+    let expected_view = whole.canonicalize(&view, None, &read).await.expect("whole");
+    let got = parts.canonicalize(&view, None, &read).await.expect("parts");
+    assert_eq!(got, expected_view, "view changed");
+    // The globals changed, so every table's key did.
+    assert_eq!(parts.part_hits(), before);
+    assert_eq!(parts.cache_hits(), 0);
+}
+
+/// The cut follows the names: a table is one part with its sequences, triggers and policies;
+/// a table a view, function or policy names is among its dependencies; a clash refuses the cut.
+#[test]
+fn the_cut_keeps_what_belongs_to_a_table_and_refuses_clashes() {
+    use tidemark::canonical_units::{TableNames, split, text_of};
+    let schema = load_text(&chain_spec(12, "", false));
+    let cut = split(&schema).expect("no clash");
+    assert_eq!(cut.units.len(), 12);
+    let t2 = &cut.units[&tidemark::model::QualifiedName::new("public", "t0002")];
+    assert_eq!(t2.sequences.len(), 1, "the serial's sequence is t0002's");
+    let t9 = &cut.units[&tidemark::model::QualifiedName::new("public", "t0009")];
+    assert_eq!((t9.triggers.len(), t9.policies.len()), (1, 1));
+    assert!(cut.globals.tables.is_empty() && cut.globals.sequences.is_empty());
+    let names = TableNames::new(cut.units.keys());
+    let named: Vec<String> = names
+        .named_in(&text_of(&cut.globals))
+        .iter()
+        .map(|q| q.name.clone())
+        .collect();
+    assert_eq!(named, ["t0003", "t0005"]);
+    let named: Vec<String> = names
+        .named_in(&text_of(t9))
+        .iter()
+        .map(|q| q.name.clone())
+        .collect();
+    assert_eq!(named, ["t0008", "t0009", "t0011"]);
+    assert_eq!(
+        tidemark::canonical_units::assemble(&cut.globals, cut.units.values()),
+        {
+            let mut s = schema.clone();
+            s.normalize();
+            s
+        }
+    );
+
+    let mut clash = schema.clone();
+    clash.tables[1].indexes[0].name = clash.tables[0].indexes[0].name.clone();
+    assert!(split(&clash).is_none(), "two indexes of one name");
 }

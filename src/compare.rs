@@ -222,12 +222,14 @@ pub async fn compare(
         .cloned()
         .collect();
     let read = introspect_options(desired.schema, &ignore);
-    let live = introspect::introspect_connection(conn, &read)
-        .await
-        .map_err(CompareError::Introspect)?;
-    let canonical = host
-        .canonicalize(desired.schema, desired.spans, &read)
-        .await?;
+    // The two sides are read at once: the live catalog and the scratch database's work
+    // (creating it costs a checkpoint) overlap instead of adding up.
+    let (live, canonical) = tokio::join!(
+        introspect::introspect_connection(conn, &read),
+        host.canonicalize(desired.schema, desired.spans, &read)
+    );
+    let live = live.map_err(CompareError::Introspect)?;
+    let canonical = canonical?;
     compare_schemas(live.schema, live.unmanaged, canonical, &options.plan)
 }
 

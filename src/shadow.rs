@@ -306,7 +306,13 @@ impl ShadowHost {
         let globals_key = part_key(("globals", &globals_text), false, &globals_refs);
         let unit_keys: BTreeMap<&QualifiedName, Option<String>> = texts
             .iter()
-            .map(|(q, t)| (*q, part_key(("unit", t.as_str()), true, &refs[q])))
+            .map(|(q, t)| {
+                // A table depends on the globals, and so on what they depend on: the tables
+                // they name (a policy comparing with a view's column, whose type is its table's).
+                let named: BTreeSet<QualifiedName> =
+                    refs[q].union(&globals_refs).cloned().collect();
+                (*q, part_key(("unit", t.as_str()), true, &named))
+            })
             .collect();
         let mut globals: Option<Schema> = globals_key
             .as_deref()

@@ -94,100 +94,125 @@ pub fn part_key(
 /// Part entries kept; older ones are removed when new ones are written.
 const KEEP_PARTS: usize = 50_000;
 
+/// What an entry holds: a whole canonical schema, or one part of one.
+#[derive(Clone, Copy)]
+enum Kind {
+    Whole,
+    Part,
+}
+
+impl Kind {
+    fn prefix(self) -> &'static str {
+        match self {
+            Kind::Whole => "canonical-",
+            Kind::Part => "part-",
+        }
+    }
+
+    /// Entries of this kind kept; older ones are removed when new ones are written.
+    fn keep(self) -> usize {
+        match self {
+            Kind::Whole => KEEP,
+            Kind::Part => KEEP_PARTS,
+        }
+    }
+}
+
 #[derive(serde::Serialize, serde::Deserialize)]
-struct PartEntry<T> {
+struct Entry<T> {
     format: u32,
     key: String,
-    part: T,
+    /// The canonical form: of a whole schema, or of one part.
+    schema: T,
 }
 
-fn part_path(dir: &Path, key: &str) -> PathBuf {
-    dir.join(format!("part-{}.json", &key[..key.len().min(32)]))
+fn path_of(dir: &Path, kind: Kind, key: &str) -> PathBuf {
+    dir.join(format!(
+        "{}{}.json",
+        kind.prefix(),
+        &key[..key.len().min(32)]
+    ))
 }
 
-/// The part stored under `key`, if there is one and it is whole and current.
-pub fn get_part<T: serde::de::DeserializeOwned>(options: &CacheOptions, key: &str) -> Option<T> {
+/// The entry of `kind` stored under `key`, if there is one and it is whole and current.
+fn read<T: serde::de::DeserializeOwned>(
+    options: &CacheOptions,
+    kind: Kind,
+    key: &str,
+) -> Option<T> {
     let dir = options.dir.as_ref()?;
-    let bytes = std::fs::read(part_path(dir, key)).ok()?;
-    let entry: PartEntry<T> = serde_json::from_slice(&bytes).ok()?;
-    (entry.format == FORMAT && entry.key == key).then_some(entry.part)
+    let bytes = std::fs::read(path_of(dir, kind, key)).ok()?;
+    let entry: Entry<T> = serde_json::from_slice(&bytes).ok()?;
+    (entry.format == FORMAT && entry.key == key).then_some(entry.schema)
 }
 
-/// Stores parts under their keys, then keeps the [`KEEP_PARTS`] newest. Best effort.
-pub fn put_parts<T: serde::Serialize>(options: &CacheOptions, parts: &[(String, &T)]) {
+/// Stores entries of `kind` under their keys, then keeps the newest ones. Best effort: a cache
+/// that cannot be written only costs time.
+fn write<'a, T: serde::Serialize + 'a>(
+    options: &CacheOptions,
+    kind: Kind,
+    entries: impl IntoIterator<Item = (&'a str, &'a T)>,
+) {
     let Some(dir) = &options.dir else {
         return;
     };
-    if parts.is_empty() || std::fs::create_dir_all(dir).is_err() {
-        return;
-    }
-    for (key, part) in parts {
-        let entry = PartEntry {
+    let mut wrote = false;
+    for (key, value) in entries {
+        if !wrote && std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        wrote = true;
+        let entry = Entry {
             format: FORMAT,
-            key: key.clone(),
-            part: *part,
+            key: key.to_string(),
+            schema: value,
         };
         let Ok(bytes) = serde_json::to_vec(&entry) else {
             continue;
         };
-        write_whole(dir, &part_path(dir, key), key, &bytes);
+        // Through a temporary file, so a reader never sees half of it.
+        let temporary = dir.join(format!(
+            ".tmp-{}-{}",
+            std::process::id(),
+            &key[..12.min(key.len())]
+        ));
+        if std::fs::write(&temporary, bytes).is_ok()
+            && std::fs::rename(&temporary, path_of(dir, kind, key)).is_err()
+        {
+            let _ = std::fs::remove_file(&temporary);
+        }
     }
-    prune_named(dir, "part-", KEEP_PARTS);
-}
-
-/// Writes `bytes` to `target` through a temporary file, so a reader never sees half of it.
-fn write_whole(dir: &Path, target: &Path, key: &str, bytes: &[u8]) {
-    let temporary = dir.join(format!(
-        ".tmp-{}-{}",
-        std::process::id(),
-        &key[..12.min(key.len())]
-    ));
-    if std::fs::write(&temporary, bytes).is_ok() && std::fs::rename(&temporary, target).is_err() {
-        let _ = std::fs::remove_file(&temporary);
+    if wrote {
+        prune(dir, kind);
     }
-}
-
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Entry {
-    format: u32,
-    key: String,
-    schema: Schema,
-}
-
-fn path_of(dir: &Path, key: &str) -> PathBuf {
-    dir.join(format!("canonical-{}.json", &key[..key.len().min(24)]))
 }
 
 /// The canonical form stored under `key`, if there is one and it is whole and current.
 pub fn get(options: &CacheOptions, key: &str) -> Option<Schema> {
-    let dir = options.dir.as_ref()?;
-    let bytes = std::fs::read(path_of(dir, key)).ok()?;
-    let entry: Entry = serde_json::from_slice(&bytes).ok()?;
-    (entry.format == FORMAT && entry.key == key).then_some(entry.schema)
+    read(options, Kind::Whole, key)
 }
 
-/// Stores `schema` under `key`. Best effort: a cache that cannot be written only costs time.
+/// Stores `schema` under `key`.
 pub fn put(options: &CacheOptions, key: &str, schema: &Schema) {
-    let Some(dir) = &options.dir else {
-        return;
-    };
-    if std::fs::create_dir_all(dir).is_err() {
-        return;
-    }
-    let entry = Entry {
-        format: FORMAT,
-        key: key.to_string(),
-        schema: schema.clone(),
-    };
-    let Ok(bytes) = serde_json::to_vec(&entry) else {
-        return;
-    };
-    write_whole(dir, &path_of(dir, key), key, &bytes);
-    prune_named(dir, "canonical-", KEEP);
+    write(options, Kind::Whole, [(key, schema)]);
 }
 
-/// Keeps the `keep` newest entries whose file name starts with `prefix`.
-fn prune_named(dir: &Path, prefix: &str, keep: usize) {
+/// The part stored under `key`, if there is one and it is whole and current.
+pub fn get_part<T: serde::de::DeserializeOwned>(options: &CacheOptions, key: &str) -> Option<T> {
+    read(options, Kind::Part, key)
+}
+
+/// Stores parts under their keys.
+pub fn put_parts<'a, T: serde::Serialize + 'a>(
+    options: &CacheOptions,
+    parts: impl IntoIterator<Item = (&'a str, &'a T)>,
+) {
+    write(options, Kind::Part, parts);
+}
+
+/// Keeps the newest entries of `kind`.
+fn prune(dir: &Path, kind: Kind) {
+    let (prefix, keep) = (kind.prefix(), kind.keep());
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };

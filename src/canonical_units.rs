@@ -36,6 +36,20 @@ pub struct Unit {
     pub grants: Vec<Grants>,
 }
 
+impl Unit {
+    /// `table` with nothing else belonging to it yet.
+    pub fn of(table: Table) -> Unit {
+        Unit {
+            table,
+            sequences: Vec::new(),
+            triggers: Vec::new(),
+            row_security: Vec::new(),
+            policies: Vec::new(),
+            grants: Vec::new(),
+        }
+    }
+}
+
 /// A schema cut into its parts.
 #[derive(Debug, Clone)]
 pub struct Split {
@@ -54,19 +68,7 @@ pub fn split(schema: &Schema) -> Option<Split> {
     let tables = std::mem::take(&mut globals.tables);
     let mut units: BTreeMap<QualifiedName, Unit> = tables
         .into_iter()
-        .map(|t| {
-            (
-                t.name.clone(),
-                Unit {
-                    table: t,
-                    sequences: Vec::new(),
-                    triggers: Vec::new(),
-                    row_security: Vec::new(),
-                    policies: Vec::new(),
-                    grants: Vec::new(),
-                },
-            )
-        })
+        .map(|t| (t.name.clone(), Unit::of(t)))
         .collect();
     let mut owned: BTreeMap<QualifiedName, QualifiedName> = BTreeMap::new();
     let sequences = std::mem::take(&mut globals.sequences);
@@ -83,36 +85,51 @@ pub fn split(schema: &Schema) -> Option<Split> {
             None => globals.sequences.push(s),
         }
     }
-    for t in std::mem::take(&mut globals.triggers) {
-        match units.get_mut(&t.table) {
-            Some(u) => u.triggers.push(t),
-            None => globals.triggers.push(t),
-        }
-    }
-    for r in std::mem::take(&mut globals.row_security) {
-        match units.get_mut(&r.table) {
-            Some(u) => u.row_security.push(r),
-            None => globals.row_security.push(r),
-        }
-    }
-    for p in std::mem::take(&mut globals.policies) {
-        match units.get_mut(&p.table) {
-            Some(u) => u.policies.push(p),
-            None => globals.policies.push(p),
-        }
-    }
-    for g in std::mem::take(&mut globals.grants) {
-        let owner = match &g.object {
+    route(
+        &mut globals.triggers,
+        &mut units,
+        |t| Some(t.table.clone()),
+        |u| &mut u.triggers,
+    );
+    route(
+        &mut globals.row_security,
+        &mut units,
+        |r| Some(r.table.clone()),
+        |u| &mut u.row_security,
+    );
+    route(
+        &mut globals.policies,
+        &mut units,
+        |p| Some(p.table.clone()),
+        |u| &mut u.policies,
+    );
+    route(
+        &mut globals.grants,
+        &mut units,
+        |g| match &g.object {
             ObjectRef::Table(q) => Some(q.clone()),
             ObjectRef::Sequence(q) => owned.get(q).cloned(),
             _ => None,
-        };
-        match owner.and_then(|o| units.get_mut(&o)) {
-            Some(u) => u.grants.push(g),
-            None => globals.grants.push(g),
+        },
+        |u| &mut u.grants,
+    );
+    Some(Split { globals, units })
+}
+
+/// Moves each of `items` that belongs to a table (as `owner` says) into that table's unit (the
+/// list `field` picks); the others stay.
+fn route<T>(
+    items: &mut Vec<T>,
+    units: &mut BTreeMap<QualifiedName, Unit>,
+    owner: impl Fn(&T) -> Option<QualifiedName>,
+    field: impl Fn(&mut Unit) -> &mut Vec<T>,
+) {
+    for item in std::mem::take(items) {
+        match owner(&item).and_then(|o| units.get_mut(&o)) {
+            Some(u) => field(u).push(item),
+            None => items.push(item),
         }
     }
-    Some(Split { globals, units })
 }
 
 /// The schema made of `globals` and `units` (in any order), sorted as introspection sorts.
@@ -149,13 +166,74 @@ pub fn stripped(unit: &Unit) -> Unit {
     }
     table.comment = None;
     table.renamed_from = None;
-    Unit {
-        table,
-        sequences: Vec::new(),
-        triggers: Vec::new(),
-        row_security: Vec::new(),
-        policies: Vec::new(),
-        grants: Vec::new(),
+    Unit::of(table)
+}
+
+/// What each part names: the texts its keys are made of, and the tables it depends on.
+pub struct Dependencies {
+    names: TableNames,
+    /// The globals, serialized.
+    pub globals_text: String,
+    /// Each table's unit, serialized.
+    pub texts: BTreeMap<QualifiedName, String>,
+    /// The other tables each table names.
+    pub refs: BTreeMap<QualifiedName, BTreeSet<QualifiedName>>,
+    /// The tables the globals name.
+    pub globals_refs: BTreeSet<QualifiedName>,
+}
+
+impl Split {
+    /// Reads, by words, which tables each part names.
+    pub fn dependencies(&self) -> Dependencies {
+        let names = TableNames::new(self.units.keys());
+        let globals_text = text_of(&self.globals);
+        let texts: BTreeMap<QualifiedName, String> = self
+            .units
+            .iter()
+            .map(|(q, u)| (q.clone(), text_of(u)))
+            .collect();
+        let refs = texts
+            .iter()
+            .map(|(q, t)| {
+                let mut r = names.named_in(t);
+                r.remove(q);
+                (q.clone(), r)
+            })
+            .collect();
+        let globals_refs = names.named_in(&globals_text);
+        Dependencies {
+            names,
+            globals_text,
+            texts,
+            refs,
+            globals_refs,
+        }
+    }
+
+    /// The schema to build so that the tables `whole` are read back as they are: the globals,
+    /// those tables, and stripped copies of every other table they or the globals name (and,
+    /// in turn, the tables those copies name).
+    pub fn build_set(&self, deps: &Dependencies, whole: &BTreeSet<QualifiedName>) -> Schema {
+        let mut parts: Vec<&Unit> = whole.iter().map(|q| &self.units[q]).collect();
+        let mut thin: Vec<Unit> = Vec::new();
+        let mut seen: BTreeSet<QualifiedName> = whole.clone();
+        let mut queue: Vec<QualifiedName> = whole
+            .iter()
+            .flat_map(|q| deps.refs[q].iter().cloned())
+            .chain(deps.globals_refs.iter().cloned())
+            .collect();
+        while let Some(q) = queue.pop() {
+            if !seen.insert(q.clone()) {
+                continue;
+            }
+            let t = stripped(&self.units[&q]);
+            let mut more = deps.names.named_in(&text_of(&t));
+            more.remove(&q);
+            queue.extend(more);
+            thin.push(t);
+        }
+        parts.extend(thin.iter());
+        assemble(&self.globals, parts)
     }
 }
 

@@ -15,7 +15,7 @@ use sqlx::{AssertSqlSafe, Connection, Executor};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::canonical_cache::{self, CacheOptions, ServerFacts};
-use crate::canonical_units::{self, Split, TableNames, Unit};
+use crate::canonical_units::{self, Split, Unit};
 use crate::compare::SpanIndex;
 use crate::connect::{self, ConnectOptions, DatabaseUrl};
 use crate::ddl;
@@ -92,6 +92,9 @@ pub struct ShadowHost {
     part_hits: std::sync::atomic::AtomicUsize,
     /// Scratch databases built at once; 0: the schema is always built whole, in one.
     parallel: usize,
+    /// Missing tables built per scratch database ([`TABLES_PER_DATABASE`] unless a test asks
+    /// for smaller databases).
+    tables_per_database: usize,
 }
 
 /// A scratch database created on a [`ShadowHost`]; dropped again by [`ShadowHost::drop_database`].
@@ -133,6 +136,7 @@ impl ShadowHost {
                     hits: Default::default(),
                     part_hits: Default::default(),
                     parallel: default_parallel(),
+                    tables_per_database: TABLES_PER_DATABASE,
                 })
             }
             ShadowServer::Url(url) => Ok(ShadowHost {
@@ -142,6 +146,7 @@ impl ShadowHost {
                 hits: Default::default(),
                 part_hits: Default::default(),
                 parallel: default_parallel(),
+                tables_per_database: TABLES_PER_DATABASE,
             }),
         }
     }
@@ -157,6 +162,13 @@ impl ShadowHost {
     /// the cache used only for whole schemas (the reference the cut is tested against).
     pub fn with_parallel(mut self, n: usize) -> Self {
         self.parallel = n;
+        self
+    }
+
+    /// Builds at most `n` missing tables per scratch database (so a small schema can be built
+    /// in several, as a large one is).
+    pub fn with_tables_per_database(mut self, n: usize) -> Self {
+        self.tables_per_database = n.max(1);
         self
     }
 
@@ -264,7 +276,7 @@ impl ShadowHost {
     }
 
     /// The canonical form of a cut schema: the parts the cache has are taken from it, the
-    /// others are built in scratch databases of [`TABLES_PER_DATABASE`] missing tables each (up
+    /// others are built in scratch databases of [`ShadowHost::with_tables_per_database`] missing tables each (up
     /// to [`ShadowHost::with_parallel`] at once), each also holding the globals and stripped
     /// copies of the tables those name.
     async fn build_parts(
@@ -274,22 +286,13 @@ impl ShadowHost {
         spans: Option<&SpanIndex>,
         options: &IntrospectOptions,
     ) -> Result<Schema, ShadowError> {
-        let names = TableNames::new(split.units.keys());
-        let globals_text = canonical_units::text_of(&split.globals);
-        let texts: BTreeMap<&QualifiedName, String> = split
-            .units
-            .iter()
-            .map(|(q, u)| (q, canonical_units::text_of(u)))
-            .collect();
-        let refs: BTreeMap<&QualifiedName, BTreeSet<QualifiedName>> = texts
-            .iter()
-            .map(|(q, t)| {
-                let mut r = names.named_in(t);
-                r.remove(*q);
-                (*q, r)
-            })
-            .collect();
-        let globals_refs = names.named_in(&globals_text);
+        let deps = split.dependencies();
+        let (globals_text, texts, refs, globals_refs) = (
+            &deps.globals_text,
+            &deps.texts,
+            &deps.refs,
+            &deps.globals_refs,
+        );
         let part_key = |own: (&str, &str), with_globals: bool, named: &BTreeSet<QualifiedName>| {
             facts.map(|f| {
                 let labels: Vec<String> = named.iter().map(ToString::to_string).collect();
@@ -303,15 +306,14 @@ impl ShadowHost {
                 canonical_cache::part_key(options, f, &parts)
             })
         };
-        let globals_key = part_key(("globals", &globals_text), false, &globals_refs);
+        let globals_key = part_key(("globals", globals_text), false, globals_refs);
         let unit_keys: BTreeMap<&QualifiedName, Option<String>> = texts
             .iter()
             .map(|(q, t)| {
                 // A table depends on the globals, and so on what they depend on: the tables
                 // they name (a policy comparing with a view's column, whose type is its table's).
-                let named: BTreeSet<QualifiedName> =
-                    refs[q].union(&globals_refs).cloned().collect();
-                (*q, part_key(("unit", t.as_str()), true, &named))
+                let named: BTreeSet<QualifiedName> = refs[q].union(globals_refs).cloned().collect();
+                (q, part_key(("unit", t.as_str()), true, &named))
             })
             .collect();
         let mut globals: Option<Schema> = globals_key
@@ -337,7 +339,7 @@ impl ShadowHost {
             .collect();
         if globals.is_none() || !missing.is_empty() {
             let want_globals = globals.is_none();
-            let groups = missing.len().div_ceil(TABLES_PER_DATABASE).max(1);
+            let groups = missing.len().div_ceil(self.tables_per_database).max(1);
             let per = missing.len().div_ceil(groups).max(1);
             let mut members: Vec<BTreeSet<QualifiedName>> = missing
                 .chunks(per)
@@ -351,31 +353,7 @@ impl ShadowHost {
                 // are whole.
                 members[0].extend(globals_refs.iter().cloned());
             }
-            let schemas: Vec<Schema> = members
-                .iter()
-                .map(|m| {
-                    let mut whole: Vec<&Unit> = m.iter().map(|q| &split.units[q]).collect();
-                    let mut thin: Vec<Unit> = Vec::new();
-                    let mut seen: BTreeSet<QualifiedName> = m.clone();
-                    let mut queue: Vec<QualifiedName> = m
-                        .iter()
-                        .flat_map(|q| refs[q].iter().cloned())
-                        .chain(globals_refs.iter().cloned())
-                        .collect();
-                    while let Some(q) = queue.pop() {
-                        if !seen.insert(q.clone()) {
-                            continue;
-                        }
-                        let t = canonical_units::stripped(&split.units[&q]);
-                        let mut more = names.named_in(&canonical_units::text_of(&t));
-                        more.remove(&q);
-                        queue.extend(more);
-                        thin.push(t);
-                    }
-                    whole.extend(thin.iter());
-                    canonical_units::assemble(&split.globals, whole)
-                })
-                .collect();
+            let schemas: Vec<Schema> = members.iter().map(|m| split.build_set(&deps, m)).collect();
             // In rounds of `parallel` databases (a stream's `buffered` would keep more busy,
             // but its future is not `Send` for callers that spawn this one).
             let mut built: Vec<Result<Schema, ShadowError>> = Vec::new();
@@ -387,7 +365,7 @@ impl ShadowHost {
                     .await,
                 );
             }
-            let mut fresh_units: Vec<(String, Unit)> = Vec::new();
+            let mut fresh: Vec<(&str, Unit)> = Vec::new();
             for (i, (result, m)) in built.into_iter().zip(&members).enumerate() {
                 let Some(parts) = canonical_units::split(&result?) else {
                     // Read back, the parts clash after all: only a whole build is right.
@@ -401,22 +379,20 @@ impl ShadowHost {
                 };
                 if i == 0 && want_globals {
                     if let Some(k) = &globals_key {
-                        canonical_cache::put_parts(&self.cache, &[(k.clone(), &parts.globals)]);
+                        canonical_cache::put_parts(&self.cache, [(k.as_str(), &parts.globals)]);
                     }
                     globals = Some(parts.globals);
                 }
                 for (q, u) in parts.units {
                     if m.contains(&q) && !done.contains_key(&q) {
                         if let Some(Some(k)) = unit_keys.get(&q) {
-                            fresh_units.push((k.clone(), u.clone()));
+                            fresh.push((k.as_str(), u.clone()));
                         }
                         done.insert(q, u);
                     }
                 }
             }
-            let refs: Vec<(String, &Unit)> =
-                fresh_units.iter().map(|(k, u)| (k.clone(), u)).collect();
-            canonical_cache::put_parts(&self.cache, &refs);
+            canonical_cache::put_parts(&self.cache, fresh.iter().map(|(k, u)| (*k, u)));
         }
         let globals = globals.unwrap_or_default();
         Ok(canonical_units::assemble(&globals, done.values()))

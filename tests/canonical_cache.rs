@@ -344,7 +344,8 @@ async fn a_schema_built_in_parts_equals_the_whole_build() {
         .with_cache(CacheOptions {
             dir: Some(dir.path().to_path_buf()),
         })
-        .with_parallel(3);
+        .with_parallel(3)
+        .with_tables_per_database(50);
     let n = 120;
     let base = load_text(&chain_spec(n, "", false));
     let expected = whole.canonicalize(&base, None, &read).await.expect("whole");

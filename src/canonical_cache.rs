@@ -7,6 +7,10 @@
 //! file whose key does not match, that does not parse, or that belongs to another build is a
 //! miss, never an answer; files are written whole (to a temporary name, then renamed), so a
 //! crash leaves no half-written entry. Deleting the directory is always safe.
+//!
+//! Whole schemas are one file each (`canonical-<key>.json`); the parts of a schema cut by
+//! [`crate::canonical_units`] are written together, one pack per canonicalisation
+//! (`pack-<hash>.json`), found through `parts-index.json`.
 
 use std::path::{Path, PathBuf};
 
@@ -91,128 +95,238 @@ pub fn part_key(
     hex::encode(h.finalize())
 }
 
-/// Part entries kept; older ones are removed when new ones are written.
+/// Parts kept (in whole packs, oldest first out) when a new pack is written.
 const KEEP_PARTS: usize = 50_000;
-
-/// What an entry holds: a whole canonical schema, or one part of one.
-#[derive(Clone, Copy)]
-enum Kind {
-    Whole,
-    Part,
-}
-
-impl Kind {
-    fn prefix(self) -> &'static str {
-        match self {
-            Kind::Whole => "canonical-",
-            Kind::Part => "part-",
-        }
-    }
-
-    /// Entries of this kind kept; older ones are removed when new ones are written.
-    fn keep(self) -> usize {
-        match self {
-            Kind::Whole => KEEP,
-            Kind::Part => KEEP_PARTS,
-        }
-    }
-}
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Entry<T> {
     format: u32,
     key: String,
-    /// The canonical form: of a whole schema, or of one part.
+    /// The canonical form of a whole schema.
     schema: T,
 }
 
-fn path_of(dir: &Path, kind: Kind, key: &str) -> PathBuf {
-    dir.join(format!(
-        "{}{}.json",
-        kind.prefix(),
-        &key[..key.len().min(32)]
-    ))
-}
-
-/// The entry of `kind` stored under `key`, if there is one and it is whole and current.
-fn read<T: serde::de::DeserializeOwned>(
-    options: &CacheOptions,
-    kind: Kind,
-    key: &str,
-) -> Option<T> {
-    let dir = options.dir.as_ref()?;
-    let bytes = std::fs::read(path_of(dir, kind, key)).ok()?;
-    let entry: Entry<T> = serde_json::from_slice(&bytes).ok()?;
-    (entry.format == FORMAT && entry.key == key).then_some(entry.schema)
-}
-
-/// Stores entries of `kind` under their keys, then keeps the newest ones. Best effort: a cache
-/// that cannot be written only costs time.
-fn write<'a, T: serde::Serialize + 'a>(
-    options: &CacheOptions,
-    kind: Kind,
-    entries: impl IntoIterator<Item = (&'a str, &'a T)>,
-) {
-    let Some(dir) = &options.dir else {
-        return;
-    };
-    let mut wrote = false;
-    for (key, value) in entries {
-        if !wrote && std::fs::create_dir_all(dir).is_err() {
-            return;
-        }
-        wrote = true;
-        let entry = Entry {
-            format: FORMAT,
-            key: key.to_string(),
-            schema: value,
-        };
-        let Ok(bytes) = serde_json::to_vec(&entry) else {
-            continue;
-        };
-        // Through a temporary file, so a reader never sees half of it.
-        let temporary = dir.join(format!(
-            ".tmp-{}-{}",
-            std::process::id(),
-            &key[..12.min(key.len())]
-        ));
-        if std::fs::write(&temporary, bytes).is_ok()
-            && std::fs::rename(&temporary, path_of(dir, kind, key)).is_err()
-        {
-            let _ = std::fs::remove_file(&temporary);
-        }
-    }
-    if wrote {
-        prune(dir, kind);
-    }
+fn path_of(dir: &Path, key: &str) -> PathBuf {
+    dir.join(format!("canonical-{}.json", &key[..key.len().min(32)]))
 }
 
 /// The canonical form stored under `key`, if there is one and it is whole and current.
 pub fn get(options: &CacheOptions, key: &str) -> Option<Schema> {
-    read(options, Kind::Whole, key)
+    let dir = options.dir.as_ref()?;
+    let bytes = std::fs::read(path_of(dir, key)).ok()?;
+    let entry: Entry<Schema> = serde_json::from_slice(&bytes).ok()?;
+    (entry.format == FORMAT && entry.key == key).then_some(entry.schema)
 }
 
-/// Stores `schema` under `key`.
+/// Stores `schema` under `key`, then keeps the newest [`KEEP`] entries. Best effort: a cache
+/// that cannot be written only costs time.
 pub fn put(options: &CacheOptions, key: &str, schema: &Schema) {
-    write(options, Kind::Whole, [(key, schema)]);
+    let Some(dir) = &options.dir else {
+        return;
+    };
+    let entry = Entry {
+        format: FORMAT,
+        key: key.to_string(),
+        schema,
+    };
+    if let Ok(bytes) = serde_json::to_vec(&entry)
+        && write_whole(dir, &path_of(dir, key), &bytes).is_ok()
+    {
+        prune(dir);
+    }
 }
 
-/// The part stored under `key`, if there is one and it is whole and current.
-pub fn get_part<T: serde::de::DeserializeOwned>(options: &CacheOptions, key: &str) -> Option<T> {
-    read(options, Kind::Part, key)
+/// Writes `bytes` to `path` through a temporary file, so a reader never sees half of it.
+fn write_whole(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    std::fs::create_dir_all(dir)?;
+    let temporary = dir.join(format!(
+        ".tmp-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    std::fs::write(&temporary, bytes)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&temporary);
+        })
 }
 
-/// Stores parts under their keys.
-pub fn put_parts<'a, T: serde::Serialize + 'a>(
-    options: &CacheOptions,
-    parts: impl IntoIterator<Item = (&'a str, &'a T)>,
-) {
-    write(options, Kind::Part, parts);
+/// The parts one canonicalisation built (see [`crate::canonical_units`]), written together as
+/// one pack file: on the disks this was measured on, creating a file costs 0.2 to 0.8 ms, so
+/// 1,000 tables in 1,000 files took up to 0.85 s and in one pack 5 ms. An index
+/// (`parts-index.json`) says which pack holds each key; a pack is never changed once written.
+#[derive(Default)]
+pub struct Pack {
+    parts: std::collections::BTreeMap<String, Box<serde_json::value::RawValue>>,
 }
 
-/// Keeps the newest entries of `kind`.
-fn prune(dir: &Path, kind: Kind) {
-    let (prefix, keep) = (kind.prefix(), kind.keep());
+impl Pack {
+    /// Adds `value` under `key`.
+    pub fn add<T: serde::Serialize>(&mut self, key: &str, value: &T) {
+        // Serializing the model cannot fail: it is plain data.
+        if let Ok(raw) = serde_json::value::to_raw_value(value) {
+            self.parts.insert(key.to_string(), raw);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PackFile<P> {
+    format: u32,
+    /// Key → canonical form of the part.
+    parts: P,
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct PartsIndex {
+    format: u32,
+    /// Oldest first.
+    packs: Vec<PackEntry>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PackEntry {
+    file: String,
+    keys: Vec<String>,
+}
+
+const INDEX_FILE: &str = "parts-index.json";
+
+fn read_index(dir: &Path) -> PartsIndex {
+    std::fs::read(dir.join(INDEX_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<PartsIndex>(&b).ok())
+        .filter(|i| i.format == FORMAT)
+        .unwrap_or_default()
+}
+
+/// A valid pack file name (the index is data read from disk: it must not name other files).
+fn pack_name_ok(name: &str) -> bool {
+    name.strip_prefix("pack-")
+        .and_then(|n| n.strip_suffix(".json"))
+        .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Stores `pack`, then keeps the newest [`KEEP_PARTS`] parts. Best effort, like [`put`]. Two
+/// processes writing at once may each replace the other's index: the loser's pack is then only
+/// a miss, and is removed by a later write.
+pub fn put_pack(options: &CacheOptions, pack: Pack) {
+    let Some(dir) = &options.dir else {
+        return;
+    };
+    if pack.is_empty() {
+        return;
+    }
+    let keys: Vec<String> = pack.parts.keys().cloned().collect();
+    let mut h = Sha256::new();
+    for k in &keys {
+        h.update(k.as_bytes());
+    }
+    let file = format!("pack-{}.json", &hex::encode(h.finalize())[..32]);
+    let Ok(bytes) = serde_json::to_vec(&PackFile {
+        format: FORMAT,
+        parts: &pack.parts,
+    }) else {
+        return;
+    };
+    if write_whole(dir, &dir.join(&file), &bytes).is_err() {
+        return;
+    }
+    let mut index = read_index(dir);
+    index.format = FORMAT;
+    index.packs.retain(|p| p.file != file);
+    index.packs.push(PackEntry { file, keys });
+    let mut total: usize = index.packs.iter().map(|p| p.keys.len()).sum();
+    let mut dropped = Vec::new();
+    while total > KEEP_PARTS && index.packs.len() > 1 {
+        let old = index.packs.remove(0);
+        total -= old.keys.len();
+        dropped.push(old.file);
+    }
+    let Ok(bytes) = serde_json::to_vec(&index) else {
+        return;
+    };
+    if write_whole(dir, &dir.join(INDEX_FILE), &bytes).is_err() {
+        return;
+    }
+    for f in dropped.iter().filter(|f| pack_name_ok(f)) {
+        let _ = std::fs::remove_file(dir.join(f));
+    }
+    // Packs no index names (lost to a concurrent write) are removed once they are old enough
+    // that no writer can still be about to name them.
+    let named: std::collections::BTreeSet<&str> =
+        index.packs.iter().map(|p| p.file.as_str()).collect();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let stale = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|m| m.elapsed().ok())
+                .is_some_and(|age| age > std::time::Duration::from_secs(600));
+            if pack_name_ok(&name) && !named.contains(name.as_str()) && stale {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+/// The stored parts, read once per canonicalisation: the index, then each pack that holds a
+/// key asked for, once. A pack that does not parse or belongs to another build, and a key it
+/// does not hold, are misses.
+pub struct Parts {
+    dir: Option<PathBuf>,
+    /// Key → the newest pack that holds it.
+    located: std::collections::HashMap<String, String>,
+    loaded: std::collections::HashMap<
+        String,
+        Option<std::collections::HashMap<String, Box<serde_json::value::RawValue>>>,
+    >,
+}
+
+impl Parts {
+    pub fn open(options: &CacheOptions) -> Parts {
+        let mut located = std::collections::HashMap::new();
+        if let Some(dir) = &options.dir {
+            for pack in read_index(dir).packs {
+                if pack_name_ok(&pack.file) {
+                    for k in pack.keys {
+                        located.insert(k, pack.file.clone());
+                    }
+                }
+            }
+        }
+        Parts {
+            dir: options.dir.clone(),
+            located,
+            loaded: Default::default(),
+        }
+    }
+
+    /// The part stored under `key`, if there is one and it is whole and current.
+    pub fn get<T: serde::de::DeserializeOwned>(&mut self, key: &str) -> Option<T> {
+        let dir = self.dir.as_ref()?;
+        let file = self.located.get(key)?;
+        let pack = self.loaded.entry(file.clone()).or_insert_with(|| {
+            let bytes = std::fs::read(dir.join(file)).ok()?;
+            let pack: PackFile<
+                std::collections::HashMap<String, Box<serde_json::value::RawValue>>,
+            > = serde_json::from_slice(&bytes).ok()?;
+            (pack.format == FORMAT).then_some(pack.parts)
+        });
+        serde_json::from_str(pack.as_ref()?.get(key)?.get()).ok()
+    }
+}
+
+/// Keeps the newest [`KEEP`] whole entries.
+fn prune(dir: &Path) {
+    let (prefix, keep) = ("canonical-", KEEP);
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };

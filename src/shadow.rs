@@ -316,15 +316,11 @@ impl ShadowHost {
                 (q, part_key(("unit", t.as_str()), true, &named))
             })
             .collect();
-        let mut globals: Option<Schema> = globals_key
-            .as_deref()
-            .and_then(|k| canonical_cache::get_part(&self.cache, k));
+        let mut stored = canonical_cache::Parts::open(&self.cache);
+        let mut globals: Option<Schema> = globals_key.as_deref().and_then(|k| stored.get(k));
         let mut done: BTreeMap<QualifiedName, Unit> = BTreeMap::new();
         for (q, k) in &unit_keys {
-            if let Some(u) = k
-                .as_deref()
-                .and_then(|k| canonical_cache::get_part::<Unit>(&self.cache, k))
-            {
+            if let Some(u) = k.as_deref().and_then(|k| stored.get::<Unit>(k)) {
                 done.insert((*q).clone(), u);
             }
         }
@@ -365,7 +361,7 @@ impl ShadowHost {
                     .await,
                 );
             }
-            let mut fresh: Vec<(&str, Unit)> = Vec::new();
+            let mut fresh = canonical_cache::Pack::default();
             for (i, (result, m)) in built.into_iter().zip(&members).enumerate() {
                 let Some(parts) = canonical_units::split(&result?) else {
                     // Read back, the parts clash after all: only a whole build is right.
@@ -379,20 +375,20 @@ impl ShadowHost {
                 };
                 if i == 0 && want_globals {
                     if let Some(k) = &globals_key {
-                        canonical_cache::put_parts(&self.cache, [(k.as_str(), &parts.globals)]);
+                        fresh.add(k, &parts.globals);
                     }
                     globals = Some(parts.globals);
                 }
                 for (q, u) in parts.units {
                     if m.contains(&q) && !done.contains_key(&q) {
                         if let Some(Some(k)) = unit_keys.get(&q) {
-                            fresh.push((k.as_str(), u.clone()));
+                            fresh.add(k, &u);
                         }
                         done.insert(q, u);
                     }
                 }
             }
-            canonical_cache::put_parts(&self.cache, fresh.iter().map(|(k, u)| (*k, u)));
+            canonical_cache::put_pack(&self.cache, fresh);
         }
         let globals = globals.unwrap_or_default();
         Ok(canonical_units::assemble(&globals, done.values()))
@@ -438,11 +434,10 @@ impl ShadowHost {
     }
 }
 
-/// Tables built per scratch database. PostgreSQL's DDL slows down as a database's catalog
-/// grows (measured here: 100 tables of the bench's shape in 0.41 s, 250 in 2.2 s, 1,000 in
-/// 6.6 s, one transaction through psql), so a large schema is built in several databases; but
-/// each `CREATE DATABASE` costs a checkpoint (about 0.35 s here), and 125 or 500 per database
-/// measured no better than 250.
+/// Tables built per scratch database: a large schema is built in several databases at once, so
+/// that both cores work (the compare bench's 1,000 tables: four databases of 250 in 1.0 s
+/// through psql, against 2.1 s in one), but each `CREATE DATABASE` costs a checkpoint, and 125
+/// or 500 per database measured no better than 250.
 const TABLES_PER_DATABASE: usize = 250;
 
 /// Four scratch databases at once (`TIDEMARK_SHADOW_PARALLEL` overrides): the server's work
@@ -691,7 +686,7 @@ async fn apply_and_read(
         .await
         .map_err(|e| ShadowError::Database(e.to_string()))?;
     let plan = ddl::create_all(desired);
-    if let Err(e) = execute::apply(&mut session, &plan, &mut |_| {}).await {
+    if let Err(e) = execute::apply_unwatched(&mut session, &plan).await {
         let _ = session.close().await;
         let object = &plan.steps[e.index].object;
         let inside = spans.and_then(|s| {

@@ -43,6 +43,14 @@ fn files_named(dir: &Path, prefix: &str) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The one whole-schema cache file in `dir`, as an error when there is not exactly one.
+fn file_of_whole(dir: &Path) -> Result<PathBuf, String> {
+    match files_named(dir, "canonical-").as_slice() {
+        [one] => Ok(one.clone()),
+        other => Err(format!("expected one whole entry, found {other:?}")),
+    }
+}
+
 /// The one whole-schema cache file in `dir`.
 fn entry_file(dir: &Path) -> PathBuf {
     let files = files_named(dir, "canonical-");
@@ -175,33 +183,64 @@ async fn check_pair(
             host2.cache_hits() == before + 1 && again == des,
         );
     }
-    // Broken part entries, with no whole entry to fall back on, are misses too.
-    std::fs::remove_file(&file).map_err(|e| e.to_string())?;
-    let parts = files_named(only.path(), "part-");
-    expect("no part entries were written", !parts.is_empty());
-    for (i, p) in parts.iter().enumerate() {
-        let text = std::fs::read_to_string(p).map_err(|e| e.to_string())?;
-        let broken = match i % 2 {
-            0 => text[..text.len() / 2].to_string(),
-            _ => {
-                let mut v: serde_json::Value =
-                    serde_json::from_str(&text).map_err(|e| e.to_string())?;
-                v["key"] = serde_json::Value::String("0".repeat(64));
-                serde_json::to_string(&v).map_err(|e| e.to_string())?
-            }
-        };
-        std::fs::write(p, broken).map_err(|e| e.to_string())?;
+    // Broken packs of parts and a broken index, with no whole entry to fall back on, are
+    // misses too; and the next canonicalisation writes them whole again.
+    let packs = files_named(only.path(), "pack-");
+    expect("no pack of parts was written", packs.len() == 1);
+    let index = only.path().join("parts-index.json");
+    let (pack, good_pack, good_index) = match (
+        packs
+            .first()
+            .map(|p| (p.clone(), std::fs::read_to_string(p))),
+        std::fs::read_to_string(&index),
+    ) {
+        (Some((p, Ok(text))), Ok(i)) => (p, text, i),
+        _ => return Err(format!("{}: no pack or index to damage", name)),
+    };
+    let mut renamed: serde_json::Value =
+        serde_json::from_str(&good_pack).map_err(|e| e.to_string())?;
+    let mut parts = serde_json::Map::new();
+    if let Some(m) = renamed["parts"].as_object() {
+        for (i, v) in m.values().enumerate() {
+            parts.insert(format!("{i:064}"), v.clone());
+        }
     }
-    let before = host2.part_hits();
-    let d = host2
-        .canonicalize(&desired, None, &read)
-        .await
-        .map_err(|e| e.to_string())?;
-    expect("a broken part entry was used", host2.part_hits() == before);
-    expect(
-        "broken parts: the plan differs",
-        script(&cur, &d) == expected,
-    );
+    renamed["parts"] = serde_json::Value::Object(parts);
+    let renamed = serde_json::to_string(&renamed).map_err(|e| e.to_string())?;
+    for (what, file, text) in [
+        ("a truncated pack", &pack, &good_pack[..good_pack.len() / 2]),
+        ("a pack holding other keys", &pack, renamed.as_str()),
+        (
+            "a truncated index",
+            &index,
+            &good_index[..good_index.len() / 2],
+        ),
+    ] {
+        std::fs::remove_file(&file_of_whole(only.path())?).map_err(|e| e.to_string())?;
+        std::fs::write(file, text).map_err(|e| e.to_string())?;
+        let before = host2.part_hits();
+        let d = host2
+            .canonicalize(&desired, None, &read)
+            .await
+            .map_err(|e| e.to_string())?;
+        expect(&format!("{what} was used"), host2.part_hits() == before);
+        expect(
+            &format!("{what}: the plan differs"),
+            script(&cur, &d) == expected,
+        );
+        // Whole again: every part of the next canonicalisation comes from the cache.
+        std::fs::remove_file(&file_of_whole(only.path())?).map_err(|e| e.to_string())?;
+        let again = host2
+            .canonicalize(&desired, None, &read)
+            .await
+            .map_err(|e| e.to_string())?;
+        expect(
+            &format!("{what}: not repaired"),
+            host2.part_hits() > before && again == des,
+        );
+        std::fs::write(&pack, &good_pack).map_err(|e| e.to_string())?;
+        std::fs::write(&index, &good_index).map_err(|e| e.to_string())?;
+    }
     if problems.is_empty() {
         Ok(())
     } else {

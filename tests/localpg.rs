@@ -186,6 +186,23 @@ async fn a_cluster_honours_settings_and_removes_itself_on_drop() {
     let data_dir = cluster.data_dir().to_path_buf();
     assert!(data_dir.join("PG_VERSION").is_file());
     assert!(cluster.log_path().starts_with(&data_dir));
+    // A throwaway cluster lives in memory when /dev/shm has room for it, on disk otherwise.
+    let shm_free = std::process::Command::new("df")
+        .args(["--output=avail", "-B1", "/dev/shm"])
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|t| t.lines().nth(1).and_then(|l| l.trim().parse::<u64>().ok()));
+    let expected_root = match shm_free {
+        Some(free) if free >= 2 << 30 => PathBuf::from("/dev/shm"),
+        _ => std::env::temp_dir(),
+    };
+    assert!(
+        data_dir.starts_with(&expected_root),
+        "{} is not under {} (/dev/shm free: {shm_free:?})",
+        data_dir.display(),
+        expected_root.display()
+    );
     let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
     let work_mem: String = sqlx::query_scalar("SHOW work_mem")
         .fetch_one(&mut conn)

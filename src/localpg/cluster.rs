@@ -62,7 +62,8 @@ pub enum DataDir {
 /// need, and a kept one does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tuning {
-    /// `fsync`, `synchronous_commit` and `full_page_writes` off: fast, unsafe on a crash.
+    /// `fsync`, `synchronous_commit` and `full_page_writes` off, and a temporary
+    /// data directory in memory where there is room: fast, lost on a crash.
     Throwaway,
     /// PostgreSQL's defaults.
     Durable,
@@ -134,7 +135,8 @@ impl Cluster {
         };
         let (temp, data_dir) = match &options.data_dir {
             DataDir::Temporary => {
-                let temp = blocking(move || make_temp_dir(run_as)).await?;
+                let in_memory = options.tuning == Tuning::Throwaway;
+                let temp = blocking(move || make_temp_dir(run_as, in_memory)).await?;
                 let data = temp.path().join("data");
                 (Some(temp), data)
             }
@@ -273,12 +275,23 @@ pub(super) fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port())
 }
 
-fn make_temp_dir(run_as: Option<RunAs>) -> Result<tempfile::TempDir, LocalPgError> {
+fn make_temp_dir(
+    run_as: Option<RunAs>,
+    in_memory: bool,
+) -> Result<tempfile::TempDir, LocalPgError> {
     let tmp = std::env::temp_dir();
     sweep_stale(&tmp);
+    let memory = MEMORY_DIR.filter(|_| in_memory).map(Path::new);
+    if let Some(m) = memory {
+        sweep_stale(m);
+    }
+    let tmp = match memory {
+        Some(m) if free_bytes(m).is_some_and(|free| free >= MEMORY_DIR_MIN_FREE) => m.to_path_buf(),
+        _ => tmp,
+    };
     let temp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
-        .tempdir()
+        .tempdir_in(&tmp)
         .map_err(io_err("could not create a temporary directory in", &tmp))?;
     let owner = temp.path().join(OWNER_FILE);
     fs::write(&owner, std::process::id().to_string()).map_err(io_err("could not write", &owner))?;
@@ -287,6 +300,31 @@ fn make_temp_dir(run_as: Option<RunAs>) -> Result<tempfile::TempDir, LocalPgErro
             .map_err(io_err("could not hand over", temp.path()))?;
     }
     Ok(temp)
+}
+
+/// Where a throwaway cluster's files go when the machine has room there: creating a database or
+/// a table creates files, and on this project's CI machines a disk-backed temp directory made
+/// that the bottleneck (four scratch databases of 250 tables each built in 2.2 s on disk and
+/// 1.0 s here; `CREATE DATABASE` took 0.35 s on disk and 0.05 s here).
+const MEMORY_DIR: Option<&str> = if cfg!(target_os = "linux") {
+    Some("/dev/shm")
+} else {
+    None
+};
+
+/// Below this much free space (containers often give `/dev/shm` only 64 MB) the disk is used.
+const MEMORY_DIR_MIN_FREE: u64 = 2 << 30;
+
+/// Free bytes for an unprivileged user on the file system holding `dir`.
+fn free_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: `c` is a valid NUL-terminated path and `stat` a properly sized out-parameter.
+    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::statvfs(c.as_ptr(), &mut stat) };
+    // The fields' widths differ between platforms.
+    #[allow(clippy::useless_conversion)]
+    (r == 0).then(|| u64::from(stat.f_bavail) * u64::from(stat.f_frsize))
 }
 
 pub(super) fn pid_alive(pid: i32) -> bool {

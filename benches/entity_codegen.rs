@@ -84,6 +84,8 @@ fn schema(tables: usize) -> Schema {
                 }],
                 comment: Some(format!("Table number {i}.")),
                 renamed_from: None,
+                partition_by: None,
+                partition_of: None,
             }
         })
         .collect();

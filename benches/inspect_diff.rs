@@ -95,6 +95,8 @@ fn table(i: usize) -> Table {
         }],
         comment: Some(format!("table {i}")),
         renamed_from: None,
+        partition_by: None,
+        partition_of: None,
     }
 }
 

@@ -61,7 +61,14 @@ pub struct Split {
 /// Cuts `schema` into parts, or `None` when its parts could influence each other (see the
 /// module's note): then only a whole build is right.
 pub fn split(schema: &Schema) -> Option<Split> {
-    if clashes(schema) {
+    // A partition is built only where its parent is whole (a stripped copy is no partitioned
+    // table): a schema with partitions is built whole.
+    if clashes(schema)
+        || schema
+            .tables
+            .iter()
+            .any(|t| t.partition_by.is_some() || t.partition_of.is_some())
+    {
         return None;
     }
     let mut globals = schema.clone();

@@ -38,6 +38,37 @@ pub struct Renames {
     pub sequences: BTreeMap<QualifiedName, QualifiedName>,
 }
 
+/// Tables on both sides whose partitioning differs, and every partition under them.
+fn rebuilt_tables(current: &Schema, desired: &Schema) -> BTreeSet<QualifiedName> {
+    let mut out: BTreeSet<QualifiedName> = current
+        .tables
+        .iter()
+        .filter(|c| {
+            desired.table(&c.name).is_some_and(|d| {
+                d.partition_by != c.partition_by || d.partition_of != c.partition_of
+            })
+        })
+        .map(|t| t.name.clone())
+        .collect();
+    loop {
+        let more: Vec<QualifiedName> = current
+            .tables
+            .iter()
+            .filter(|t| {
+                !out.contains(&t.name)
+                    && t.partition_of
+                        .as_ref()
+                        .is_some_and(|p| out.contains(&p.parent))
+            })
+            .map(|t| t.name.clone())
+            .collect();
+        if more.is_empty() {
+            return out;
+        }
+        out.extend(more);
+    }
+}
+
 /// The changes that take `current` to `desired`, in a deterministic order (kind, then name).
 /// `diff(s, s)` is empty for every schema `s`.
 pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
@@ -97,12 +128,31 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
     if !renames.sequences.is_empty() {
         rename_sequences(current.to_mut(), &renames.sequences);
     }
+    // A table whose partitioning changes (partitioned or not, another key, another parent or
+    // bound) cannot be altered into the new form: it is dropped (with its partitions) and
+    // created again, and the rest of the comparison sees it as new.
+    let rebuilt = rebuilt_tables(current.as_ref(), desired);
+    let mut out = Vec::new();
+    if !rebuilt.is_empty() {
+        let cur = current.to_mut();
+        for name in &rebuilt {
+            if let Some(t) = cur.table(name) {
+                out.push(Change::Table(TableChange::Drop(t.clone())));
+            }
+        }
+        cur.tables.retain(|t| !rebuilt.contains(&t.name));
+        // The sequences they own go with them (and come back with the new table).
+        cur.sequences.retain(|s| {
+            !s.owned_by
+                .as_ref()
+                .is_some_and(|o| rebuilt.contains(&QualifiedName::new(&s.name.schema, &o.table)))
+        });
+    }
     if let Cow::Owned(s) = &mut current {
         s.normalize();
     }
     let current = current.as_ref();
 
-    let mut out = Vec::new();
     kind::namespace::diff(current, desired, &mut out);
     kind::extension::diff(current, desired, &mut out);
     kind::enum_type::diff(current, desired, &mut out);

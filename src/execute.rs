@@ -140,6 +140,9 @@ impl Session {
             .map_err(sql_error("reading the server version"))?;
         let mut settings: Vec<(&str, String)> = vec![
             ("application_name", options.application_name.clone()),
+            // A `timestamptz` literal in the spec (a partition bound, a default) means the same
+            // instant on every server, and the same one introspection prints.
+            ("TimeZone", "UTC".into()),
             ("lock_timeout", ms(options.lock_timeout)),
             ("statement_timeout", ms(options.statement_timeout)),
         ];

@@ -533,6 +533,79 @@ pub struct Table {
     /// Declared rename: the table's previous name, so the diff renames instead of drop + add.
     /// Only meaningful on the desired side; introspection never sets it.
     pub renamed_from: Option<String>,
+    /// `PARTITION BY`: the table holds no rows itself, its partitions do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_by: Option<PartitionKey>,
+    /// `PARTITION OF`: this table is a partition. Its columns, and the keys, constraints and
+    /// indexes declared on its parent, are the parent's (PostgreSQL copies them onto every
+    /// partition), so a partition holds only what is its own: its indexes, checks, comment and
+    /// (for a sub-partitioned one) its partition key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_of: Option<PartitionOf>,
+}
+
+/// How a partitioned table spreads its rows.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct PartitionKey {
+    pub strategy: PartitionStrategy,
+    /// Columns or expressions, in order.
+    pub keys: Vec<IndexTarget>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartitionStrategy {
+    Range,
+    List,
+    Hash,
+}
+
+impl PartitionStrategy {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            PartitionStrategy::Range => "RANGE",
+            PartitionStrategy::List => "LIST",
+            PartitionStrategy::Hash => "HASH",
+        }
+    }
+}
+
+/// Which table a partition belongs to and which rows it holds.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct PartitionOf {
+    pub parent: QualifiedName,
+    pub bound: PartitionBound,
+}
+
+/// `FOR VALUES …` of a partition. Values are SQL as PostgreSQL prints them back
+/// (`'2026-01-01'`, `10`, `MINVALUE`), so both sides of a diff spell them alike.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
+pub enum PartitionBound {
+    /// Rows no other partition takes.
+    Default,
+    /// `FROM (…) TO (…)`: one value per key column, the upper bound excluded.
+    Range { from: Vec<String>, to: Vec<String> },
+    /// `IN (…)`.
+    List(Vec<String>),
+    /// `WITH (modulus m, remainder r)`.
+    Hash { modulus: u32, remainder: u32 },
+}
+
+impl PartitionBound {
+    /// As written after `PARTITION OF parent`.
+    pub fn sql(&self) -> String {
+        match self {
+            PartitionBound::Default => "DEFAULT".into(),
+            PartitionBound::Range { from, to } => format!(
+                "FOR VALUES FROM ({}) TO ({})",
+                from.join(", "),
+                to.join(", ")
+            ),
+            PartitionBound::List(values) => format!("FOR VALUES IN ({})", values.join(", ")),
+            PartitionBound::Hash { modulus, remainder } => {
+                format!("FOR VALUES WITH (modulus {modulus}, remainder {remainder})")
+            }
+        }
+    }
 }
 
 impl Table {
@@ -549,6 +622,8 @@ impl Table {
             indexes: Vec::new(),
             comment: None,
             renamed_from: None,
+            partition_by: None,
+            partition_of: None,
         }
     }
 
@@ -747,6 +822,21 @@ pub enum ColumnType {
     Custom(QualifiedName),
     /// `elem[]`; PostgreSQL ignores declared array bounds, so none are kept.
     Array(Box<ColumnType>),
+    /// Any other type on the server: built-in ranges, multiranges and geometric types, and
+    /// types of extensions (`citext`, PostGIS's `geometry(Point,4326)`). Whether it exists is
+    /// the server's to say (the shadow database checks the spec's); it is compared by name.
+    Other(OtherType),
+}
+
+/// A type the model has no variant of, by name.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct OtherType {
+    /// The schema the type lives in: always known when read from a database (`pg_catalog` for
+    /// built-in types); `None` when the spec leaves it to the search path.
+    pub schema: Option<String>,
+    pub name: String,
+    /// The type modifier as the type prints it, without parentheses (`Point,4326`).
+    pub modifiers: Option<String>,
 }
 
 impl ColumnType {
@@ -1117,6 +1207,29 @@ impl Schema {
             Ok(i) => Some(&self.tables[i]),
             Err(_) => self.tables.iter().find(|t| &t.name == name),
         }
+    }
+
+    /// The columns rows of `t` have: its own, or for a partition (which holds none in the
+    /// model) those of the table at the top of its partition tree.
+    pub fn columns_of<'s>(&'s self, t: &'s Table) -> &'s [Column] {
+        let mut at = t;
+        for _ in 0..64 {
+            match at.partition_of.as_ref().and_then(|p| self.table(&p.parent)) {
+                Some(parent) => at = parent,
+                None => break,
+            }
+        }
+        &at.columns
+    }
+
+    /// The partitions of `parent` (direct ones).
+    pub fn partitions_of<'s>(
+        &'s self,
+        parent: &'s QualifiedName,
+    ) -> impl Iterator<Item = &'s Table> + 's {
+        self.tables
+            .iter()
+            .filter(move |t| t.partition_of.as_ref().is_some_and(|p| &p.parent == parent))
     }
 
     pub fn view(&self, name: &QualifiedName) -> Option<&View> {

@@ -691,6 +691,14 @@ async fn apply_and_read(
         let object = &plan.steps[e.index].object;
         let inside = spans.and_then(|s| {
             let position = e.position?;
+            if let crate::model::ObjectRef::Table(table) = object {
+                // A column's line of `CREATE TABLE` (a type the server lacks): the column's
+                // place in the YAML.
+                let column = column_at(&e.sql, position)?;
+                return s
+                    .get(&crate::model::ObjectRef::column(table, &column))
+                    .cloned();
+            }
             let query = match object {
                 crate::model::ObjectRef::View(q) => &desired.view(q)?.query,
                 crate::model::ObjectRef::Function { name, args } => {
@@ -706,9 +714,16 @@ async fn apply_and_read(
             object: object.to_string(),
             at: spans.and_then(|s| s.get(object)).map(ToString::to_string),
             sql: e.sql,
-            message: match &inside {
-                Some(s) => format!("{}\n  --> {s}", e.message),
-                None => e.message,
+            message: {
+                let hint = missing_type_hint(&e.message);
+                let message = match &inside {
+                    Some(s) => format!("{}\n  --> {s}", e.message),
+                    None => e.message,
+                };
+                match hint {
+                    Some(h) => format!("{message}\n  = help: {h}"),
+                    None => message,
+                }
             },
         });
     }
@@ -718,6 +733,51 @@ async fn apply_and_read(
         .map_err(ShadowError::Introspect);
     let _ = session.close().await;
     schema
+}
+
+/// The column whose line of a `CREATE TABLE` statement (as [`ddl`] writes it: one quoted
+/// column name at the start of each line) holds character `position`.
+fn column_at(sql: &str, position: usize) -> Option<String> {
+    let before: String = sql.chars().take(position).collect();
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = sql[start..].lines().next()?.trim_start();
+    let rest = line.strip_prefix('"')?;
+    let mut name = String::new();
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            if chars.peek() == Some(&'"') {
+                chars.next();
+                name.push('"');
+            } else {
+                return Some(name);
+            }
+        } else {
+            name.push(c);
+        }
+    }
+    None
+}
+
+/// For the server's `type "x" does not exist`: the extension that provides `x` when tidemark
+/// knows it, or where to look.
+fn missing_type_hint(message: &str) -> Option<String> {
+    let rest = message.split("type \"").nth(1)?;
+    let (name, tail) = rest.split_once('"')?;
+    if !tail.trim_start().starts_with("does not exist") {
+        return None;
+    }
+    let bare = name.rsplit('.').next().unwrap_or(name);
+    Some(match crate::spec::types::extension_of(bare) {
+        Some(ext) => format!(
+            "`{bare}` is a type of the extension `{ext}`: list `{ext}` under `extensions:` \
+             (and check that the server has it: `SELECT * FROM pg_available_extensions WHERE name = '{ext}'`)"
+        ),
+        None => format!(
+            "no type `{name}` exists on the shadow server: check the spelling, or list the \
+             extension that provides it under `extensions:`"
+        ),
+    })
 }
 
 /// `server` with its database replaced by `database`.

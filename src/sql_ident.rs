@@ -63,6 +63,16 @@ pub fn type_name(ty: &ColumnType) -> String {
         ColumnType::SparseVec(n) => with_mod("sparsevec", n),
         ColumnType::Enum(q) | ColumnType::Custom(q) => qualified(q),
         ColumnType::Array(inner) => format!("{}[]", type_name(inner)),
+        ColumnType::Other(o) => {
+            let name = match o.schema.as_deref() {
+                Some(s) if s != "pg_catalog" => format!("{}.{}", quote(s), quote(&o.name)),
+                _ => quote(&o.name),
+            };
+            match &o.modifiers {
+                Some(m) => format!("{name}({m})"),
+                None => name,
+            }
+        }
     }
 }
 

@@ -22,6 +22,8 @@ struct Case {
     file: String,
     name: String,
     expect: String,
+    /// Extensions the case needs (`-- requires: citext`); a server without them skips it.
+    requires: Vec<String>,
     current: String,
     desired: String,
 }
@@ -44,6 +46,16 @@ fn cases() -> Vec<Case> {
                 .strip_prefix("-- expect: ")
                 .and_then(|r| r.split_once('\n'))
                 .unwrap_or_else(|| panic!("{file}/{name}: no expect line"));
+            let (requires, rest) = match rest
+                .strip_prefix("-- requires: ")
+                .and_then(|r| r.split_once('\n'))
+            {
+                Some((list, rest)) => (
+                    list.split(',').map(|e| e.trim().to_string()).collect(),
+                    rest,
+                ),
+                None => (Vec::new(), rest),
+            };
             let rest = rest.strip_prefix("-- current:\n").expect("current marker");
             let (current, desired) = rest
                 .split_once("-- desired:\n")
@@ -52,6 +64,7 @@ fn cases() -> Vec<Case> {
                 file: file.clone(),
                 name: name.trim().to_string(),
                 expect: expect.trim().to_string(),
+                requires,
                 current: current.trim().to_string(),
                 desired: desired.trim().to_string(),
             });
@@ -291,6 +304,29 @@ async fn inspect_then_push_reproduces_every_supported_case_and_refuses_the_rest(
             .expect("discovery task")
             .expect("PostgreSQL binaries");
     let pg_dump = Arc::new(install.program("pg_dump"));
+    // Cases that need an extension this server build lacks are skipped, and named.
+    let probe = TestDatabase::create().await.expect("db");
+    let available: Vec<String> =
+        sqlx::query_scalar("SELECT name::text FROM pg_available_extensions")
+            .fetch_all(probe.pool())
+            .await
+            .expect("available extensions");
+    let (cases, skipped): (Vec<Case>, Vec<Case>) = cases
+        .into_iter()
+        .partition(|c| c.requires.iter().all(|e| available.contains(e)));
+    for c in &skipped {
+        println!(
+            "corpus: skipped {}/{}: the server has no extension {}",
+            c.file,
+            c.name,
+            c.requires
+                .iter()
+                .filter(|e| !available.contains(e))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     let limit = Arc::new(tokio::sync::Semaphore::new(4));
     let cases = Arc::new(cases);
     let mut tasks = Vec::new();
@@ -318,9 +354,10 @@ async fn inspect_then_push_reproduces_every_supported_case_and_refuses_the_rest(
     }
     let total = cases.len();
     println!(
-        "corpus: {total} cases, {converged} converged ({:.1}%), {refused} refused naming what is not managed, {noted} differing with a note, {} wrong",
+        "corpus: {total} cases, {converged} converged ({:.1}%), {refused} refused naming what is not managed, {noted} differing with a note, {} wrong, {} skipped",
         100.0 * converged as f64 / total as f64,
-        wrong.len()
+        wrong.len(),
+        skipped.len()
     );
     assert!(
         wrong.is_empty(),

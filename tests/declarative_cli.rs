@@ -191,6 +191,64 @@ async fn a_missing_extension_is_explained() {
     assert!(stderr.contains("help:"), "{stderr}");
 }
 
+/// A type tidemark has no model of is the server's to check: one the shadow server lacks is
+/// reported at its table in the YAML with the extension that provides it; a misspelt one is
+/// caught offline with the name it was probably meant to be.
+#[tokio::test]
+async fn a_type_the_server_lacks_names_its_extension() {
+    let db = TestDatabase::create().await.expect("db");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("spec");
+    write_spec(
+        &spec,
+        "tables:\n  t:\n    columns:\n      id: bigint\n      attrs: hstore\n      during: tstzrange\n",
+    );
+    let path = spec.to_str().expect("utf-8");
+    let out = tidemark(&[
+        "validate",
+        path,
+        "--shadow",
+        "--shadow-url",
+        db.server_url(),
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("type \"hstore\" does not exist"), "{err}");
+    assert!(err.contains("table public.t"), "{err}");
+    assert!(err.contains("schema.yaml:2:"), "{err}");
+    // ... and at the column's own line.
+    assert!(err.contains("spec/schema.yaml:5:7"), "{err}");
+    assert!(
+        err.contains("help: `hstore` is a type of the extension `hstore`"),
+        "{err}"
+    );
+
+    write_spec(
+        &spec,
+        "tables:\n  t:\n    columns:\n      id: bigint\n      email: citxt\n",
+    );
+    let out = tidemark(&["validate", path]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("unknown type `citxt`"), "{err}");
+    assert!(err.contains("schema.yaml:5:"), "{err}");
+    assert!(err.contains("did you mean `citext`?"), "{err}");
+
+    // Built-in types the model has no variant of build as written.
+    write_spec(
+        &spec,
+        "tables:\n  t:\n    columns:\n      id: bigint\n      during: tstzrange\n      at: point\n      slots: int4multirange?\n",
+    );
+    let out = tidemark(&[
+        "validate",
+        path,
+        "--shadow",
+        "--shadow-url",
+        db.server_url(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
 /// `validate --shadow` builds the spec on a scratch database: SQL PostgreSQL rejects inside a
 /// view's query is reported with PostgreSQL's message at its line and column in the YAML, as an
 /// invalid spec (exit 1); a spec that builds is valid (exit 0).

@@ -446,7 +446,7 @@ fn cli_new_writes_nothing_when_unchanged_and_refuses_destructive_changes() {
     let before = tree(&root);
     std::fs::write(
         specs.join("schema.yaml"),
-        "tables:\n  t:\n    columns:\n      id: nosuchtype\n",
+        "tables:\n  t:\n    columns:\n      id: integr\n",
     )
     .unwrap();
     let out = tidemark(&["migrate", "new", "broken", spec_dir, "--dir", dir]);

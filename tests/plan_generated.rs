@@ -184,6 +184,8 @@ fn build(tables: Vec<TableSpec>, labels: Option<Vec<&'static str>>) -> Schema {
                 .renamed_from
                 .filter(|r| *r != n)
                 .map(|r| format!("t{r}")),
+            partition_by: None,
+            partition_of: None,
         });
     }
     out.normalize();
@@ -297,6 +299,8 @@ fn awkward(renamed: bool, comment: Option<&str>) -> Schema {
             indexes: vec![],
             comment: None,
             renamed_from: renamed.then(|| "old\"table".to_string()),
+            partition_by: None,
+            partition_of: None,
         }],
         ..Schema::default()
     };

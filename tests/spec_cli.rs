@@ -80,7 +80,7 @@ fn github_format_emits_annotations() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stdout),
-        "::error file=tests/invalid/30_unknown_type_did_you_mean.yaml,line=4,col=11::column \"id\" of table \"documents\": unknown type `integr`%0Ahelp: did you mean `integer`?\n"
+        "::error file=tests/invalid/30_unknown_type_did_you_mean.yaml,line=4,col=11::column \"id\" of table \"documents\": unknown type `integr`%0Ahelp: did you mean `integer`? (another type is written with its schema: `public.integr`)\n"
     );
 }
 

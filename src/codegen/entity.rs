@@ -169,8 +169,10 @@ pub fn generate(schema: &Schema, opts: &EntityOptions) -> Vec<GeneratedFile> {
             Some((t, v))
         })
         .collect();
+    // A partition's rows are its parent's: one entity, the parent's, reads them all.
     let mut tables: Vec<(&Table, Option<&crate::model::View>)> = all_tables
         .iter()
+        .filter(|t| t.partition_of.is_none())
         .map(|t| (t, None))
         .chain(view_tables.iter().map(|(t, v)| (t, Some(*v))))
         .collect();
@@ -433,6 +435,31 @@ fn fk_action(a: FkAction) -> Option<&'static str> {
     }
 }
 
+/// The type of a column (or of its array's elements) that the model has no variant of.
+fn other_type(ty: &crate::model::ColumnType) -> Option<&crate::model::OtherType> {
+    use crate::model::ColumnType;
+    match ty {
+        ColumnType::Other(o) => Some(o),
+        ColumnType::Array(inner) => other_type(inner),
+        _ => None,
+    }
+}
+
+/// A value of the type in PostgreSQL's text form, for the generated docs.
+fn example_text(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "tstzrange" | "tsrange" => "[2026-01-01 00:00:00+00,2026-02-01 00:00:00+00)",
+        "daterange" => "[2026-01-01,2026-02-01)",
+        "int4range" | "int8range" | "numrange" => "[1,10)",
+        n if n.ends_with("multirange") => "{[1,3),[5,8)}",
+        "point" => "(1.5,2)",
+        "geometry" | "geography" => "0101000020E6100000000000000000F03F0000000000000040",
+        "citext" => "Alice@Example.com",
+        "hstore" => "\"a\"=>\"1\"",
+        _ => return None,
+    })
+}
+
 fn doc_lines(text: &str) -> TokenStream {
     text.lines()
         .map(|line| {
@@ -544,6 +571,16 @@ fn table_module(
             }
             if c.identity.as_ref().is_some_and(|i| i.kind == IdentityKind::Always) {
                 note("`GENERATED ALWAYS AS IDENTITY`: PostgreSQL assigns it; never written on insert.".into());
+            }
+            if let Some(o) = other_type(&c.ty) {
+                note(format!(
+                    "PostgreSQL type `{}`, which SeaORM has no value for: carried in its text form \
+                     (read as `text`, cast back on write){}.",
+                    crate::sql_ident::type_name(&c.ty).replace('"', ""),
+                    example_text(&o.name)
+                        .map(|e| format!(", e.g. `{e}`"))
+                        .unwrap_or_default()
+                ));
             }
             let doc = doc_lines(&doc);
             let ident = names::ident(&f.name);

@@ -4,7 +4,8 @@
 //! Types SeaORM has no value for (`inet`, `cidr`, `macaddr`, `money`, `xml`, `tsvector`,
 //! `tsquery`, `interval`, `timetz`, and arrays of anything not natively supported) become
 //! `String` read with `select_as = "text"` and written with `save_as = "<type>"`, so they
-//! round-trip exactly in PostgreSQL's own text form. `oid` becomes `i64` through `bigint`.
+//! round-trip exactly in PostgreSQL's own text form; so does every type the model has no variant
+//! of (ranges, geometric types, extension types). `oid` becomes `i64` through `bigint`.
 //! `halfvec`, `sparsevec` and `bit`/`varbit` use the support crate's types the same way.
 
 use proc_macro2::TokenStream;
@@ -178,6 +179,9 @@ pub fn map(
         },
         // A composite type: its text form (`(1.50,EUR)`), cast on the way in.
         ColumnType::Custom(_) => RustType::via_text(quote!(String), &sql, true),
+        // Any other type (`tstzrange`, `point`, `citext`, `geometry(Point,4326)`): its text
+        // form, which every PostgreSQL type has, cast on the way in.
+        ColumnType::Other(_) => RustType::via_text(quote!(String), &sql, true),
         ColumnType::Array(inner) => array(inner, &sql),
     }
 }

@@ -20,8 +20,9 @@ use std::collections::HashMap;
 use crate::model::{
     Check, Column, ColumnType, DefaultValue, Deferrable, Enum, Extension, FkAction, ForeignKey,
     Identity, IdentityKind, Index, IndexKey, IndexMethod, IndexOptions, IndexTarget, Namespace,
-    NullsOrder, PrimaryKey, QualifiedName, Schema, Sequence, SequenceOptions, SequenceOwner,
-    SequenceType, SortOrder, Table, Unique,
+    NullsOrder, PartitionBound, PartitionKey, PartitionOf, PartitionStrategy, PrimaryKey,
+    QualifiedName, Schema, Sequence, SequenceOptions, SequenceOwner, SequenceType, SortOrder,
+    Table, Unique,
 };
 use crate::model::{
     CheckOption, Function, ObjectRef, Parallel, Trigger, TriggerEnabled, TriggerEvent,
@@ -66,6 +67,12 @@ pub struct TableRow {
     pub comment: Option<String>,
     pub row_security: bool,
     pub row_security_forced: bool,
+    /// `pg_get_partkeydef`: `RANGE (created_at)` for a partitioned table.
+    pub partition_key: Option<String>,
+    /// A partition's parent and `pg_get_expr(relpartbound)`.
+    pub parent_schema: Option<String>,
+    pub parent_name: Option<String>,
+    pub partition_bound: Option<String>,
 }
 
 /// A row of [`super::queries::GRANTS`].
@@ -123,6 +130,9 @@ pub struct ColumnRow {
     pub elem_schema: Option<String>,
     pub elem_kind: Option<String>,
     pub typmod: i32,
+    /// `format_type` of the column's type and modifier (`geometry(Point,4326)[]`): the
+    /// modifier's text for a type the model has no variant of.
+    pub type_text: String,
     pub ndims: i32,
     pub not_null: bool,
     pub default_expr: Option<String>,
@@ -388,6 +398,7 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
     };
 
     let mut tables: Vec<Table> = Vec::with_capacity(rows.tables.len());
+    let mut unreadable: std::collections::BTreeSet<QualifiedName> = Default::default();
     let mut by_oid: HashMap<i64, usize> = HashMap::with_capacity(rows.tables.len());
     let mut row_security = Vec::new();
     for t in rows.tables {
@@ -405,10 +416,45 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
                 detail: "forces row-level security that is not enabled".into(),
             });
         }
+        let name = QualifiedName::new(&t.schema, &t.name);
+        let mut lost = None;
+        let partition_by = match t.partition_key.as_deref().map(partition_key) {
+            Some(Ok(k)) => Some(k),
+            Some(Err(why)) => {
+                lost = Some(why);
+                None
+            }
+            None => None,
+        };
+        let partition_of = match (&t.parent_schema, &t.parent_name, &t.partition_bound) {
+            (Some(s), Some(n), Some(b)) => match partition_bound(b) {
+                Ok(bound) => Some(PartitionOf {
+                    parent: QualifiedName::new(s, n),
+                    bound,
+                }),
+                Err(why) => {
+                    lost = Some(why);
+                    None
+                }
+            },
+            _ => None,
+        };
+        if let Some(why) = lost {
+            unmanaged.push(Unmanaged {
+                kind: "table".into(),
+                schema: t.schema.clone(),
+                table: None,
+                name: t.name.clone(),
+                detail: format!("{why}, which the spec cannot declare yet (the table is left out)"),
+            });
+            unreadable.insert(name.clone());
+        }
         by_oid.insert(t.oid, tables.len());
         tables.push(Table {
             comment: t.comment,
-            ..Table::named(QualifiedName::new(t.schema, t.name))
+            partition_by,
+            partition_of,
+            ..Table::named(name)
         });
     }
     let table_of = |oid: i64, what: &str, name: &str| -> Result<usize, IntrospectError> {
@@ -420,7 +466,10 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
             })
     };
     // Tables left out because the model cannot hold one of their parts.
-    let mut left_out = vec![false; tables.len()];
+    let mut left_out: Vec<bool> = tables
+        .iter()
+        .map(|t| unreadable.contains(&t.name))
+        .collect();
     for c in rows.columns {
         let i = table_of(c.table_oid, "column", &c.name)?;
         match column(&tables[i].name, c)? {
@@ -499,6 +548,7 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
             }
         }
     }
+    partition_columns(&mut tables, &mut left_out, &mut unmanaged);
     schema.tables = tables
         .into_iter()
         .zip(left_out)
@@ -634,6 +684,7 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
             comment: p.comment,
         });
     }
+    partition_extras(&mut schema, &mut unmanaged);
     schema.normalize();
     unmanaged.sort();
     unmanaged.dedup();
@@ -730,6 +781,326 @@ fn view(v: ViewRow) -> Result<(View, Vec<Unmanaged>), IntrospectError> {
     Ok((out, unmanaged))
 }
 
+/// A partition's columns are its parent's: they are checked to be the same (a partition whose
+/// column has a default or NOT NULL of its own is something the spec cannot say, and is left
+/// out) and then left out of the model. A partition whose parent is left out goes with it;
+/// one whose parent was not read at all (ignored, or in a schema not read) is not read either.
+fn partition_columns(tables: &mut [Table], left_out: &mut [bool], unmanaged: &mut Vec<Unmanaged>) {
+    let index: HashMap<QualifiedName, usize> = tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.clone(), i))
+        .collect();
+    // Parents before their partitions: a partition's depth is one more than its parent's.
+    let depth = |mut i: usize| {
+        let mut d = 0;
+        while let Some(p) = tables[i]
+            .partition_of
+            .as_ref()
+            .and_then(|p| index.get(&p.parent))
+        {
+            i = *p;
+            d += 1;
+            if d > 64 {
+                break;
+            }
+        }
+        d
+    };
+    let mut order: Vec<usize> = (0..tables.len()).collect();
+    order.sort_by_key(|&i| depth(i));
+    for i in order {
+        let Some(of) = tables[i].partition_of.clone() else {
+            continue;
+        };
+        let Some(&p) = index.get(&of.parent) else {
+            left_out[i] = true;
+            continue;
+        };
+        // A partition in another schema than its parent is reported by the inventory.
+        if tables[i].name.schema != of.parent.schema {
+            left_out[i] = true;
+            continue;
+        }
+        if left_out[p] {
+            left_out[i] = true;
+            continue;
+        }
+        // The parent's columns (a parent that is itself a partition has had its columns
+        // moved to `theirs` already).
+        let theirs = root_columns(tables, &index, p);
+        let mine = std::mem::take(&mut tables[i].columns);
+        let same = mine.len() == theirs.len()
+            && mine.iter().zip(&theirs).all(|(a, b)| {
+                a.name == b.name
+                    && a.ty == b.ty
+                    && a.nullable == b.nullable
+                    && a.default == b.default
+                    && a.generated == b.generated
+                    && a.identity.is_some() == b.identity.is_some()
+            });
+        if !same {
+            left_out[i] = true;
+            unmanaged.push(Unmanaged {
+                kind: "partition".into(),
+                schema: tables[i].name.schema.clone(),
+                table: None,
+                name: tables[i].name.name.clone(),
+                detail: format!(
+                    "of {}.{}: its columns differ from its parent's (a default or NOT NULL of its own), which the spec cannot declare yet (the table is left out)",
+                    of.parent.schema, of.parent.name
+                ),
+            });
+        }
+        if mine.iter().any(|c| c.comment.is_some()) && same {
+            left_out[i] = true;
+            unmanaged.push(Unmanaged {
+                kind: "partition".into(),
+                schema: tables[i].name.schema.clone(),
+                table: None,
+                name: tables[i].name.name.clone(),
+                detail: "has column comments of its own, which the spec cannot declare yet (the table is left out)".into(),
+            });
+        }
+    }
+}
+
+/// The columns of the table at the top of `i`'s partition tree.
+fn root_columns(
+    tables: &[Table],
+    index: &HashMap<QualifiedName, usize>,
+    mut i: usize,
+) -> Vec<Column> {
+    for _ in 0..64 {
+        match tables[i]
+            .partition_of
+            .as_ref()
+            .and_then(|p| index.get(&p.parent))
+        {
+            Some(&p) => i = p,
+            None => break,
+        }
+    }
+    tables[i].columns.clone()
+}
+
+/// Triggers, policies, row-level security and grants of a partition itself (not copies of its
+/// parent's): the spec declares none on a partition yet, so they are reported, not read.
+fn partition_extras(schema: &mut Schema, unmanaged: &mut Vec<Unmanaged>) {
+    let partitions: std::collections::BTreeSet<QualifiedName> = schema
+        .tables
+        .iter()
+        .filter(|t| t.partition_of.is_some())
+        .map(|t| t.name.clone())
+        .collect();
+    if partitions.is_empty() {
+        return;
+    }
+    let mut report = |kind: &str, table: &QualifiedName, name: &str| {
+        unmanaged.push(Unmanaged {
+            kind: kind.into(),
+            schema: table.schema.clone(),
+            table: Some(table.name.clone()),
+            name: name.to_string(),
+            detail: "is on a partition, where the spec cannot declare one yet".into(),
+        });
+    };
+    schema.triggers.retain(|t| {
+        let keep = !partitions.contains(&t.table);
+        if !keep {
+            report("trigger", &t.table, &t.name);
+        }
+        keep
+    });
+    schema.policies.retain(|p| {
+        let keep = !partitions.contains(&p.table);
+        if !keep {
+            report("policy", &p.table, &p.name);
+        }
+        keep
+    });
+    schema.row_security.retain(|r| {
+        let keep = !partitions.contains(&r.table);
+        if !keep {
+            report("row-level security", &r.table, "enabled");
+        }
+        keep
+    });
+    schema.grants.retain(|g| {
+        let keep = !matches!(&g.object, ObjectRef::Table(q) if partitions.contains(q));
+        if !keep && let ObjectRef::Table(q) = &g.object {
+            report("grants", q, "privileges");
+        }
+        keep
+    });
+}
+
+/// `RANGE (a, ((b + 1)))` → the model's key: a column, or an expression in parentheses.
+pub fn partition_key(text: &str) -> Result<PartitionKey, String> {
+    let (word, rest) = text
+        .split_once(' ')
+        .ok_or_else(|| format!("has partition key `{text}`"))?;
+    let strategy = match word {
+        "RANGE" => PartitionStrategy::Range,
+        "LIST" => PartitionStrategy::List,
+        "HASH" => PartitionStrategy::Hash,
+        _ => return Err(format!("has partition key `{text}`")),
+    };
+    let inner = rest
+        .trim()
+        .strip_prefix('(')
+        .and_then(|r| r.strip_suffix(')'))
+        .ok_or_else(|| format!("has partition key `{text}`"))?;
+    let mut keys = Vec::new();
+    for item in split_top_level(inner) {
+        let item = item.trim();
+        if let Some(e) = item.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+            keys.push(IndexTarget::Expr(e.to_string()));
+        } else if function_call(item) {
+            // A function call is printed without parentheses of its own.
+            keys.push(IndexTarget::Expr(item.to_string()));
+        } else if let Some(c) = plain_identifier(item) {
+            keys.push(IndexTarget::Column(c));
+        } else {
+            return Err(format!(
+                "has partition key `{text}` (a key with an operator class or collation)"
+            ));
+        }
+    }
+    Ok(PartitionKey { strategy, keys })
+}
+
+/// `FOR VALUES FROM ('2026-01-01') TO (MAXVALUE)`, `… IN (…)`, `… WITH (modulus 4, remainder
+/// 0)` or `DEFAULT` → the model's bound; a value that is not a plain constant cannot be written
+/// in the spec.
+pub fn partition_bound(text: &str) -> Result<PartitionBound, String> {
+    let bad = || format!("is bounded `{text}`");
+    if text == "DEFAULT" {
+        return Ok(PartitionBound::Default);
+    }
+    let rest = text.strip_prefix("FOR VALUES ").ok_or_else(bad)?;
+    let list = |s: &str| -> Result<Vec<String>, String> {
+        let inner = s
+            .trim()
+            .strip_prefix('(')
+            .and_then(|r| r.strip_suffix(')'))
+            .ok_or_else(bad)?;
+        split_top_level(inner)
+            .into_iter()
+            .map(|v| {
+                let v = v.trim();
+                bound_constant(v).then(|| v.to_string()).ok_or_else(bad)
+            })
+            .collect()
+    };
+    if let Some(r) = rest.strip_prefix("FROM ") {
+        let (from, to) = r.split_once(") TO (").ok_or_else(bad)?;
+        return Ok(PartitionBound::Range {
+            from: list(&format!("{from})"))?,
+            to: list(&format!("({to}"))?,
+        });
+    }
+    if let Some(r) = rest.strip_prefix("IN ") {
+        return Ok(PartitionBound::List(list(r)?));
+    }
+    if let Some(r) = rest.strip_prefix("WITH (modulus ") {
+        let (m, r) = r.split_once(", remainder ").ok_or_else(bad)?;
+        let r = r.strip_suffix(')').ok_or_else(bad)?;
+        return Ok(PartitionBound::Hash {
+            modulus: m.parse().map_err(|_| bad())?,
+            remainder: r.parse().map_err(|_| bad())?,
+        });
+    }
+    Err(bad())
+}
+
+/// A bound value the spec can write: a quoted literal without a cast, a plain number,
+/// `MINVALUE`, `MAXVALUE`, `NULL`, `true`, `false`.
+fn bound_constant(v: &str) -> bool {
+    if matches!(v, "MINVALUE" | "MAXVALUE" | "NULL" | "true" | "false") {
+        return true;
+    }
+    if let Some(inner) = v.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+        // Doubled quotes only; a lone one would end the literal early.
+        return !inner.replace("''", "").contains('\'');
+    }
+    let digits = v.strip_prefix('-').unwrap_or(v);
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && digits.bytes().filter(|b| *b == b'.').count() <= 1
+        && !digits.starts_with('.')
+        && !digits.ends_with('.')
+}
+
+/// Splits at commas outside quotes and parentheses.
+fn split_top_level(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut quote, mut start) = (0i32, None::<char>, 0);
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+/// `date_trunc('day'::text, at)`: a (possibly qualified) name directly followed by one
+/// parenthesised argument list that ends the text.
+fn function_call(s: &str) -> bool {
+    let Some(open) = s.find('(') else {
+        return false;
+    };
+    let name = &s[..open];
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '"')
+        && s.ends_with(')')
+        && split_top_level(&s[open..]).len() == 1
+        && {
+            // The parenthesis opened after the name closes at the very end.
+            let mut depth = 0i32;
+            let mut quote = false;
+            let mut closes_at_end = true;
+            for (i, c) in s[open..].char_indices() {
+                match c {
+                    '\'' => quote = !quote,
+                    '(' if !quote => depth += 1,
+                    ')' if !quote => {
+                        depth -= 1;
+                        if depth == 0 && open + i != s.len() - 1 {
+                            closes_at_end = false;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            closes_at_end
+        }
+}
+
+/// `created_at` or `"Created At"` → the column name; `None` for anything else.
+fn plain_identifier(s: &str) -> Option<String> {
+    if let Some(inner) = s.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        return (!inner.replace("\"\"", "").contains('"')).then(|| inner.replace("\"\"", "\""));
+    }
+    (!s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+        && !s.starts_with(|c: char| c.is_ascii_digit()))
+    .then(|| s.to_string())
+}
+
 /// A custom type a column type names that the model does not hold (a table's row type).
 fn unknown_custom(ty: &ColumnType, types: &[CustomType]) -> Option<QualifiedName> {
     match ty {
@@ -749,7 +1120,7 @@ fn typed(json: &str) -> Result<(String, ColumnType), String> {
     let typmod = n(4).unwrap_or(-1) as i32;
     let ty = match (s(5), s(6), s(7)) {
         (Some(en), Some(es), Some(ek)) => {
-            let mut ty = ColumnType::Array(Box::new(column_type(&es, &en, &ek, typmod)?));
+            let mut ty = ColumnType::Array(Box::new(column_type(&es, &en, &ek, typmod, None)?));
             for _ in 1..n(8).unwrap_or(1).max(1) {
                 ty = ColumnType::Array(Box::new(ty));
             }
@@ -760,6 +1131,7 @@ fn typed(json: &str) -> Result<(String, ColumnType), String> {
             &s(2).unwrap_or_default(),
             &s(3).unwrap_or_default(),
             typmod,
+            None,
         )?,
     };
     Ok((name, ty))
@@ -987,17 +1359,25 @@ fn column(
         )
     };
     let ty = match (&c.elem_name, &c.elem_schema, &c.elem_kind) {
-        (Some(en), Some(es), Some(ek)) => match column_type(es, en, ek, c.typmod) {
-            Ok(elem) => {
-                let mut ty = ColumnType::Array(Box::new(elem));
-                for _ in 1..c.ndims.max(1) {
-                    ty = ColumnType::Array(Box::new(ty));
+        (Some(en), Some(es), Some(ek)) => {
+            match column_type(es, en, ek, c.typmod, Some(&c.type_text)) {
+                Ok(elem) => {
+                    let mut ty = ColumnType::Array(Box::new(elem));
+                    for _ in 1..c.ndims.max(1) {
+                        ty = ColumnType::Array(Box::new(ty));
+                    }
+                    ty
                 }
-                ty
+                Err(d) => return Ok(Err(left_out(d))),
             }
-            Err(d) => return Ok(Err(left_out(d))),
-        },
-        _ => match column_type(&c.type_schema, &c.type_name, &c.type_kind, c.typmod) {
+        }
+        _ => match column_type(
+            &c.type_schema,
+            &c.type_name,
+            &c.type_kind,
+            c.typmod,
+            Some(&c.type_text),
+        ) {
             Ok(ty) => ty,
             Err(d) => return Ok(Err(left_out(d))),
         },
@@ -1071,11 +1451,14 @@ fn column(
 }
 
 /// The model type of a (non-array) catalog type and its `atttypmod`; `Err` says why it has none.
+/// `text` is `format_type` of the type with its modifier, which gives the modifier's text for a
+/// type the model has no variant of.
 pub fn column_type(
     schema: &str,
     name: &str,
     kind: &str,
     typmod: i32,
+    text: Option<&str>,
 ) -> Result<ColumnType, String> {
     use ColumnType as T;
     let len = |offset: i32| (typmod >= offset).then(|| (typmod - offset) as u32);
@@ -1099,6 +1482,7 @@ pub fn column_type(
             // Domains and composite types; whether the model holds this one is checked once
             // the types are read.
             ("d" | "c", _) if typmod == -1 => Ok(T::Custom(QualifiedName::new(schema, name))),
+            ("b" | "r" | "m", _) => other(schema, name, typmod, text),
             _ => Err(format!("has type {schema}.{name}")),
         };
     }
@@ -1157,8 +1541,46 @@ pub fn column_type(
         "oid" => plain(T::Oid),
         "bit" => Ok(T::Bit(len(0))),
         "varbit" => Ok(T::VarBit(len(0))),
-        other => Err(format!("has type {other}")),
+        _ if matches!(kind, "b" | "r" | "m") => other(schema, name, typmod, text),
+        _ => Err(format!("has type {name}")),
     }
+}
+
+/// A type the model has no variant of ([`ColumnType::Other`]), with its modifier's text.
+fn other(schema: &str, name: &str, typmod: i32, text: Option<&str>) -> Result<ColumnType, String> {
+    let modifiers = match (typmod, text.and_then(modifier_text)) {
+        (-1, _) => None,
+        (_, Some(m)) => Some(m.to_string()),
+        (_, None) => {
+            return Err(format!(
+                "has type {schema}.{name} with modifier {typmod}, which could not be read"
+            ));
+        }
+    };
+    Ok(ColumnType::Other(crate::model::OtherType {
+        schema: Some(schema.to_string()),
+        name: name.to_string(),
+        modifiers,
+    }))
+}
+
+/// `Point,4326` of `public.geometry(Point,4326)[]`: inside the parentheses that follow the
+/// (possibly quoted) type name.
+fn modifier_text(text: &str) -> Option<&str> {
+    let mut t = text.trim();
+    while let Some(r) = t.strip_suffix("[]") {
+        t = r;
+    }
+    let t = t.strip_suffix(')')?;
+    let mut quoted = false;
+    for (i, ch) in t.char_indices() {
+        match ch {
+            '"' => quoted = !quoted,
+            '(' if !quoted => return Some(&t[i + 1..]),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Maps a default expression as `pg_get_expr` prints it back to the model's kinds.
@@ -1440,7 +1862,8 @@ mod tests {
 
     #[test]
     fn typmods_decode_exactly() {
-        let pg = |name: &str, typmod: i32| column_type("pg_catalog", name, "b", typmod).unwrap();
+        let pg =
+            |name: &str, typmod: i32| column_type("pg_catalog", name, "b", typmod, None).unwrap();
         assert_eq!(pg("varchar", -1), T::Varchar(None));
         assert_eq!(pg("varchar", 44), T::Varchar(Some(40)));
         assert_eq!(pg("bpchar", 5), T::Char(Some(1)));
@@ -1474,13 +1897,14 @@ mod tests {
         );
         assert_eq!(pg("bit", 768), T::Bit(Some(768)));
         assert_eq!(pg("varbit", -1), T::VarBit(None));
-        let ext = |name: &str, typmod: i32| column_type("extensions", name, "b", typmod).unwrap();
+        let ext =
+            |name: &str, typmod: i32| column_type("extensions", name, "b", typmod, None).unwrap();
         assert_eq!(ext("vector", 1536), T::Vector(Some(1536)));
         assert_eq!(ext("vector", -1), T::Vector(None));
         assert_eq!(ext("halfvec", 4000), T::HalfVec(Some(4000)));
         assert_eq!(ext("sparsevec", -1), T::SparseVec(None));
         assert_eq!(
-            column_type("Audit Trail", "mood", "e", -1).unwrap(),
+            column_type("Audit Trail", "mood", "e", -1, None).unwrap(),
             T::Enum(QualifiedName::new("Audit Trail", "mood"))
         );
     }
@@ -1489,21 +1913,44 @@ mod tests {
     fn types_the_model_cannot_hold_are_refused() {
         // PostgreSQL 15+ allows a negative numeric scale: numeric(5,-2).
         let negative = ((5 << 16) | (-2i32 & 0x7ff)) + 4;
-        assert!(column_type("pg_catalog", "numeric", "b", negative).is_err());
-        assert!(column_type("pg_catalog", "point", "b", -1).is_err());
-        assert!(column_type("pg_catalog", "interval", "b", 3).is_err());
+        assert!(column_type("pg_catalog", "numeric", "b", negative, None).is_err());
+        assert_eq!(
+            column_type("pg_catalog", "point", "b", -1, None),
+            Ok(ColumnType::Other(crate::model::OtherType {
+                schema: Some("pg_catalog".into()),
+                name: "point".into(),
+                modifiers: None,
+            }))
+        );
+        assert_eq!(
+            column_type(
+                "public",
+                "geometry",
+                "b",
+                1107460,
+                Some("geometry(Point,4326)[]")
+            ),
+            Ok(ColumnType::Other(crate::model::OtherType {
+                schema: Some("public".into()),
+                name: "geometry".into(),
+                modifiers: Some("Point,4326".into()),
+            }))
+        );
+        assert!(column_type("public", "geometry", "b", 1107460, None).is_err());
+        assert!(column_type("pg_catalog", "anyelement", "p", -1, None).is_err());
+        assert!(column_type("pg_catalog", "interval", "b", 3, None).is_err());
         // A domain with a modifier on top (`email(3)` cannot be written) has no place either.
-        assert!(column_type("public", "email", "d", 3).is_err());
+        assert!(column_type("public", "email", "d", 3, None).is_err());
     }
 
     #[test]
     fn domains_and_composite_types_are_custom_types() {
         assert_eq!(
-            column_type("public", "email", "d", -1),
+            column_type("public", "email", "d", -1, None),
             Ok(ColumnType::Custom(QualifiedName::public("email")))
         );
         assert_eq!(
-            column_type("billing", "money_amount", "c", -1),
+            column_type("billing", "money_amount", "c", -1, None),
             Ok(ColumnType::Custom(QualifiedName::new(
                 "billing",
                 "money_amount"
@@ -1613,7 +2060,59 @@ mod tests {
             comment: None,
             row_security: false,
             row_security_forced: false,
+            partition_key: None,
+            parent_schema: None,
+            parent_name: None,
+            partition_bound: None,
         }
+    }
+
+    #[test]
+    fn partition_keys_and_bounds_read_back() {
+        let key = partition_key("RANGE (a, ((b + 1)), \"Weird Col\")").unwrap();
+        assert_eq!(key.strategy, PartitionStrategy::Range);
+        assert_eq!(
+            key.keys,
+            vec![
+                IndexTarget::Column("a".into()),
+                IndexTarget::Expr("(b + 1)".into()),
+                IndexTarget::Column("Weird Col".into()),
+            ]
+        );
+        assert!(partition_key("RANGE (a text_pattern_ops)").is_err());
+        assert!(partition_key("RANGE (a COLLATE \"C\")").is_err());
+        assert_eq!(
+            partition_key("RANGE (date_trunc('day'::text, at))")
+                .unwrap()
+                .keys,
+            vec![IndexTarget::Expr("date_trunc('day'::text, at)".into())]
+        );
+        assert_eq!(
+            partition_bound(
+                "FOR VALUES FROM (MINVALUE, 'it''s') TO ('2026-01-01 00:00:00+00', 10)"
+            ),
+            Ok(PartitionBound::Range {
+                from: vec!["MINVALUE".into(), "'it''s'".into()],
+                to: vec!["'2026-01-01 00:00:00+00'".into(), "10".into()],
+            })
+        );
+        assert_eq!(
+            partition_bound("FOR VALUES IN ('a, b', NULL, -1.5)"),
+            Ok(PartitionBound::List(vec![
+                "'a, b'".into(),
+                "NULL".into(),
+                "-1.5".into()
+            ]))
+        );
+        assert_eq!(
+            partition_bound("FOR VALUES WITH (modulus 4, remainder 3)"),
+            Ok(PartitionBound::Hash {
+                modulus: 4,
+                remainder: 3
+            })
+        );
+        assert_eq!(partition_bound("DEFAULT"), Ok(PartitionBound::Default));
+        assert!(partition_bound("FOR VALUES IN ('a'::text)").is_err());
     }
 
     fn index_row(name: &str, method: &str) -> IndexRow {
@@ -1741,6 +2240,7 @@ mod tests {
             elem_schema: Some("pg_catalog".into()),
             elem_kind: Some("b".into()),
             typmod: -1,
+            type_text: "integer[]".into(),
             ndims: 0,
             not_null: true,
             default_expr: Some("'{}'::integer[]".into()),
@@ -1788,12 +2288,14 @@ mod tests {
         assert_eq!(cols[2].generated.as_deref(), Some("ARRAY[1]"));
         assert_eq!(cols[2].default, None);
 
-        let mut point = column_row("p");
-        point.elem_name = None;
-        point.type_name = "point".into();
+        // A pseudo-type (a column of one exists only in a catalog made by hand) has no model.
+        let mut pseudo = column_row("p");
+        pseudo.elem_name = None;
+        pseudo.type_name = "anyelement".into();
+        pseudo.type_kind = "p".into();
         let unsupported = to_schema(CatalogRows {
             tables: vec![table(1, "t")],
-            columns: vec![point],
+            columns: vec![pseudo],
             ..Default::default()
         })
         .unwrap();

@@ -180,7 +180,7 @@ pub async fn introspect_connection(
             },
         })?;
     stats.statements += 1;
-    let (_, _, server_version_num, own_snapshot): (String, String, i32, bool) =
+    let (_, _, _, server_version_num, own_snapshot): (String, String, String, i32, bool) =
         sqlx::query_as(queries::SETTINGS)
             .fetch_one(&mut *tx)
             .await

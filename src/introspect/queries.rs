@@ -25,6 +25,7 @@
 /// committed by us.
 pub const SETTINGS: &str = "SELECT set_config('search_path', 'public', true) AS search_path,
        set_config('standard_conforming_strings', 'on', true) AS standard_conforming_strings,
+       set_config('TimeZone', 'UTC', true) AS time_zone,
        current_setting('server_version_num')::int AS server_version_num,
        current_setting('transaction_isolation') = 'repeatable read'
          AND current_setting('transaction_read_only') = 'on' AS own_snapshot";
@@ -39,12 +40,12 @@ macro_rules! namespace_filter {
 }
 
 /// The tables in scope, as a CTE `rel(oid, nspname, relname)` that the per-table queries start
-/// from: ordinary tables that neither are partitions nor inherit from another table (those,
-/// partitioned tables and views are reported by [`INVENTORY`] instead), filtered by schema,
-/// bookkeeping prefix and extension membership.
+/// from: ordinary and partitioned tables and partitions, but no table that inherits from
+/// another without being its partition (those and views are reported by [`INVENTORY`]
+/// instead), filtered by schema, bookkeeping prefix and extension membership.
 macro_rules! relations {
     () => {
-        relations!("'r'")
+        relations!("'r', 'p'")
     };
     ($kinds:literal) => {
         concat!(
@@ -53,8 +54,8 @@ macro_rules! relations {
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind IN (",
             $kinds,
-            ") AND NOT c.relispartition
-    AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid)
+            ")
+    AND (c.relispartition OR NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid))
     AND ",
             namespace_filter!(),
             "
@@ -117,9 +118,15 @@ pub const TABLES: &str = concat!(
     "SELECT rel.oid::int8 AS oid, rel.nspname::text AS schema, rel.relname::text AS name,
        (SELECT d.description FROM pg_description d
         WHERE d.objoid = rel.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0) AS comment,
-       rc.relrowsecurity AS row_security, rc.relforcerowsecurity AS row_security_forced
+       rc.relrowsecurity AS row_security, rc.relforcerowsecurity AS row_security_forced,
+       pg_get_partkeydef(rel.oid) AS partition_key,
+       pn.nspname::text AS parent_schema, pc.relname::text AS parent_name,
+       CASE WHEN rc.relispartition THEN pg_get_expr(rc.relpartbound, rc.oid) END AS partition_bound
 FROM rel
 JOIN pg_class rc ON rc.oid = rel.oid
+LEFT JOIN pg_inherits pi ON rc.relispartition AND pi.inhrelid = rel.oid
+LEFT JOIN pg_class pc ON pc.oid = pi.inhparent
+LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
 ORDER BY rel.nspname, rel.relname"
 );
 
@@ -133,7 +140,8 @@ pub const COLUMNS: &str = concat!(
        t.typname::text AS type_name, tn.nspname::text AS type_schema, t.typtype::text AS type_kind,
        et.typname::text AS elem_name, etn.nspname::text AS elem_schema,
        et.typtype::text AS elem_kind,
-       a.atttypmod AS typmod, a.attndims::int4 AS ndims, a.attnotnull AS not_null,
+       a.atttypmod AS typmod, format_type(a.atttypid, a.atttypmod) AS type_text,
+       a.attndims::int4 AS ndims, a.attnotnull AS not_null,
        pg_get_expr(ad.adbin, ad.adrelid, true) AS default_expr,
        a.attidentity::text AS identity, a.attgenerated::text AS generated,
        (SELECT dc.description FROM pg_description dc
@@ -247,6 +255,8 @@ pub const CONSTRAINTS: &str = concat!(
        ], NULL) AS unsupported
 FROM rel
 JOIN pg_constraint co ON co.conrelid = rel.oid AND co.contype IN ('p', 'u', 'c', 'f')
+                     -- A partition's copies of its parent's constraints are the parent's.
+                     AND co.conislocal
 LEFT JOIN pg_class rc ON rc.oid = co.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
 LEFT JOIN pg_index ci ON co.contype IN ('p', 'u') AND ci.indexrelid = co.conindid
@@ -260,7 +270,7 @@ ORDER BY rel.oid, co.conname"
 /// and `indoption` (bit 0: DESC, bit 1: NULLS FIRST). `indclass`/`indoption`/`indkey` are
 /// 0-based vectors; `pg_get_indexdef` numbers keys from 1.
 pub const INDEXES: &str = concat!(
-    relations!("'r', 'm'"),
+    relations!("'r', 'p', 'm'"),
     "SELECT rel.oid::int8 AS table_oid, ic.relname::text AS name, am.amname::text AS method,
        i.indisunique AS is_unique, i.indnullsnotdistinct AS nulls_not_distinct,
        ARRAY(SELECT COALESCE(a.attname::text, '') FROM generate_series(1, i.indnkeyatts) AS k
@@ -302,6 +312,8 @@ JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
 WHERE NOT EXISTS (SELECT 1 FROM pg_constraint co
                   WHERE co.conindid = i.indexrelid AND co.contype IN ('p', 'u', 'x'))
+  -- A partition's copy of an index of its parent is the parent's.
+  AND NOT ic.relispartition
 ORDER BY rel.oid, ic.relname"
 );
 
@@ -425,7 +437,7 @@ SELECT n.nspname::text AS schema, c.relname::text AS table_name, t.tgname::text 
          CASE WHEN t.tgconstrrelid <> 0 THEN 'names the table its constraint refers to (FROM)' END,
          CASE WHEN t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL
               THEN 'has transition tables (REFERENCING)' END,
-         CASE WHEN t.tgparentid <> 0 THEN 'is inherited from a partitioned table' END
+         NULL
        ], NULL) AS unsupported
 FROM pg_trigger t
 JOIN pg_class c ON c.oid = t.tgrelid
@@ -434,7 +446,9 @@ JOIN pg_proc f ON f.oid = t.tgfoid
 JOIN pg_namespace fn ON fn.oid = f.pronamespace
 LEFT JOIN pg_description d ON d.classoid = 'pg_trigger'::regclass AND d.objoid = t.oid
                           AND d.objsubid = 0
-WHERE NOT t.tgisinternal AND ",
+WHERE NOT t.tgisinternal
+  -- A partition's copy of its parent's trigger is the parent's.
+  AND t.tgparentid = 0 AND ",
     namespace_filter!(),
     "
   AND ($2::text IS NULL OR left(c.relname, length($2::text)) <> $2::text)
@@ -504,7 +518,9 @@ ORDER BY n.nspname, t.typname"
 /// ACL revoked down to nothing still says it is set; `args` is a routine's identity arguments. The `public` schema is not managed, so its ACL is not read.
 pub const GRANTS: &str = concat!(
     "
-SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS kind,
+SELECT n.nspname::text AS schema, c.relname::text AS name,
+       -- A partitioned table's privileges are a table's.
+       CASE c.relkind WHEN 'p' THEN 'r' ELSE c.relkind::text END AS kind,
        NULL::text AS args,
        CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee)::text END AS role,
        array_agg(x.privilege_type::text ORDER BY x.privilege_type::text) AS privileges,
@@ -512,7 +528,7 @@ SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS ki
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 CROSS JOIN LATERAL aclexplode(c.relacl) AS x
-WHERE c.relacl IS NOT NULL AND c.relkind IN ('r', 'v', 'm', 'S') AND x.grantee <> c.relowner
+WHERE c.relacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND x.grantee <> c.relowner
   AND ",
     namespace_filter!(),
     "
@@ -599,17 +615,22 @@ WITH ns AS (
     AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
 )
 SELECT kind::text, schema::text, table_name::text, name::text, detail::text FROM (
-  SELECT CASE c.relkind WHEN 'f' THEN 'foreign table' ELSE 'partitioned table' END AS kind,
+  SELECT 'foreign table' AS kind,
          c.nspname AS schema, NULL AS table_name, c.relname AS name, '' AS detail
-  FROM tbl c WHERE c.relkind IN ('f', 'p')
+  FROM tbl c WHERE c.relkind = 'f'
     AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid)
   UNION ALL
   SELECT CASE WHEN pc.relispartition THEN 'partition' ELSE 'inheriting table' END,
-         c.nspname, NULL, c.relname, 'of ' || pn.nspname || '.' || p.relname
+         c.nspname, NULL, c.relname,
+         CASE WHEN pc.relispartition THEN 'of ' || pn.nspname || '.' || p.relname
+                || ' in another schema (a partition is declared under its parent, in its schema)'
+              ELSE 'of ' || pn.nspname || '.' || p.relname END
   FROM pg_inherits i JOIN tbl c ON c.oid = i.inhrelid
   JOIN pg_class pc ON pc.oid = c.oid
   JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace
   WHERE c.relkind IN ('r', 'p', 'f')
+    -- Partitions in their parent's schema are read as tables.
+    AND (NOT pc.relispartition OR pc.relkind = 'f' OR pn.nspname <> c.nspname)
   UNION ALL
   SELECT q.kind, q.schema, q.table_name, q.name, d.detail
   FROM (SELECT 'table' AS kind,
@@ -628,7 +649,7 @@ SELECT kind::text, schema::text, table_name::text, name::text, detail::text FROM
           NULL
         ], NULL) AS details
     FROM tbl c JOIN pg_class r ON r.oid = c.oid
-    WHERE c.relkind = 'r' AND NOT r.relispartition
+    WHERE c.relkind IN ('r', 'p')
   ) AS q CROSS JOIN LATERAL unnest(q.details) AS d(detail)
   WHERE q.details <> '{}'
   UNION ALL
@@ -654,7 +675,9 @@ SELECT kind::text, schema::text, table_name::text, name::text, detail::text FROM
     LEFT JOIN pg_attribute na ON co.contype = 'n' AND na.attrelid = co.conrelid AND na.attnum = co.conkey[1]
     LEFT JOIN pg_description dco ON dco.classoid = 'pg_constraint'::regclass AND dco.objoid = co.oid
                                 AND dco.objsubid = 0
-    WHERE co.contype IN ('n', 'x') AND c.relkind = 'r'
+    WHERE co.contype IN ('n', 'x') AND c.relkind IN ('r', 'p')
+      -- A partition's copies of its parent's constraints (and their names) are the parent's.
+      AND co.conislocal
   ) AS q CROSS JOIN LATERAL unnest(q.details) AS d(detail)
   WHERE q.details <> '{}'
   UNION ALL

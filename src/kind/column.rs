@@ -1077,6 +1077,8 @@ pub fn classify_type_change(from: &ColumnType, to: &ColumnType) -> TypeChange {
         (T::Real, T::DoublePrecision) => Rewrite,
         (T::DoublePrecision, T::Real) => Narrowing,
         (T::Text, _) | (T::Varchar(_), _) => Narrowing,
+        // Converted through text (see `type_change_sql`): any value may not fit the new type.
+        (T::Other(_), _) | (_, T::Other(_)) => Narrowing,
         _ => Rewrite,
     }
 }
@@ -1090,8 +1092,12 @@ fn type_change_sql(
 ) -> (Option<String>, Vec<crate::plan::Hazard>) {
     let (a, bty) = (type_name(&from.ty), type_name(&to.ty));
     let cast = || {
-        let via_text =
-            matches!(from.ty, ColumnType::Enum(_)) && matches!(to.ty, ColumnType::Enum(_));
+        // Between enums, and to or from a type the model has no variant of (`int4range` to
+        // `int8range` has no cast), the values go through their text form, which every type has.
+        let via_text = (matches!(from.ty, ColumnType::Enum(_))
+            && matches!(to.ty, ColumnType::Enum(_)))
+            || matches!(from.ty, ColumnType::Other(_))
+            || matches!(to.ty, ColumnType::Other(_));
         Some(format!(
             "{}{}::{}",
             quote(&from.name),

@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use crate::model::{ConstraintKind, ObjectRef, QualifiedName, Schema, Table};
+use crate::model::{ConstraintKind, ObjectRef, PartitionBound, QualifiedName, Schema, Table};
 use crate::plan::{Builder, HazardKind, LockLevel};
 use crate::sql_ident::{qualified, quote};
 
@@ -79,8 +79,50 @@ pub fn diff(current: &Schema, desired: &Schema, out: &mut Vec<Change>) {
     }
 }
 
-/// `CREATE TABLE` with columns, primary key, uniques and checks inline.
+/// `CREATE TABLE` with columns, primary key, uniques and checks inline; for a partition,
+/// `PARTITION OF` its parent with its own checks and its bound; for a partitioned table, its
+/// `PARTITION BY`.
 pub fn create_sql(table: &Table) -> String {
+    let by = table
+        .partition_by
+        .as_ref()
+        .map(|k| format!(" PARTITION BY {}", partition_key_sql(k)))
+        .unwrap_or_default();
+    if let Some(of) = &table.partition_of {
+        let own: Vec<String> = table
+            .checks
+            .iter()
+            .map(|c| format!("    {}", constraint::check_sql(c)))
+            .collect();
+        let own = if own.is_empty() {
+            String::new()
+        } else {
+            format!(" (\n{}\n)", own.join(",\n"))
+        };
+        return format!(
+            "CREATE TABLE {} PARTITION OF {}{own} {}{by}",
+            qualified(&table.name),
+            qualified(&of.parent),
+            of.bound.sql()
+        );
+    }
+    format!("{}{by}", plain_create_sql(table))
+}
+
+/// `RANGE (created_at)`: a partition key as `PARTITION BY` takes it.
+pub fn partition_key_sql(key: &crate::model::PartitionKey) -> String {
+    let keys: Vec<String> = key
+        .keys
+        .iter()
+        .map(|k| match k {
+            crate::model::IndexTarget::Column(c) => quote(c),
+            crate::model::IndexTarget::Expr(e) => format!("({e})"),
+        })
+        .collect();
+    format!("{} ({})", key.strategy.keyword(), keys.join(", "))
+}
+
+fn plain_create_sql(table: &Table) -> String {
     let mut items: Vec<String> = table
         .columns
         .iter()
@@ -122,11 +164,13 @@ pub fn comment_sql(table: &QualifiedName, text: Option<&str>) -> String {
     )
 }
 
-/// Everything `CREATE TABLE` (as [`create_sql`] writes it) brings into existence.
-fn created_objects(t: &Table) -> Vec<ObjectRef> {
+/// Everything `CREATE TABLE` (as [`create_sql`] writes it) brings into existence; a
+/// partition gets its parent's columns (`schema` says which they are).
+fn created_objects(schema: &Schema, t: &Table) -> Vec<ObjectRef> {
     let mut out = vec![ObjectRef::Table(t.name.clone())];
     out.extend(
-        t.columns
+        schema
+            .columns_of(t)
             .iter()
             .map(|c| ObjectRef::column(&t.name, &c.name)),
     );
@@ -149,14 +193,20 @@ fn created_objects(t: &Table) -> Vec<ObjectRef> {
     out
 }
 
-/// What `CREATE TABLE` refers to outside the table: column types, sequences of defaults.
-fn outside_dependencies(t: &Table) -> Vec<ObjectRef> {
-    let own = created_objects(t);
-    t.columns
+/// What `CREATE TABLE` refers to outside the table: column types, sequences of defaults, and a
+/// partition's parent.
+fn outside_dependencies(schema: &Schema, t: &Table) -> Vec<ObjectRef> {
+    let own = created_objects(schema, t);
+    let mut out: Vec<ObjectRef> = t
+        .columns
         .iter()
         .flat_map(|c| column::dependencies(t, c))
         .filter(|o| !own.contains(o))
-        .collect()
+        .collect();
+    if let Some(of) = &t.partition_of {
+        out.push(ObjectRef::Table(of.parent.clone()));
+    }
+    out
 }
 
 /// What recreates a dropped table's structure: the sequences it owns, the table, its indexes,
@@ -243,10 +293,29 @@ fn function_calls(schema: &Schema, t: &Table) -> Vec<ObjectRef> {
 fn plan_add(b: &mut Builder<'_>, t: &Table) {
     let me = ObjectRef::Table(t.name.clone());
     let calls = function_calls(b.cx.desired, t);
+    let schema = b.cx.desired;
     b.step(&me, vec![create_sql(t)], Some(vec![drop_sql(&t.name)]))
-        .provides(created_objects(t))
-        .requires(outside_dependencies(t))
+        .provides(created_objects(schema, t))
+        .requires(outside_dependencies(schema, t))
         .requires(calls);
+    if let Some(of) = &t.partition_of {
+        let has_default = schema.tables.iter().any(|o| {
+            o.partition_of
+                .as_ref()
+                .is_some_and(|p| p.parent == of.parent && p.bound == PartitionBound::Default)
+        });
+        if has_default && of.bound != PartitionBound::Default {
+            let at = b.last();
+            b.hazard_on(
+                at,
+                HazardKind::MayFail,
+                format!(
+                    "{me} takes rows that {}'s default partition may hold: PostgreSQL scans the default partition and fails if any of its rows belong here",
+                    ObjectRef::Table(of.parent.clone())
+                ),
+            );
+        }
+    }
     let create = b.last();
     for fk in &t.foreign_keys {
         constraint::plan_add(b, &t.name, &Constraint::ForeignKey(fk.clone()));
@@ -285,7 +354,7 @@ fn plan_drop(b: &mut Builder<'_>, t: &Table) {
         constraint::plan_drop(b, &t.name, &Constraint::ForeignKey(fk.clone()));
     }
     let me = ObjectRef::Table(t.name.clone());
-    let mut removed = created_objects(t);
+    let mut removed = created_objects(&cx.renamed, t);
     removed.extend(t.indexes.iter().map(|i| ObjectRef::index(&t.name, &i.name)));
     removed.extend(
         cx.renamed
@@ -298,11 +367,18 @@ fn plan_drop(b: &mut Builder<'_>, t: &Table) {
         Some(structure_sql(&cx.renamed, t)),
     )
     .removes(removed)
-    .releases(outside_dependencies(t))
+    .releases(outside_dependencies(&cx.renamed, t))
     .releases(function_calls(&cx.renamed, t))
     .lock(LockLevel::AccessExclusive, &me)
     .hazard(
         HazardKind::DataLoss,
-        format!("dropping {me} destroys all its rows; the down step recreates it empty"),
+        match &t.partition_of {
+            Some(of) => format!(
+                "dropping {me}, the partition of {} {}, destroys the rows it holds; the down step recreates it empty",
+                ObjectRef::Table(of.parent.clone()),
+                of.bound.sql()
+            ),
+            None => format!("dropping {me} destroys all its rows; the down step recreates it empty"),
+        },
     );
 }

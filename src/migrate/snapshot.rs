@@ -122,7 +122,7 @@ mod tests {
 
     #[test]
     fn parts_keep_their_line_numbers_in_diagnostics() {
-        let text = "tables:\n  a:\n    columns:\n      id: bigint\n---\nschema: other\ntables:\n  b:\n    columns:\n      id: nosuchtype\n";
+        let text = "tables:\n  a:\n    columns:\n      id: bigint\n---\nschema: other\ntables:\n  b:\n    columns:\n      id: integr\n";
         let err = parse_snapshot("sql/m1/schema.yaml", text).unwrap_err();
         let msg = err.to_string();
         assert!(

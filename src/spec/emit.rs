@@ -75,10 +75,11 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
                 custom_types(schema, ns, &mut out);
                 sequences(schema, ns, &mut out);
                 functions(schema, ns, &mut out);
+                // Partitions are written under their parent.
                 let tables: Vec<&Table> = schema
                     .tables
                     .iter()
-                    .filter(|t| t.name.schema == ns)
+                    .filter(|t| t.name.schema == ns && t.partition_of.is_none())
                     .collect();
                 if !tables.is_empty() {
                     out.push_str("\ntables:\n");
@@ -125,7 +126,11 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
                         contents: tidy(out),
                     });
                 }
-                for t in schema.tables.iter().filter(|t| t.name.schema == ns) {
+                for t in schema
+                    .tables
+                    .iter()
+                    .filter(|t| t.name.schema == ns && t.partition_of.is_none())
+                {
                     let mut out = header(schema, ns);
                     out.push_str("\ntables:\n");
                     table(schema, t, &mut out);
@@ -650,6 +655,123 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
     triggers(schema, &t.name, out);
     policies(schema, &t.name, out);
     grants(schema, &ObjectRef::Table(t.name.clone()), "    ", out);
+    if let Some(key) = &t.partition_by {
+        let _ = writeln!(out, "    partition_by: {}", partition_key(key));
+    }
+    partitions(schema, &t.name, "    ", out);
+}
+
+/// `{ range: [created_at] }`.
+fn partition_key(key: &crate::model::PartitionKey) -> String {
+    let keys: Vec<String> = key
+        .keys
+        .iter()
+        .map(|k| match k {
+            IndexTarget::Column(c) => scalar(c),
+            IndexTarget::Expr(e) => format!("{{ expr: {} }}", string(e)),
+        })
+        .collect();
+    format!(
+        "{{ {}: [{}] }}",
+        key.strategy.keyword().to_lowercase(),
+        keys.join(", ")
+    )
+}
+
+/// The `partitions:` of `parent`, at `indent` (the parent's keys' indentation), each with
+/// what is its own, and theirs below them.
+fn partitions(schema: &Schema, parent: &QualifiedName, indent: &str, out: &mut String) {
+    let children: Vec<&Table> = schema
+        .tables
+        .iter()
+        .filter(|t| t.partition_of.as_ref().is_some_and(|p| &p.parent == parent))
+        .collect();
+    if children.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{indent}partitions:");
+    for p in children {
+        let Some(of) = &p.partition_of else {
+            continue;
+        };
+        let bound = bound_fields(&of.bound);
+        let mut body = String::new();
+        if let Some(c) = &p.comment {
+            let _ = writeln!(body, "    comment: {}", block_string(c));
+        }
+        if !p.checks.is_empty() {
+            body.push_str("    checks:\n");
+            for c in &p.checks {
+                let _ = writeln!(body, "      {}: {}", key(&c.name), string(&c.expr));
+            }
+        }
+        indexes(&p.indexes, &mut body);
+        if let Some(k) = &p.partition_by {
+            let _ = writeln!(body, "    partition_by: {}", partition_key(k));
+        }
+        partitions(schema, &p.name, "    ", &mut body);
+        if body.is_empty() {
+            let _ = writeln!(
+                out,
+                "{indent}  {}: {{ {} }}",
+                key(&p.name.name),
+                bound.join(", ")
+            );
+            continue;
+        }
+        let _ = writeln!(out, "{indent}  {}:", key(&p.name.name));
+        for f in bound {
+            let _ = writeln!(out, "{indent}    {f}");
+        }
+        // `body` is written at a table's indentation (4); a partition's keys sit 4 deeper
+        // than the parent's.
+        for line in body.lines() {
+            let _ = writeln!(out, "{indent}{line}");
+        }
+    }
+}
+
+/// A bound as `partitions:` entries spell it.
+fn bound_fields(bound: &crate::model::PartitionBound) -> Vec<String> {
+    use crate::model::PartitionBound as B;
+    let values = |v: &[String]| {
+        format!(
+            "[{}]",
+            v.iter()
+                .map(|x| bound_value(x))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    match bound {
+        B::Default => vec!["default: true".into()],
+        B::Range { from, to } => vec![
+            format!("from: {}", values(from)),
+            format!("to: {}", values(to)),
+        ],
+        B::List(v) => vec![format!("in: {}", values(v))],
+        B::Hash { modulus, remainder } => {
+            vec![
+                format!("modulus: {modulus}"),
+                format!("remainder: {remainder}"),
+            ]
+        }
+    }
+}
+
+/// One bound value (SQL as PostgreSQL prints it) as the YAML value that reads back to it: a
+/// quoted literal as a string, a number as a number, `MINVALUE`, `MAXVALUE`, `null`.
+fn bound_value(sql: &str) -> String {
+    match sql {
+        "MINVALUE" | "MAXVALUE" => return sql.to_string(),
+        "NULL" => return "null".into(),
+        "true" | "false" => return sql.to_string(),
+        _ => {}
+    }
+    if let Some(text) = sql.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+        return quoted(&text.replace("''", "'"));
+    }
+    sql.to_string()
 }
 
 /// The `indexes:` of a table or materialized view: one line per index while it fits in 100
@@ -1199,6 +1321,23 @@ pub fn type_name(here: &str, ty: &ColumnType) -> String {
         } => format!("numeric({p},{s})"),
         ColumnType::Enum(q) | ColumnType::Custom(q) => table_ref(here, q),
         ColumnType::Array(inner) => format!("{}[]", type_name(here, inner)),
+        // As the spec spells it: a name the loader knows unqualified (when it is the one the
+        // search path finds), any other qualified, so that reading it back never takes it for
+        // a misspelt built-in type.
+        ColumnType::Other(o) => {
+            let bare = crate::spec::types::OTHER_TYPES.contains(&o.name.as_str())
+                && o.schema
+                    .as_deref()
+                    .is_none_or(|s| s == "pg_catalog" || s == here);
+            let name = match o.schema.as_deref() {
+                Some(s) if !bare => format!("{s}.{}", o.name),
+                _ => o.name.clone(),
+            };
+            match &o.modifiers {
+                Some(m) => format!("{name}({m})"),
+                None => name,
+            }
+        }
         other => crate::sql_ident::type_name(other),
     }
 }

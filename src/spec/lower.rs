@@ -9,13 +9,15 @@ use crate::diagnostic::{Diagnostic, Span, did_you_mean};
 use crate::model::{
     Check, Column, ColumnType, ConstraintKind, DefaultValue, Deferrable, Enum, Extension, FkAction,
     ForeignKey, Identity, Index, IndexKey, IndexMethod, IndexTarget, Namespace, ObjectRef,
-    PrimaryKey, QualifiedName, Schema, Sequence, SequenceOptions, SequenceOwner, SequenceType,
-    SortOrder, Table, Trigger, Unique, View,
+    PartitionBound, PartitionKey, PartitionOf, PrimaryKey, QualifiedName, Schema, Sequence,
+    SequenceOptions, SequenceOwner, SequenceType, SortOrder, Table, Trigger, Unique, View,
 };
 
 use super::names::{self, MAX_IDENT_BYTES};
 use super::pgvector;
-use super::shape::{RawFile, RawIndex, RawSequenceOptions, RawTable, RawTarget, Sp};
+use super::shape::{
+    RawFile, RawIndex, RawPartition, RawPartitionBy, RawSequenceOptions, RawTable, RawTarget, Sp,
+};
 use super::types::{self, EnumLookup};
 
 struct Enums<'a> {
@@ -87,6 +89,15 @@ pub struct Lowerer {
     pub spans: crate::compare::SpanIndex,
     /// The files' `ignore:` globs, qualified with the file's schema.
     pub ignore: Vec<String>,
+}
+
+/// The schema a [`ColumnType::Other`] (or an array of one) is qualified with.
+fn other_type_schema(ty: &ColumnType) -> Option<&str> {
+    match ty {
+        ColumnType::Other(o) => o.schema.as_deref(),
+        ColumnType::Array(inner) => other_type_schema(inner),
+        _ => None,
+    }
 }
 
 /// The integer type a `serial` spelling stands for.
@@ -442,7 +453,9 @@ impl Lowerer {
                     custom: &custom_names,
                 };
                 let b = self.table(t, q, &f.schema.v, &enums, &known_schemas);
+                let partitions = self.partitions(&b.table, &t.partitions, &t.name, &f.schema.v);
                 built.push(b);
+                built.extend(partitions);
             }
         }
 
@@ -1648,6 +1661,20 @@ impl Lowerer {
                 Some(ty) => Ok(ty.clone()),
                 None => types::parse(&c.ty.v, enums),
             };
+            // A type the model has no variant of, qualified with a schema the spec does not
+            // know: the same mistake as an enum's.
+            let parsed = match parsed {
+                Ok(ty)
+                    if other_type_schema(&ty)
+                        .is_some_and(|sch| sch != "pg_catalog" && !known_schemas.contains(sch)) =>
+                {
+                    Err(types::TypeError {
+                        message: String::new(),
+                        help: None,
+                    })
+                }
+                other => other,
+            };
             let ty = match parsed {
                 Ok(ty) => Some(ty),
                 Err(e) => {
@@ -1666,7 +1693,7 @@ impl Lowerer {
                         .help(
                             did_you_mean(sch, known_schemas.iter().map(String::as_str))
                                 .unwrap_or_else(|| {
-                                    "declare the enum in a file with `schema: <name>`, or drop the qualifier".into()
+                                    "declare the schema in a file with `schema: <name>` (the enum's, or the one an extension's type is installed in), or drop the qualifier".into()
                                 }),
                         ),
                         None => Diagnostic::error(format!("{cw}: {}", e.message))
@@ -2088,6 +2115,9 @@ impl Lowerer {
                 &fk.name.at,
             );
         }
+        if let Some(pb) = &t.partition_by {
+            table.partition_by = self.partition_key(&table, pb, &tw);
+        }
 
         Built {
             table,
@@ -2096,6 +2126,218 @@ impl Lowerer {
             fks,
             serials,
             calls,
+        }
+    }
+
+    /// `partition_by` of `table`, checked against its columns and PostgreSQL's rule that a
+    /// partitioned table's primary key and unique constraints include every partition key
+    /// column (and that there are none when a key is an expression).
+    fn partition_key(
+        &mut self,
+        table: &Table,
+        raw: &RawPartitionBy,
+        what: &str,
+    ) -> Option<PartitionKey> {
+        let mut keys = Vec::new();
+        let mut ok = true;
+        for k in &raw.keys {
+            if let Some(extra) = k
+                .ops
+                .as_ref()
+                .map(|o| o.at.clone())
+                .or_else(|| k.order.as_ref().map(|o| o.at.clone()))
+                .or_else(|| k.nulls.as_ref().map(|o| o.at.clone()))
+            {
+                self.push(
+                    Diagnostic::error(format!(
+                        "a partition key of {what} takes no `ops`, `order` or `nulls`"
+                    ))
+                    .at(extra)
+                    .label("not supported on a partition key")
+                    .help("write the column, or `{ expr: … }`; tidemark does not manage partition key operator classes yet"),
+                );
+                ok = false;
+            }
+            match &k.target {
+                RawTarget::Column(c) => {
+                    if table.column(c).is_none() {
+                        self.missing_column(
+                            table,
+                            &Sp {
+                                v: c.clone(),
+                                at: k.at.clone(),
+                            },
+                            &format!("the partition key of {what}"),
+                        );
+                        ok = false;
+                    }
+                    keys.push(IndexTarget::Column(c.clone()));
+                }
+                RawTarget::Expr(e) => keys.push(IndexTarget::Expr(e.clone())),
+            }
+        }
+        let mut constrained: Vec<(String, &[String])> = Vec::new();
+        if let Some(pk) = &table.primary_key {
+            constrained.push((format!("primary key \"{}\"", pk.name), &pk.columns));
+        }
+        for u in &table.uniques {
+            constrained.push((format!("unique constraint \"{}\"", u.name), &u.columns));
+        }
+        for (cw, columns) in constrained {
+            let missing: Vec<String> = keys
+                .iter()
+                .filter_map(|k| match k {
+                    IndexTarget::Column(c) if !columns.contains(c) => Some(c.clone()),
+                    IndexTarget::Column(_) => None,
+                    IndexTarget::Expr(e) => Some(format!("({e})")),
+                })
+                .collect();
+            if !missing.is_empty() {
+                self.push(
+                    Diagnostic::error(format!(
+                        "{cw} of {what} does not include its partition key {}",
+                        missing.join(", ")
+                    ))
+                    .at(raw.strategy.at.clone())
+                    .label("partition key")
+                    .help("PostgreSQL enforces a key of a partitioned table per partition: add the partition key's columns to the key (an expression key allows no primary key or unique constraint)"),
+                );
+                ok = false;
+            }
+        }
+        ok.then_some(PartitionKey {
+            strategy: raw.strategy.v,
+            keys,
+        })
+    }
+
+    /// The partitions of `parent` (and theirs, recursively) as tables of their own: each
+    /// holds its bound, its own checks, indexes, comment and partition key; its columns are
+    /// the parent's, so they are checked against those and then left out.
+    fn partitions(
+        &mut self,
+        parent: &Table,
+        raws: &[RawPartition],
+        parent_at: &Sp<String>,
+        file_schema: &str,
+    ) -> Vec<Built> {
+        let mut out = Vec::new();
+        let Some(first) = raws.first() else {
+            return out;
+        };
+        let Some(key) = parent.partition_by.clone() else {
+            self.push(
+                Diagnostic::error(format!(
+                    "table \"{}\" has partitions but no `partition_by`",
+                    parent.name
+                ))
+                .at(first.name.at.clone())
+                .label("partition of an unpartitioned table")
+                .help(format!(
+                    "say how \"{}\" spreads its rows, e.g. `partition_by: {{ range: [created_at] }}`",
+                    parent_at.v
+                )),
+            );
+            return out;
+        };
+        for p in raws {
+            let q = QualifiedName::new(&parent.name.schema, &p.name.v);
+            let pw = format!("partition \"{q}\"");
+            self.check_ident(&q.name, &p.name.at, &pw);
+            self.declared(ObjectRef::Table(q.clone()), &p.name.at);
+            let Some(bound) = &p.bound else {
+                continue;
+            };
+            self.check_bound(&key, &bound.v, &bound.at, &pw);
+            let mut table = Table {
+                comment: p.comment.clone(),
+                partition_of: Some(PartitionOf {
+                    parent: parent.name.clone(),
+                    bound: bound.v.clone(),
+                }),
+                columns: parent.columns.clone(),
+                ..Table::named(q.clone())
+            };
+            let mut relations = vec![(q.name.clone(), pw.clone(), p.name.at.clone())];
+            for (name, expr) in &p.checks {
+                let w = format!("check \"{}\" on {pw}", name.v);
+                self.check_ident(&name.v, &name.at, &w);
+                self.declared(
+                    ObjectRef::constraint(&q, ConstraintKind::Check, &name.v),
+                    &name.at,
+                );
+                table.checks.push(Check {
+                    name: name.v.clone(),
+                    expr: expr.clone(),
+                });
+            }
+            for ix in &p.indexes {
+                relations.push((
+                    ix.name.v.clone(),
+                    format!("index \"{}\" on {pw}", ix.name.v),
+                    ix.name.at.clone(),
+                ));
+                self.declared(ObjectRef::index(&q, &ix.name.v), &ix.name.at);
+                if let Some(m) = self.index(&table, ix, &pw, true) {
+                    table.indexes.push(m);
+                }
+            }
+            if let Some(pb) = &p.partition_by {
+                table.partition_by = self.partition_key(&table, pb, &pw);
+            }
+            let children = self.partitions(&table, &p.partitions, &p.name, file_schema);
+            table.columns.clear();
+            out.push(Built {
+                table,
+                file_schema: file_schema.to_string(),
+                relations,
+                fks: Vec::new(),
+                serials: Vec::new(),
+                calls: Vec::new(),
+            });
+            out.extend(children);
+        }
+        out
+    }
+
+    /// A bound that fits the parent's partition key: its kind matches the strategy, a range
+    /// bound has one value per key, and a hash bound's remainder is below its modulus.
+    fn check_bound(&mut self, key: &PartitionKey, bound: &PartitionBound, at: &Span, what: &str) {
+        use crate::model::PartitionStrategy as S;
+        let problem = match (key.strategy, bound) {
+            (S::Range, PartitionBound::Range { from, to })
+                if from.len() != key.keys.len() || to.len() != key.keys.len() =>
+            {
+                Some(format!(
+                    "{what} bounds {} and {} values, but its parent's key has {} column(s)",
+                    from.len(),
+                    to.len(),
+                    key.keys.len()
+                ))
+            }
+            (S::Range, PartitionBound::Range { .. })
+            | (S::List, PartitionBound::List(_))
+            | (S::Range | S::List, PartitionBound::Default) => None,
+            (S::Hash, PartitionBound::Hash { modulus, remainder })
+                if *modulus == 0 || remainder >= modulus =>
+            {
+                Some(format!(
+                    "{what}: the remainder ({remainder}) must be below the modulus ({modulus}), which must be positive"
+                ))
+            }
+            (S::Hash, PartitionBound::Hash { .. }) => None,
+            (strategy, _) => Some(format!(
+                "{what} is bounded in a way a {} partitioned table does not take",
+                strategy.keyword().to_lowercase()
+            )),
+        };
+        if let Some(message) = problem {
+            self.push(
+                Diagnostic::error(message)
+                    .at(at.clone())
+                    .label("bound")
+                    .help("a range partition takes `from`/`to` (one value per key column), a list partition `in`, a hash partition `modulus`/`remainder`; range and list tables may have one `default: true`"),
+            );
         }
     }
 

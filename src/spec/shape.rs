@@ -141,7 +141,25 @@ pub const TABLE_KEYS: &[&str] = &[
     "policies",
     "grants",
     "renamed_from",
+    "partition_by",
+    "partitions",
 ];
+/// Keys of a partition (`partitions:` of a partitioned table).
+pub const PARTITION_KEYS: &[&str] = &[
+    "from",
+    "to",
+    "in",
+    "default",
+    "modulus",
+    "remainder",
+    "comment",
+    "checks",
+    "indexes",
+    "partition_by",
+    "partitions",
+];
+/// Keys of `partition_by:` (exactly one).
+pub const PARTITION_BY_KEYS: &[&str] = &["range", "list", "hash"];
 /// Keys of a row-level security policy.
 pub const POLICY_KEYS: &[&str] = &["for", "as", "to", "using", "with_check", "comment"];
 /// Keys of a column's mapping form.
@@ -406,6 +424,27 @@ pub struct RawTable {
     pub foreign_keys: Vec<RawForeignKey>,
     pub indexes: Vec<RawIndex>,
     pub renamed_from: Option<String>,
+    pub partition_by: Option<RawPartitionBy>,
+    pub partitions: Vec<RawPartition>,
+}
+
+/// `partition_by: { range: [created_at] }`.
+#[derive(Debug, Clone)]
+pub struct RawPartitionBy {
+    pub strategy: Sp<crate::model::PartitionStrategy>,
+    pub keys: Vec<RawIndexKey>,
+}
+
+/// One entry of `partitions:`: its bound and what is its own.
+#[derive(Debug, Clone)]
+pub struct RawPartition {
+    pub name: Sp<String>,
+    pub bound: Option<Sp<crate::model::PartitionBound>>,
+    pub comment: Option<String>,
+    pub checks: Vec<(Sp<String>, String)>,
+    pub indexes: Vec<RawIndex>,
+    pub partition_by: Option<RawPartitionBy>,
+    pub partitions: Vec<RawPartition>,
 }
 
 /// A column after shape checks; its type text is parsed later, once every enum is known.
@@ -1691,6 +1730,8 @@ impl<'a> Reader<'a> {
             foreign_keys: Vec::new(),
             indexes: Vec::new(),
             renamed_from: None,
+            partition_by: None,
+            partitions: Vec::new(),
         };
         let mut saw_columns = false;
         for (k, v) in fields {
@@ -1768,6 +1809,8 @@ impl<'a> Reader<'a> {
                 }
                 "policies" => t.policies = self.policies(v, &what),
                 "grants" => t.grants = Some(self.grants(v, &what)),
+                "partition_by" => t.partition_by = self.partition_by(v, &what),
+                "partitions" => t.partitions = self.partitions(v, &what),
                 _ => {}
             }
         }
@@ -1779,6 +1822,252 @@ impl<'a> Reader<'a> {
             self.err(d);
         }
         Some(t)
+    }
+
+    /// `partition_by: { range: [key, …] }` (or `list:`, `hash:`); keys as index keys are written.
+    fn partition_by(&mut self, node: &Node, what: &str) -> Option<RawPartitionBy> {
+        use crate::model::PartitionStrategy;
+        let pw = format!("`partition_by` of {what}");
+        let fields = self.fields(node, &pw, PARTITION_BY_KEYS)?;
+        let mut out: Option<RawPartitionBy> = None;
+        for (k, v) in fields {
+            let strategy = match k.v.as_str() {
+                "range" => PartitionStrategy::Range,
+                "list" => PartitionStrategy::List,
+                _ => PartitionStrategy::Hash,
+            };
+            if out.is_some() {
+                let d = Diagnostic::error(format!("{pw} names more than one strategy"))
+                    .at(k.at.clone())
+                    .label("second strategy")
+                    .help("a table is partitioned one way: `range`, `list` or `hash`");
+                self.err(d);
+                continue;
+            }
+            let kw = format!("`{}` of {pw}", k.v);
+            let items: Vec<&Node> = match &v.kind {
+                Kind::Seq(items) => items.iter().collect(),
+                Kind::Str(_) | Kind::Map(_) => vec![v],
+                _ => {
+                    self.wrong_shape(v, "a list of columns or `{ expr: … }`", &kw);
+                    continue;
+                }
+            };
+            let mut keys = Vec::new();
+            for item in items {
+                if let Some(key) = self.index_key(&kw, item) {
+                    keys.push(key);
+                }
+            }
+            if keys.is_empty() {
+                let d = Diagnostic::error(format!("{kw} has no key"))
+                    .at(self.span(v.pos))
+                    .label("no key")
+                    .help("name the columns rows are spread by, e.g. `range: [created_at]`");
+                self.err(d);
+                continue;
+            }
+            out = Some(RawPartitionBy {
+                strategy: Sp {
+                    v: strategy,
+                    at: k.at.clone(),
+                },
+                keys,
+            });
+        }
+        if out.is_none() && !self.had_unknown {
+            let d = Diagnostic::error(format!("{pw} names no strategy"))
+                .at(self.span(node.pos))
+                .label("empty")
+                .help("write `partition_by: { range: [created_at] }` (or `list:`, `hash:`)");
+            self.err(d);
+        }
+        out
+    }
+
+    fn partitions(&mut self, node: &Node, what: &str) -> Vec<RawPartition> {
+        let mut out = Vec::new();
+        let Some(entries) = self.map(node, &format!("`partitions` of {what}")) else {
+            return out;
+        };
+        for (name, v) in entries {
+            if let Some(p) = self.partition(name, v) {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    fn partition(&mut self, name: Sp<String>, node: &Node) -> Option<RawPartition> {
+        use crate::model::PartitionBound;
+        let what = format!("partition \"{}\"", name.v);
+        let fields = self.fields(node, &what, PARTITION_KEYS)?;
+        let mut p = RawPartition {
+            name,
+            bound: None,
+            comment: None,
+            checks: Vec::new(),
+            indexes: Vec::new(),
+            partition_by: None,
+            partitions: Vec::new(),
+        };
+        let (mut from, mut to, mut list, mut default) = (None, None, None, None);
+        let (mut modulus, mut remainder) = (None, None);
+        let mut first_at: Option<Span> = None;
+        for (k, v) in fields {
+            let fw = format!("`{}` of {what}", k.v);
+            let at = k.at.clone();
+            match k.v.as_str() {
+                "from" => from = self.bound_values(v, &fw, true),
+                "to" => to = self.bound_values(v, &fw, true),
+                "in" => list = self.bound_values(v, &fw, false),
+                "default" => default = self.boolean(v, &fw),
+                "modulus" | "remainder" => {
+                    let n = match &v.kind {
+                        Kind::Int(n) => n.parse::<u32>().ok(),
+                        _ => None,
+                    };
+                    if n.is_none() {
+                        self.wrong_shape(v, "a non-negative whole number", &fw);
+                    }
+                    if k.v == "modulus" {
+                        modulus = n;
+                    } else {
+                        remainder = n;
+                    }
+                }
+                "comment" => p.comment = self.string(v, &fw).map(|s| s.v),
+                "checks" => {
+                    if let Some(entries) = self.map(v, &fw) {
+                        for (cname, cv) in entries {
+                            let w = format!("check \"{}\" on {what}", cname.v);
+                            if let Some(expr) = self.name_string(cv, &w) {
+                                p.checks.push((cname, expr.v));
+                            }
+                        }
+                    }
+                }
+                "indexes" => {
+                    if let Some(entries) = self.map(v, &fw) {
+                        for (iname, iv) in entries {
+                            if let Some(ix) = self.index(&what, iname, iv) {
+                                p.indexes.push(ix);
+                            }
+                        }
+                    }
+                }
+                "partition_by" => p.partition_by = self.partition_by(v, &what),
+                "partitions" => p.partitions = self.partitions(v, &what),
+                _ => {}
+            }
+            if matches!(
+                k.v.as_str(),
+                "from" | "to" | "in" | "default" | "modulus" | "remainder"
+            ) && first_at.is_none()
+            {
+                first_at = Some(at);
+            }
+        }
+        let at = first_at.unwrap_or_else(|| p.name.at.clone());
+        let kinds = [
+            from.is_some() || to.is_some(),
+            list.is_some(),
+            default == Some(true),
+            modulus.is_some() || remainder.is_some(),
+        ];
+        let bound = match kinds {
+            [true, false, false, false] => match (from, to) {
+                (Some(from), Some(to)) => Some(PartitionBound::Range { from, to }),
+                _ => {
+                    self.err(
+                        Diagnostic::error(format!("{what} has only one of `from` and `to`"))
+                            .at(at.clone())
+                            .label("incomplete range")
+                            .help("a range partition takes `from` (included) and `to` (excluded); use `MINVALUE` or `MAXVALUE` for an open end"),
+                    );
+                    None
+                }
+            },
+            [false, true, false, false] => list.map(PartitionBound::List),
+            [false, false, true, false] => Some(PartitionBound::Default),
+            [false, false, false, true] => match (modulus, remainder) {
+                (Some(modulus), Some(remainder)) => {
+                    Some(PartitionBound::Hash { modulus, remainder })
+                }
+                _ => {
+                    self.err(
+                        Diagnostic::error(format!("{what} needs both `modulus` and `remainder`"))
+                            .at(at.clone())
+                            .label("incomplete hash bound"),
+                    );
+                    None
+                }
+            },
+            [false, false, false, false] if default.is_none() => {
+                self.err(
+                    Diagnostic::error(format!("{what} says which rows it holds nowhere"))
+                        .at(at.clone())
+                        .label("no bound")
+                        .help("write `from:` and `to:` (range), `in:` (list), `modulus:` and `remainder:` (hash), or `default: true`"),
+                );
+                None
+            }
+            [false, false, false, false] => {
+                self.err(
+                    Diagnostic::error(format!("{what}: `default: false` is no bound"))
+                        .at(at.clone())
+                        .label("no bound")
+                        .help("leave `default` out and write the partition's values"),
+                );
+                None
+            }
+            _ => {
+                self.err(
+                    Diagnostic::error(format!("{what} mixes kinds of bound"))
+                        .at(at.clone())
+                        .label("more than one kind of bound")
+                        .help("a partition is bounded one way: `from`/`to`, `in`, `modulus`/`remainder`, or `default: true`"),
+                );
+                None
+            }
+        };
+        p.bound = bound.map(|v| Sp { v, at });
+        Some(p)
+    }
+
+    /// Values of a bound as SQL: strings quoted, numbers as written, `null` as `NULL`, and
+    /// (in a range bound, `range`) `MINVALUE` / `MAXVALUE`. One value may be written bare.
+    fn bound_values(&mut self, node: &Node, what: &str, range: bool) -> Option<Vec<String>> {
+        let items: Vec<&Node> = match &node.kind {
+            Kind::Seq(items) => items.iter().collect(),
+            _ => vec![node],
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let sql = match &item.kind {
+                Kind::Str(s)
+                    if range
+                        && (s.eq_ignore_ascii_case("minvalue")
+                            || s.eq_ignore_ascii_case("maxvalue")) =>
+                {
+                    s.to_uppercase()
+                }
+                Kind::Str(s) => format!("'{}'", s.replace('\'', "''")),
+                Kind::Int(n) | Kind::Float(n) => n.clone(),
+                Kind::Bool(b) => b.to_string(),
+                Kind::Null if !range => "NULL".into(),
+                _ => {
+                    self.wrong_shape(item, "a value (a string or a number)", what);
+                    return None;
+                }
+            };
+            out.push(sql);
+        }
+        if out.is_empty() {
+            self.wrong_shape(node, "one or more values", what);
+            return None;
+        }
+        Some(out)
     }
 
     fn column(&mut self, table: &str, name: Sp<String>, node: &Node) -> Option<RawColumn> {

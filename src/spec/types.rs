@@ -79,6 +79,85 @@ pub trait EnumLookup {
     }
 }
 
+/// Types the model has no variant of that a spec may name without a schema: PostgreSQL's
+/// other built-in types and the types of common extensions. Any other name is accepted too
+/// when written with its schema (`public.my_type`); unqualified, a name close to a known one
+/// is taken for a misspelling.
+pub const OTHER_TYPES: &[&str] = &[
+    // Ranges and multiranges.
+    "int4range",
+    "int8range",
+    "numrange",
+    "tsrange",
+    "tstzrange",
+    "daterange",
+    "int4multirange",
+    "int8multirange",
+    "nummultirange",
+    "tsmultirange",
+    "tstzmultirange",
+    "datemultirange",
+    // Geometric types.
+    "point",
+    "line",
+    "lseg",
+    "box",
+    "path",
+    "polygon",
+    "circle",
+    // Other built-in types.
+    "macaddr8",
+    "pg_lsn",
+    "pg_snapshot",
+    "txid_snapshot",
+    "jsonpath",
+    "name",
+    "regclass",
+    "regtype",
+    "regproc",
+    "regprocedure",
+    "regconfig",
+    "regdictionary",
+    "regnamespace",
+    "regrole",
+    "xid8",
+    // Types of extensions (see [`extension_of`]).
+    "citext",
+    "hstore",
+    "ltree",
+    "lquery",
+    "ltxtquery",
+    "cube",
+    "seg",
+    "isbn",
+    "isbn13",
+    "ismn",
+    "issn",
+    "ean13",
+    "upc",
+    "geometry",
+    "geography",
+    "box2d",
+    "box3d",
+    "raster",
+];
+
+/// The extension that provides a type of [`OTHER_TYPES`], for the hint when the server lacks
+/// the type.
+pub fn extension_of(type_name: &str) -> Option<&'static str> {
+    Some(match type_name {
+        "citext" => "citext",
+        "hstore" => "hstore",
+        "ltree" | "lquery" | "ltxtquery" => "ltree",
+        "cube" => "cube",
+        "seg" => "seg",
+        "isbn" | "isbn13" | "ismn" | "issn" | "ean13" | "upc" => "isn",
+        "geometry" | "geography" | "box2d" | "box3d" => "postgis",
+        "raster" => "postgis_raster",
+        _ => return None,
+    })
+}
+
 /// Parses a type; `text` has no trailing `?` (nullability is the caller's business).
 pub fn parse(text: &str, enums: &dyn EnumLookup) -> Result<ColumnType, TypeError> {
     let compact = normalize(text);
@@ -99,7 +178,8 @@ pub fn parse(text: &str, enums: &dyn EnumLookup) -> Result<ColumnType, TypeError
     } else {
         (lower.clone(), None)
     };
-    let (name, args) = match rest.find('(') {
+    // The name, and the modifiers' text inside one pair of parentheses at the end.
+    let (name, modifiers) = match rest.find('(') {
         Some(open) => {
             let Some(inner) = rest[open + 1..].strip_suffix(')') else {
                 return Err(err(
@@ -107,26 +187,29 @@ pub fn parse(text: &str, enums: &dyn EnumLookup) -> Result<ColumnType, TypeError
                     Some("type modifiers go in one pair of parentheses at the end, e.g. `numeric(10,2)`".into()),
                 ));
             };
-            let mut args = Vec::new();
-            for a in inner.split(',') {
-                let a = a.trim();
-                match a.parse::<u32>() {
-                    Ok(n) => args.push(n),
-                    Err(_) => {
-                        return Err(err(
-                            format!("invalid type modifier `{a}` in `{text}`"),
-                            Some("type modifiers are non-negative whole numbers".into()),
-                        ));
-                    }
-                }
-            }
-            (rest[..open].trim().to_string(), args)
+            (rest[..open].trim().to_string(), Some(inner))
         }
-        None => (rest.trim().to_string(), Vec::new()),
+        None => (rest.trim().to_string(), None),
     };
-    let builtin = builtin(&name, &args, tz, text)?;
-    if let Some(t) = builtin {
-        return Ok(t);
+    let args: Result<Vec<u32>, &str> = modifiers
+        .into_iter()
+        .flat_map(|m| m.split(','))
+        .map(|a| a.trim().parse::<u32>().map_err(|_| a.trim()))
+        .collect();
+    match args {
+        Ok(args) => {
+            if let Some(t) = builtin(&name, &args, tz, text)? {
+                return Ok(t);
+            }
+        }
+        Err(a) if KNOWN_TYPES.contains(&name.as_str()) => {
+            return Err(err(
+                format!("invalid type modifier `{a}` in `{text}`"),
+                Some("type modifiers are non-negative whole numbers".into()),
+            ));
+        }
+        // Another type's modifiers are its own business (`geometry(Point,4326)`).
+        Err(_) => {}
     }
     if tz.is_some() {
         return Err(err(
@@ -134,29 +217,61 @@ pub fn parse(text: &str, enums: &dyn EnumLookup) -> Result<ColumnType, TypeError
             None,
         ));
     }
-    // Not built in: an enum, matched on the name as written (identifiers keep their case).
-    if !args.is_empty() || compact.contains('(') {
-        return Err(unknown(text, &name, enums));
-    }
-    let (schema, ename) = match compact.split_once('.') {
-        Some((s, n)) => (Some(s.trim()), n.trim()),
-        None => (None, compact.as_str()),
+    // Not built in: an enum or a type of the spec, matched on the name as written
+    // (identifiers keep their case), or another type of the server.
+    let written = match compact.find('(') {
+        Some(open) => &compact[..open],
+        None => compact.as_str(),
     };
-    enums
-        .find(schema, ename)
-        .map(ColumnType::Enum)
-        .or_else(|| enums.find_custom(schema, ename).map(ColumnType::Custom))
-        .ok_or_else(|| unknown(text, &compact, enums))
+    let (schema, ename) = match written.split_once('.') {
+        Some((s, n)) => (Some(s.trim()), n.trim()),
+        None => (None, written.trim()),
+    };
+    if modifiers.is_none()
+        && let Some(t) = enums
+            .find(schema, ename)
+            .map(ColumnType::Enum)
+            .or_else(|| enums.find_custom(schema, ename).map(ColumnType::Custom))
+    {
+        return Ok(t);
+    }
+    if ename.is_empty() || schema.is_some_and(str::is_empty) {
+        return Err(unknown(text, &compact, enums));
+    }
+    if schema.is_none() && !OTHER_TYPES.contains(&ename.to_lowercase().as_str()) {
+        let e = unknown(text, ename, enums);
+        if e.help
+            .as_deref()
+            .is_some_and(|h| h.starts_with("did you mean"))
+        {
+            return Err(e);
+        }
+    }
+    let modifiers = compact
+        .find('(')
+        .map(|open| compact[open + 1..compact.len() - 1].to_string());
+    Ok(ColumnType::Other(crate::model::OtherType {
+        schema: schema.map(str::to_string),
+        // As PostgreSQL folds an unquoted name, so that `Point` and `point` are one type.
+        name: if OTHER_TYPES.contains(&ename.to_lowercase().as_str()) {
+            ename.to_lowercase()
+        } else {
+            ename.to_string()
+        },
+        modifiers,
+    }))
 }
 
 fn unknown(text: &str, name: &str, enums: &dyn EnumLookup) -> TypeError {
     let enum_names = enums.names();
     let candidates = KNOWN_TYPES
         .iter()
+        .chain(OTHER_TYPES)
         .map(|s| s.to_string())
         .chain(enum_names)
         .collect::<Vec<_>>();
     let help = crate::diagnostic::did_you_mean(name, candidates.iter().map(String::as_str))
+        .map(|h| format!("{h} (another type is written with its schema: `public.{name}`)"))
         .or_else(|| Some("use a PostgreSQL type such as `text`, `bigint`, `vector(1536)`, or an enum declared under `enums:`".into()));
     err(format!("unknown type `{}`", text.trim()), help)
 }
@@ -538,13 +653,61 @@ mod tests {
     }
 
     #[test]
+    fn other_types_are_kept_by_name() {
+        let other = |schema: Option<&str>, name: &str, modifiers: Option<&str>| {
+            ColumnType::Other(crate::model::OtherType {
+                schema: schema.map(str::to_string),
+                name: name.into(),
+                modifiers: modifiers.map(str::to_string),
+            })
+        };
+        let p = |t: &str| parse(t, &Enums).unwrap();
+        assert_eq!(p("tstzrange"), other(None, "tstzrange", None));
+        assert_eq!(p("Point"), other(None, "point", None));
+        assert_eq!(p("citext"), other(None, "citext", None));
+        assert_eq!(
+            p("geometry(Point, 4326)"),
+            other(None, "geometry", Some("Point,4326"))
+        );
+        assert_eq!(
+            p("extensions.geography(Point,4326)[]"),
+            ColumnType::Array(Box::new(other(
+                Some("extensions"),
+                "geography",
+                Some("Point,4326")
+            )))
+        );
+        // A name close to no known type is the server's to check.
+        assert_eq!(p("zzyzx_kind"), other(None, "zzyzx_kind", None));
+        assert_eq!(
+            crate::sql_ident::type_name(&p("extensions.geometry(Point,4326)")),
+            "\"extensions\".\"geometry\"(Point,4326)"
+        );
+        assert_eq!(
+            crate::sql_ident::type_name(&p("int4range[]")),
+            "\"int4range\"[]"
+        );
+        assert_eq!(extension_of("citext"), Some("citext"));
+        assert_eq!(extension_of("tstzrange"), None);
+    }
+
+    #[test]
     fn bad_types_explain_themselves() {
         let e = parse("bigserial", &Enums).unwrap_err();
         assert!(e.help.unwrap().contains("use `bigint` here"));
         let e = parse("integr", &Enums).unwrap_err();
-        assert_eq!(e.help.as_deref(), Some("did you mean `integer`?"));
+        assert_eq!(
+            e.help.as_deref(),
+            Some(
+                "did you mean `integer`? (another type is written with its schema: `public.integr`)"
+            )
+        );
         let e = parse("mod", &Enums).unwrap_err();
-        assert_eq!(e.help.as_deref(), Some("did you mean `mood`?"));
+        assert!(e.help.unwrap().starts_with("did you mean `mood`?"));
+        // A misspelt extension type is caught too; written with its schema it is another type.
+        let e = parse("citxt", &Enums).unwrap_err();
+        assert!(e.help.unwrap().starts_with("did you mean `citext`?"));
+        assert!(parse("public.citxt", &Enums).is_ok());
         assert!(parse("vector(16001)", &Enums).is_err());
         assert!(parse("vector(0)", &Enums).is_err());
         assert!(parse("numeric(5,6)", &Enums).is_err());

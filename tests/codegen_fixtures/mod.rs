@@ -16,17 +16,7 @@ pub fn p(name: &str) -> QualifiedName {
 pub struct T(Table);
 
 pub fn table(name: QualifiedName) -> T {
-    T(Table {
-        name,
-        columns: vec![],
-        primary_key: None,
-        uniques: vec![],
-        checks: vec![],
-        foreign_keys: vec![],
-        indexes: vec![],
-        comment: None,
-        renamed_from: None,
-    })
+    T(Table::named(name))
 }
 
 impl T {
@@ -208,6 +198,14 @@ pub fn example() -> Schema {
 
 /// Edge cases: keywords as names, composite keys, self-references, link tables, enums in other
 /// schemas, every column type.
+fn other(schema: Option<&str>, name: &str, modifiers: Option<&str>) -> ColumnType {
+    ColumnType::Other(tidemark::model::OtherType {
+        schema: schema.map(str::to_string),
+        name: name.into(),
+        modifiers: modifiers.map(str::to_string),
+    })
+}
+
 pub fn golden() -> Schema {
     use ColumnType::*;
     let every_type = table(p("every_type"))
@@ -287,6 +285,18 @@ pub fn golden() -> Schema {
         .null()
         .col("addrs", Array(Box::new(Inet)))
         .col("stamps", Array(Box::new(tstz())))
+        // Types the model has no variant of: a built-in range, an extension's type with a
+        // modifier in another schema, an array of ranges.
+        .col("during", other(Some("pg_catalog"), "tstzrange", None))
+        .col(
+            "place",
+            other(Some("extensions"), "geometry", Some("Point,4326")),
+        )
+        .null()
+        .col(
+            "slots",
+            Array(Box::new(other(Some("pg_catalog"), "int4range", None))),
+        )
         .pk(&["id"])
         .index(vector_index(
             "every_type_half_idx",

@@ -336,3 +336,110 @@ CREATE EXTENSION vector; CREATE TABLE t (id bigint PRIMARY KEY, c vector);
 CREATE EXTENSION vector; CREATE TABLE t (id bigint PRIMARY KEY);
 -- desired:
 CREATE EXTENSION vector; CREATE TABLE t (id bigint PRIMARY KEY, c vector(3)[]);
+
+-- case: add_point_column
+-- expect: converge
+-- current:
+CREATE TABLE t (id bigint PRIMARY KEY);
+-- desired:
+CREATE TABLE t (id bigint PRIMARY KEY, p point);
+
+-- case: add_geometric_columns
+-- expect: converge
+-- current:
+CREATE TABLE t (id bigint PRIMARY KEY);
+-- desired:
+CREATE TABLE t (id bigint PRIMARY KEY, l line, s lseg, b box, pa path, pg polygon, c circle);
+
+-- case: add_tstzrange_column
+-- expect: converge
+-- current:
+CREATE TABLE t (id bigint PRIMARY KEY);
+-- desired:
+CREATE TABLE t (id bigint PRIMARY KEY, during tstzrange NOT NULL DEFAULT 'empty');
+
+-- case: add_range_columns
+-- expect: converge
+-- current:
+CREATE TABLE t (id bigint PRIMARY KEY);
+-- desired:
+CREATE TABLE t (id bigint PRIMARY KEY, a int4range, b int8range, c numrange, d tsrange, e daterange);
+
+-- case: add_multirange_column
+-- expect: converge
+-- current:
+CREATE TABLE t (id bigint PRIMARY KEY);
+-- desired:
+CREATE TABLE t (id bigint PRIMARY KEY, r int4multirange, d datemultirange);
+
+-- case: add_range_array_column
+-- expect: converge
+-- current:
+CREATE TABLE t (id bigint PRIMARY KEY);
+-- desired:
+CREATE TABLE t (id bigint PRIMARY KEY, slots tstzrange[] NOT NULL DEFAULT '{}');
+
+-- case: add_other_builtin_columns
+-- expect: converge
+-- current:
+CREATE TABLE t (id bigint PRIMARY KEY);
+-- desired:
+CREATE TABLE t (id bigint PRIMARY KEY, m macaddr8, l pg_lsn, j jsonpath, r regclass);
+
+-- case: gist_index_on_range
+-- expect: converge
+-- current:
+CREATE TABLE t (id bigint PRIMARY KEY, during tstzrange);
+-- desired:
+CREATE TABLE t (id bigint PRIMARY KEY, during tstzrange); CREATE INDEX t_during_idx ON t USING gist (during);
+
+-- case: check_on_range
+-- expect: converge
+-- current:
+CREATE TABLE t (id bigint PRIMARY KEY, during tstzrange);
+-- desired:
+CREATE TABLE t (id bigint PRIMARY KEY, during tstzrange CHECK (NOT isempty(during)));
+
+-- case: change_int4range_to_int8range
+-- expect: converge
+-- current:
+CREATE TABLE t (id bigint PRIMARY KEY, r int4range);
+-- desired:
+CREATE TABLE t (id bigint PRIMARY KEY, r int8range);
+
+-- case: change_text_to_point
+-- expect: converge
+-- current:
+CREATE TABLE t (id bigint PRIMARY KEY, p text);
+-- desired:
+CREATE TABLE t (id bigint PRIMARY KEY, p point);
+
+-- case: drop_range_column
+-- expect: converge
+-- current:
+CREATE TABLE t (id bigint PRIMARY KEY, during tstzrange);
+-- desired:
+CREATE TABLE t (id bigint PRIMARY KEY);
+
+-- case: range_in_other_schema_table
+-- expect: converge
+-- current:
+CREATE SCHEMA app;
+-- desired:
+CREATE SCHEMA app; CREATE TABLE app.booking (id bigint PRIMARY KEY, during tstzrange NOT NULL, at point);
+
+-- case: add_citext_column
+-- expect: converge
+-- requires: citext
+-- current:
+CREATE EXTENSION citext; CREATE TABLE t (id bigint PRIMARY KEY);
+-- desired:
+CREATE EXTENSION citext; CREATE TABLE t (id bigint PRIMARY KEY, email citext NOT NULL UNIQUE);
+
+-- case: add_hstore_column
+-- expect: converge
+-- requires: hstore
+-- current:
+CREATE EXTENSION hstore; CREATE TABLE t (id bigint PRIMARY KEY);
+-- desired:
+CREATE EXTENSION hstore; CREATE TABLE t (id bigint PRIMARY KEY, attrs hstore);

@@ -44,20 +44,6 @@ CREATE TYPE floatrange AS RANGE (subtype = float8);
 -- desired:
 CREATE COLLATION my_c FROM "C";
 
--- case: partitioned_table
--- expect: refuse
--- current:
-
--- desired:
-CREATE TABLE events (at timestamptz NOT NULL, v int) PARTITION BY RANGE (at); CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
-
--- case: list_partitions
--- expect: refuse
--- current:
-
--- desired:
-CREATE TABLE m (tenant int NOT NULL) PARTITION BY LIST (tenant); CREATE TABLE m_1 PARTITION OF m FOR VALUES IN (1);
-
 -- case: inheritance
 -- expect: refuse
 -- current:
@@ -183,27 +169,6 @@ CREATE EXTENSION pg_trgm; CREATE TABLE t (s text); CREATE INDEX t_s_trgm ON t US
 
 -- desired:
 CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) VIRTUAL);
-
--- case: point_column
--- expect: refuse
--- current:
-
--- desired:
-CREATE TABLE t (p point);
-
--- case: range_column
--- expect: refuse
--- current:
-
--- desired:
-CREATE TABLE t (r tstzrange);
-
--- case: multirange_column
--- expect: refuse
--- current:
-
--- desired:
-CREATE TABLE t (r int4multirange);
 
 -- case: replica_identity_full
 -- expect: refuse

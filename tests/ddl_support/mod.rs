@@ -79,15 +79,8 @@ fn names(cols: &[&str]) -> Vec<String> {
 
 pub fn table(name: QualifiedName, columns: Vec<Column>) -> Table {
     Table {
-        name,
         columns,
-        primary_key: None,
-        uniques: vec![],
-        checks: vec![],
-        foreign_keys: vec![],
-        indexes: vec![],
-        comment: None,
-        renamed_from: None,
+        ..Table::named(name)
     }
 }
 

@@ -45,6 +45,11 @@ fn json_schema_matches_the_loader() {
     assert_eq!(s["$schema"], "https://json-schema.org/draft/2020-12/schema");
     assert_eq!(keys(&s, ""), set(shape::FILE_KEYS));
     assert_eq!(keys(&s, "/$defs/table"), set(shape::TABLE_KEYS));
+    assert_eq!(keys(&s, "/$defs/partition"), set(shape::PARTITION_KEYS));
+    assert_eq!(
+        keys(&s, "/$defs/partition_by"),
+        set(shape::PARTITION_BY_KEYS)
+    );
     assert_eq!(keys(&s, "/$defs/column"), set(shape::COLUMN_KEYS));
     assert_eq!(keys(&s, "/$defs/index"), set(shape::INDEX_KEYS));
     assert_eq!(keys(&s, "/$defs/index_key"), set(shape::INDEX_KEY_KEYS));

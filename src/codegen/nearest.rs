@@ -12,6 +12,12 @@
 //! the same kind of embedding as the column holds, and the query side repeats the expression
 //! with the parameter in place of the column (`binary_quantize(($1::vector(1536)))::bit(1536)`).
 //! Rows whose indexed column is NULL are filtered out, since the index holds none of them.
+//!
+//! On a table partitioned by one column, each index also gets a variant that searches only the
+//! partitions holding the rows asked for, so PostgreSQL prunes the others and reads one
+//! partition's index instead of merging all of them: `nearest_by_s_from_to(query, k, from, to)`
+//! (`from <= key < to`) for a range partitioned table, `nearest_by_s_where_<key>(query, k,
+//! value)` for a list or hash partitioned one.
 //! Indexes whose operator cannot be known (an HNSW key without an operator class, an unknown
 //! class, or an expression not over exactly one column) get no methods.
 
@@ -332,6 +338,7 @@ pub(crate) fn methods(info: &TableInfo, support: &TokenStream) -> TokenStream {
         }
         let with_distance_doc =
             " Like the method above, with each row's distance (in `Neighbor::distance`).";
+        let pruned = partition_variant(info, &nearest_fn, ty);
         items.push(quote! {
             #[doc = #distance_doc]
             pub fn #distance_fn(query: #ty) -> Expr {
@@ -357,6 +364,8 @@ pub(crate) fn methods(info: &TableInfo, support: &TokenStream) -> TokenStream {
                     .column_as(Self::#distance_fn(query), #support::DISTANCE_ALIAS)
                     .into_model()
             }
+
+            #pruned
         });
     }
     if items.is_empty() {
@@ -366,6 +375,65 @@ pub(crate) fn methods(info: &TableInfo, support: &TokenStream) -> TokenStream {
         /// Nearest-neighbour queries, one set per vector index.
         impl Entity {
             #(#items)*
+        }
+    }
+}
+
+/// The pruning variant of `nearest_fn` for a table partitioned by one column (see the module
+/// docs); nothing for any other table or a key the entity has no field for.
+fn partition_variant(
+    info: &TableInfo,
+    nearest_fn: &proc_macro2::Ident,
+    query_ty: &TokenStream,
+) -> TokenStream {
+    use crate::model::PartitionStrategy;
+    let Some(key) = &info.table.partition_by else {
+        return quote!();
+    };
+    let [IndexTarget::Column(column)] = key.keys.as_slice() else {
+        return quote!();
+    };
+    let Some(field) = info.field(column) else {
+        return quote!();
+    };
+    // A key SeaORM binds natively compares as a plain `Column` filter.
+    if !field.rust.native {
+        return quote!();
+    }
+    let key_ty = &field.rust.ty;
+    let variant = format_ident!("{}", field.variant);
+    let table = &info.table.name;
+    match key.strategy {
+        PartitionStrategy::Range => {
+            let name = format_ident!("{}_from_to", nearest_fn);
+            let doc = format!(
+                " Like `{nearest_fn}`, among rows with `from <= {column} < to`: `{table}` is range partitioned by `{column}`, so only the partitions holding those rows are searched."
+            );
+            quote! {
+                #[doc = #doc]
+                pub fn #name(query: #query_ty, k: u64, from: #key_ty, to: #key_ty) -> Select<Entity> {
+                    Self::#nearest_fn(query, k)
+                        .filter(Column::#variant.gte(from))
+                        .filter(Column::#variant.lt(to))
+                }
+            }
+        }
+        PartitionStrategy::List | PartitionStrategy::Hash => {
+            let name = format_ident!(
+                "{}_where_{}",
+                nearest_fn,
+                field.name.trim_start_matches("r#")
+            );
+            let doc = format!(
+                " Like `{nearest_fn}`, among rows with `{column} = value`: `{table}` is {} partitioned by `{column}`, so only the partition holding them is searched.",
+                key.strategy.keyword().to_lowercase()
+            );
+            quote! {
+                #[doc = #doc]
+                pub fn #name(query: #query_ty, k: u64, value: #key_ty) -> Select<Entity> {
+                    Self::#nearest_fn(query, k).filter(Column::#variant.eq(value))
+                }
+            }
         }
     }
 }

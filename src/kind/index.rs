@@ -395,8 +395,16 @@ pub(crate) fn plan(change: &IndexChange, b: &mut Builder<'_>) {
     }
 }
 
+/// Whether `table` is partitioned (on either side): PostgreSQL builds and drops a partitioned
+/// table's indexes only in the blocking form.
+fn partitioned(b: &Builder<'_>, table: &QualifiedName) -> bool {
+    [b.cx.desired, &b.cx.renamed]
+        .iter()
+        .any(|s| s.table(table).is_some_and(|t| t.partition_by.is_some()))
+}
+
 fn build_for(b: &Builder<'_>, table: &QualifiedName) -> Build {
-    if b.cx.existing(table) && b.cx.options.concurrent_indexes {
+    if b.cx.existing(table) && b.cx.options.concurrent_indexes && !partitioned(b, table) {
         Build::Concurrent
     } else {
         Build::Plain
@@ -408,6 +416,7 @@ pub(crate) fn plan_add(b: &mut Builder<'_>, table: &QualifiedName, index: &Index
     let cx = b.cx;
     let existing = cx.existing(table);
     let build = build_for(b, table);
+    let is_partitioned = partitioned(b, table);
     let me = ObjectRef::index(table, &index.name);
     let d = b
         .step(
@@ -424,13 +433,17 @@ pub(crate) fn plan_add(b: &mut Builder<'_>, table: &QualifiedName, index: &Index
             &ObjectRef::Table(table.clone()),
         );
     } else if existing {
+        let message = if is_partitioned {
+            format!(
+                "building {me} blocks writes to every partition for the whole build (PostgreSQL builds a partitioned table's index only this way)"
+            )
+        } else {
+            format!(
+                "building {me} blocks writes to the table for the whole build; plan with concurrent indexes to avoid it"
+            )
+        };
         d.lock(LockLevel::Share, &ObjectRef::Table(table.clone()))
-            .hazard(
-                HazardKind::BlockingLock,
-                format!(
-                    "building {me} blocks writes to the table for the whole build; plan with concurrent indexes to avoid it"
-                ),
-            );
+            .hazard(HazardKind::BlockingLock, message);
     }
     if let Some(c) = &index.comment {
         b.then(

@@ -373,6 +373,10 @@ fn plan_drop(b: &mut Builder<'_>, t: &Table) {
     .hazard(
         HazardKind::DataLoss,
         match &t.partition_of {
+            // Dropped to be created again (a diff does this when the partitioning changes).
+            _ if cx.desired.table(&t.name).is_some() => format!(
+                "{me} is partitioned differently in the spec (another key, bound or parent, or partitioned where it was not): it is dropped and created again, and its rows are not kept; copy them out first if they matter"
+            ),
             Some(of) => format!(
                 "dropping {me}, the partition of {} {}, destroys the rows it holds; the down step recreates it empty",
                 ObjectRef::Table(of.parent.clone()),

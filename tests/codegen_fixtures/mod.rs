@@ -422,6 +422,58 @@ pub fn golden() -> Schema {
             FkAction::Cascade,
         )
         .build();
+    // Partitioned tables: one entity each, with nearest-neighbour variants that prune by the
+    // partition key; their partitions get none.
+    let readings = {
+        let mut t = table(p("readings"))
+            .col("id", ColumnType::BigInt)
+            .col("taken_at", tstz())
+            .col("vec", ColumnType::Vector(Some(3)))
+            .null()
+            .pk(&["id", "taken_at"])
+            .index(vector_index(
+                "readings_vec_idx",
+                IndexMethod::Hnsw,
+                col("vec"),
+                Some("vector_l2_ops"),
+                None,
+                &[],
+            ))
+            .build();
+        t.partition_by = Some(tidemark::model::PartitionKey {
+            strategy: tidemark::model::PartitionStrategy::Range,
+            keys: vec![IndexTarget::Column("taken_at".into())],
+        });
+        t
+    };
+    let readings_2026 = Table {
+        partition_of: Some(tidemark::model::PartitionOf {
+            parent: p("readings"),
+            bound: tidemark::model::PartitionBound::Default,
+        }),
+        ..Table::named(p("readings_2026"))
+    };
+    let tenant_vectors = {
+        let mut t = table(p("tenant_vectors"))
+            .col("tenant", ColumnType::Text)
+            .col("id", ColumnType::BigInt)
+            .col("vec", ColumnType::Vector(Some(3)))
+            .pk(&["tenant", "id"])
+            .index(vector_index(
+                "tenant_vectors_vec_idx",
+                IndexMethod::Hnsw,
+                col("vec"),
+                Some("vector_cosine_ops"),
+                None,
+                &[],
+            ))
+            .build();
+        t.partition_by = Some(tidemark::model::PartitionKey {
+            strategy: tidemark::model::PartitionStrategy::List,
+            keys: vec![IndexTarget::Column("tenant".into())],
+        });
+        t
+    };
     let mut s = Schema {
         views: vec![],
         functions: vec![],
@@ -446,7 +498,16 @@ pub fn golden() -> Schema {
             en("public", "mood", &["ok"], None),
         ],
         tables: vec![
-            every_type, keywords, categories, moves, posts, tags, post_tags,
+            every_type,
+            keywords,
+            categories,
+            moves,
+            posts,
+            tags,
+            post_tags,
+            readings,
+            readings_2026,
+            tenant_vectors,
         ],
     };
     s.normalize();

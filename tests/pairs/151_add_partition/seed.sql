@@ -1,0 +1,1 @@
+INSERT INTO public.events (id, at, kind) VALUES (1, '2026-05-01', 'kept');

@@ -86,6 +86,8 @@ fn schema(tables: usize) -> Schema {
                 renamed_from: None,
                 partition_by: None,
                 partition_of: None,
+                unlogged: false,
+                storage: IndexOptions::default(),
             }
         })
         .collect();

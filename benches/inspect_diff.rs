@@ -97,6 +97,8 @@ fn table(i: usize) -> Table {
         renamed_from: None,
         partition_by: None,
         partition_of: None,
+        unlogged: false,
+        storage: IndexOptions::default(),
     }
 }
 

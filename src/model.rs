@@ -542,6 +542,13 @@ pub struct Table {
     /// (for a sub-partitioned one) its partition key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition_of: Option<PartitionOf>,
+    /// `CREATE UNLOGGED TABLE`: not written to the WAL (lost on a crash, not replicated).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unlogged: bool,
+    /// Storage parameters (`fillfactor`, `autovacuum_*`; `toast.*` for its TOAST table), as
+    /// written, compared as a set.
+    #[serde(default, skip_serializing_if = "IndexOptions::is_empty")]
+    pub storage: IndexOptions,
 }
 
 /// How a partitioned table spreads its rows.
@@ -624,6 +631,8 @@ impl Table {
             renamed_from: None,
             partition_by: None,
             partition_of: None,
+            unlogged: false,
+            storage: IndexOptions::default(),
         }
     }
 

@@ -186,6 +186,8 @@ fn build(tables: Vec<TableSpec>, labels: Option<Vec<&'static str>>) -> Schema {
                 .map(|r| format!("t{r}")),
             partition_by: None,
             partition_of: None,
+            unlogged: false,
+            storage: IndexOptions::default(),
         });
     }
     out.normalize();
@@ -301,6 +303,8 @@ fn awkward(renamed: bool, comment: Option<&str>) -> Schema {
             renamed_from: renamed.then(|| "old\"table".to_string()),
             partition_by: None,
             partition_of: None,
+            unlogged: false,
+            storage: IndexOptions::default(),
         }],
         ..Schema::default()
     };

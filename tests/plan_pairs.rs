@@ -146,6 +146,8 @@ async fn every_pair_applies_to_desired_and_reverts_to_current() {
         "table.drop",
         "table.rename",
         "table.comment",
+        "table.storage",
+        "table.persistence",
         "column.add",
         "column.drop",
         "column.rename",

@@ -75,15 +75,17 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "",
     ),
     (
-        "table public.t: is UNLOGGED",
-        "CREATE UNLOGGED TABLE t (a int)",
-        "public.t",
+        "table public.events_2026: is UNLOGGED",
+        "CREATE TABLE events (at date NOT NULL) PARTITION BY RANGE (at); \
+         CREATE UNLOGGED TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+        "public.events_2026",
         "",
     ),
     (
-        "table public.t: has storage parameters (fillfactor=70)",
-        "CREATE TABLE t (a int) WITH (fillfactor = 70)",
-        "public.t",
+        "table public.events_2026: has storage parameters (fillfactor=70)",
+        "CREATE TABLE events (at date NOT NULL) PARTITION BY RANGE (at); \
+         CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01') WITH (fillfactor = 70)",
+        "public.events_2026",
         "",
     ),
     (

@@ -73,6 +73,10 @@ pub struct TableRow {
     pub parent_schema: Option<String>,
     pub parent_name: Option<String>,
     pub partition_bound: Option<String>,
+    pub unlogged: bool,
+    /// `reloptions` of the table and of its TOAST table (`name=value`).
+    pub reloptions: Option<Vec<String>>,
+    pub toast_options: Option<Vec<String>>,
 }
 
 /// A row of [`super::queries::GRANTS`].
@@ -449,9 +453,29 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
             });
             unreadable.insert(name.clone());
         }
+        // A partition's are reported by the inventory (the spec has no place for them yet).
+        let own_storage = partition_of.is_none() && partition_by.is_none();
+        let storage = if own_storage {
+            let heap = t.reloptions.iter().flatten().map(|o| o.to_string());
+            let toast = t
+                .toast_options
+                .iter()
+                .flatten()
+                .map(|o| format!("toast.{o}"));
+            heap.chain(toast)
+                .map(|o| match o.split_once('=') {
+                    Some((k, v)) => (k.to_string(), v.to_string()),
+                    None => (o, String::new()),
+                })
+                .collect()
+        } else {
+            crate::model::IndexOptions::default()
+        };
         by_oid.insert(t.oid, tables.len());
         tables.push(Table {
             comment: t.comment,
+            unlogged: t.unlogged && own_storage,
+            storage,
             partition_by,
             partition_of,
             ..Table::named(name)
@@ -2064,6 +2088,9 @@ mod tests {
             parent_schema: None,
             parent_name: None,
             partition_bound: None,
+            unlogged: false,
+            reloptions: None,
+            toast_options: None,
         }
     }
 

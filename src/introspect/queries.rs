@@ -121,7 +121,10 @@ pub const TABLES: &str = concat!(
        rc.relrowsecurity AS row_security, rc.relforcerowsecurity AS row_security_forced,
        pg_get_partkeydef(rel.oid) AS partition_key,
        pn.nspname::text AS parent_schema, pc.relname::text AS parent_name,
-       CASE WHEN rc.relispartition THEN pg_get_expr(rc.relpartbound, rc.oid) END AS partition_bound
+       CASE WHEN rc.relispartition THEN pg_get_expr(rc.relpartbound, rc.oid) END AS partition_bound,
+       rc.relpersistence = 'u' AS unlogged,
+       rc.reloptions::text[] AS reloptions,
+       (SELECT tc.reloptions FROM pg_class tc WHERE tc.oid = rc.reltoastrelid)::text[] AS toast_options
 FROM rel
 JOIN pg_class rc ON rc.oid = rel.oid
 LEFT JOIN pg_inherits pi ON rc.relispartition AND pi.inhrelid = rel.oid
@@ -638,9 +641,12 @@ SELECT kind::text, schema::text, table_name::text, name::text, detail::text FROM
         NULL AS table_name,
         c.relname AS name,
         array_remove(ARRAY[
-          CASE WHEN r.relpersistence = 'u' THEN 'is UNLOGGED' END,
-          CASE WHEN r.reloptions IS NOT NULL
+          -- An ordinary table's are read; a partition's the spec cannot declare yet.
+          CASE WHEN r.relpersistence = 'u' AND r.relispartition THEN 'is UNLOGGED' END,
+          CASE WHEN r.reloptions IS NOT NULL AND (r.relispartition OR r.relkind = 'p')
                 THEN 'has storage parameters (' || array_to_string(r.reloptions, ', ') || ')' END,
+          CASE WHEN r.relispartition AND (SELECT t.reloptions FROM pg_class t WHERE t.oid = r.reltoastrelid) IS NOT NULL
+                THEN 'has TOAST storage parameters' END,
           CASE WHEN r.relam <> 0 AND r.relam <> (SELECT oid FROM pg_am WHERE amname = 'heap')
                 THEN 'uses table access method ' || (SELECT amname FROM pg_am WHERE oid = r.relam) END,
           CASE WHEN r.reltablespace <> 0

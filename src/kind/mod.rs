@@ -143,6 +143,8 @@ impl Change {
                 TableChange::Drop(_) => "table.drop",
                 TableChange::Rename { .. } => "table.rename",
                 TableChange::AlterComment { .. } => "table.comment",
+                TableChange::AlterStorage { .. } => "table.storage",
+                TableChange::AlterPersistence { .. } => "table.persistence",
             },
             Change::Column(c) => match c {
                 ColumnChange::Add { .. } => "column.add",

@@ -30,6 +30,17 @@ pub enum TableChange {
         from: Option<String>,
         to: Option<String>,
     },
+    /// Storage parameters (`with:`) changed.
+    AlterStorage {
+        table: QualifiedName,
+        from: crate::model::IndexOptions,
+        to: crate::model::IndexOptions,
+    },
+    /// `unlogged` changed: the table is rewritten.
+    AlterPersistence {
+        table: QualifiedName,
+        unlogged: bool,
+    },
 }
 
 impl fmt::Display for TableChange {
@@ -45,6 +56,15 @@ impl fmt::Display for TableChange {
                 crate::sql_ident::display(&to.name)
             ),
             TableChange::AlterComment { table, .. } => write!(f, "change comment on {}", t(table)),
+            TableChange::AlterStorage { table, .. } => {
+                write!(f, "change storage parameters of {}", t(table))
+            }
+            TableChange::AlterPersistence { table, unlogged } => write!(
+                f,
+                "make {} {}",
+                t(table),
+                if *unlogged { "unlogged" } else { "logged" }
+            ),
         }
     }
 }
@@ -67,14 +87,28 @@ pub fn diff(current: &Schema, desired: &Schema, out: &mut Vec<Change>) {
                 }
                 out.push(Change::Table(TableChange::Add(t)));
             }
-            Some(c) if c.comment != t.comment => {
-                out.push(Change::Table(TableChange::AlterComment {
-                    table: t.name.clone(),
-                    from: c.comment.clone(),
-                    to: t.comment.clone(),
-                }))
+            Some(c) => {
+                if c.comment != t.comment {
+                    out.push(Change::Table(TableChange::AlterComment {
+                        table: t.name.clone(),
+                        from: c.comment.clone(),
+                        to: t.comment.clone(),
+                    }))
+                }
+                if c.storage != t.storage {
+                    out.push(Change::Table(TableChange::AlterStorage {
+                        table: t.name.clone(),
+                        from: c.storage.clone(),
+                        to: t.storage.clone(),
+                    }))
+                }
+                if c.unlogged != t.unlogged {
+                    out.push(Change::Table(TableChange::AlterPersistence {
+                        table: t.name.clone(),
+                        unlogged: t.unlogged,
+                    }))
+                }
             }
-            Some(_) => {}
         }
     }
 }
@@ -106,7 +140,63 @@ pub fn create_sql(table: &Table) -> String {
             of.bound.sql()
         );
     }
-    format!("{}{by}", plain_create_sql(table))
+    let with = if table.storage.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " WITH ({})",
+            table
+                .storage
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    format!("{}{by}{with}", plain_create_sql(table))
+}
+
+/// `ALTER TABLE … RESET (…)` / `SET (…)` taking storage parameters from `from` to `to`.
+pub fn storage_sql(
+    name: &QualifiedName,
+    from: &crate::model::IndexOptions,
+    to: &crate::model::IndexOptions,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let reset: Vec<String> = from
+        .iter()
+        .filter(|(k, _)| to.get(k).is_none())
+        .map(|(k, _)| k.to_string())
+        .collect();
+    if !reset.is_empty() {
+        out.push(format!(
+            "ALTER TABLE {} RESET ({})",
+            qualified(name),
+            reset.join(", ")
+        ));
+    }
+    let set: Vec<String> = to
+        .iter()
+        .filter(|(k, v)| from.get(k) != Some(*v))
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if !set.is_empty() {
+        out.push(format!(
+            "ALTER TABLE {} SET ({})",
+            qualified(name),
+            set.join(", ")
+        ));
+    }
+    out
+}
+
+/// `ALTER TABLE … SET UNLOGGED` / `SET LOGGED`.
+pub fn persistence_sql(name: &QualifiedName, unlogged: bool) -> String {
+    format!(
+        "ALTER TABLE {} SET {}",
+        qualified(name),
+        if unlogged { "UNLOGGED" } else { "LOGGED" }
+    )
 }
 
 /// `RANGE (created_at)`: a partition key as `PARTITION BY` takes it.
@@ -141,7 +231,11 @@ fn plain_create_sql(table: &Table) -> String {
     if body.is_empty() {
         format!("CREATE TABLE {} ()", qualified(&table.name))
     } else {
-        format!("CREATE TABLE {} (\n{body}\n)", qualified(&table.name))
+        format!(
+            "CREATE {}TABLE {} (\n{body}\n)",
+            if table.unlogged { "UNLOGGED " } else { "" },
+            qualified(&table.name)
+        )
     }
 }
 
@@ -264,6 +358,38 @@ pub(crate) fn plan(change: &TableChange, b: &mut Builder<'_>) {
                 .provides([me.clone()])
                 .is_rename()
                 .lock(LockLevel::AccessExclusive, &ObjectRef::Table(from.clone()));
+        }
+        TableChange::AlterStorage { table, from, to } => {
+            let me = ObjectRef::Table(table.clone());
+            b.step(
+                &me,
+                storage_sql(table, from, to),
+                Some(storage_sql(table, to, from)),
+            )
+            .requires([me.clone()])
+            .lock(LockLevel::ShareUpdateExclusive, &me);
+        }
+        TableChange::AlterPersistence { table, unlogged } => {
+            let me = ObjectRef::Table(table.clone());
+            b.step(
+                &me,
+                vec![persistence_sql(table, *unlogged)],
+                Some(vec![persistence_sql(table, !*unlogged)]),
+            )
+            .requires([me.clone()])
+            .lock(LockLevel::AccessExclusive, &me)
+            .hazard(
+                HazardKind::TableRewrite,
+                format!(
+                    "making {me} {} rewrites it under an exclusive lock{}",
+                    if *unlogged { "unlogged" } else { "logged" },
+                    if *unlogged {
+                        "; an unlogged table is emptied after a crash and not replicated"
+                    } else {
+                        " and writes all of it to the WAL"
+                    }
+                ),
+            );
         }
         TableChange::AlterComment { table, from, to } => {
             let me = ObjectRef::Table(table.clone());

@@ -561,6 +561,17 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
     if let Some(r) = &t.renamed_from {
         let _ = writeln!(out, "    renamed_from: {}", scalar(r));
     }
+    if t.unlogged {
+        out.push_str("    unlogged: true\n");
+    }
+    if !t.storage.is_empty() {
+        let opts: Vec<String> = t
+            .storage
+            .iter()
+            .map(|(k, val)| format!("{}: {}", key(k), option_value(val)))
+            .collect();
+        let _ = writeln!(out, "    with: {{ {} }}", opts.join(", "));
+    }
     if t.columns.is_empty() {
         out.push_str("    columns: {}\n");
     } else {

@@ -2118,6 +2118,33 @@ impl Lowerer {
         if let Some(pb) = &t.partition_by {
             table.partition_by = self.partition_key(&table, pb, &tw);
         }
+        table.unlogged = t.unlogged.is_some();
+        table.storage = t
+            .with
+            .iter()
+            .map(|(k, v)| (k.v.clone(), v.v.clone()))
+            .collect();
+        if t.partition_by.is_some() {
+            // PostgreSQL keeps neither on a partitioned table, which holds no rows.
+            if let Some(at) = &t.unlogged {
+                self.push(
+                    Diagnostic::error(format!("{tw} is partitioned, so it cannot be unlogged"))
+                        .at(at.clone())
+                        .label("unlogged partitioned table")
+                        .help("PostgreSQL refuses UNLOGGED on a partitioned table; leave `unlogged` out"),
+                );
+            }
+            if let Some((k, _)) = t.with.first() {
+                self.push(
+                    Diagnostic::error(format!(
+                        "{tw} is partitioned, so it takes no storage parameters"
+                    ))
+                    .at(k.at.clone())
+                    .label("storage parameter of a partitioned table")
+                    .help("a partitioned table holds no rows: PostgreSQL refuses `with:` on it"),
+                );
+            }
+        }
 
         Built {
             table,

@@ -143,6 +143,8 @@ pub const TABLE_KEYS: &[&str] = &[
     "renamed_from",
     "partition_by",
     "partitions",
+    "unlogged",
+    "with",
 ];
 /// Keys of a partition (`partitions:` of a partitioned table).
 pub const PARTITION_KEYS: &[&str] = &[
@@ -426,6 +428,10 @@ pub struct RawTable {
     pub renamed_from: Option<String>,
     pub partition_by: Option<RawPartitionBy>,
     pub partitions: Vec<RawPartition>,
+    /// `unlogged: true`, with where it is written.
+    pub unlogged: Option<Span>,
+    /// Storage parameters (`with:`), `toast.`-prefixed ones for the TOAST table.
+    pub with: Vec<(Sp<String>, Sp<String>)>,
 }
 
 /// `partition_by: { range: [created_at] }`.
@@ -1601,32 +1607,7 @@ impl<'a> Reader<'a> {
                 }
                 "with_data" => view.with_data = self.boolean(v, &fw) != Some(false),
                 "comment" => view.comment = self.string(v, &fw).map(|s| s.v),
-                "with" => {
-                    if let Some(entries) = self.map(v, &fw) {
-                        for (ok, ov) in entries {
-                            let text = match &ov.kind {
-                                Kind::Int(s) | Kind::Float(s) | Kind::Str(s) => s.clone(),
-                                Kind::Bool(b) => (if *b { "true" } else { "false" }).to_string(),
-                                _ => {
-                                    self.wrong_shape(
-                                        ov,
-                                        "a number, boolean or string",
-                                        &format!("option `{}` of {what}", ok.v),
-                                    );
-                                    continue;
-                                }
-                            };
-                            let at = self.span(ov.pos);
-                            view.with.push((
-                                Sp {
-                                    v: ok.v.to_lowercase(),
-                                    at: ok.at,
-                                },
-                                Sp { v: text, at },
-                            ));
-                        }
-                    }
-                }
+                "with" => view.with = self.storage_options(v, &fw, &what),
                 "key" => {
                     let list = match &v.kind {
                         Kind::Seq(_) => self.string_list(v, &fw),
@@ -1732,6 +1713,8 @@ impl<'a> Reader<'a> {
             renamed_from: None,
             partition_by: None,
             partitions: Vec::new(),
+            unlogged: None,
+            with: Vec::new(),
         };
         let mut saw_columns = false;
         for (k, v) in fields {
@@ -1811,6 +1794,10 @@ impl<'a> Reader<'a> {
                 "grants" => t.grants = Some(self.grants(v, &what)),
                 "partition_by" => t.partition_by = self.partition_by(v, &what),
                 "partitions" => t.partitions = self.partitions(v, &what),
+                "unlogged" if self.boolean(v, &format!("`unlogged` of {what}")) == Some(true) => {
+                    t.unlogged = Some(k.at.clone());
+                }
+                "with" => t.with = self.storage_options(v, &format!("`with` of {what}"), &what),
                 _ => {}
             }
         }
@@ -1822,6 +1809,36 @@ impl<'a> Reader<'a> {
             self.err(d);
         }
         Some(t)
+    }
+
+    /// Storage parameters (`with: { fillfactor: 70 }`): names lower-cased, values as text.
+    fn storage_options(&mut self, v: &Node, fw: &str, what: &str) -> Vec<(Sp<String>, Sp<String>)> {
+        let mut out = Vec::new();
+        if let Some(entries) = self.map(v, fw) {
+            for (ok, ov) in entries {
+                let text = match &ov.kind {
+                    Kind::Int(s) | Kind::Float(s) | Kind::Str(s) => s.clone(),
+                    Kind::Bool(b) => (if *b { "true" } else { "false" }).to_string(),
+                    _ => {
+                        self.wrong_shape(
+                            ov,
+                            "a number, boolean or string",
+                            &format!("option `{}` of {what}", ok.v),
+                        );
+                        continue;
+                    }
+                };
+                let at = self.span(ov.pos);
+                out.push((
+                    Sp {
+                        v: ok.v.to_lowercase(),
+                        at: ok.at,
+                    },
+                    Sp { v: text, at },
+                ));
+            }
+        }
+        out
     }
 
     /// `partition_by: { range: [key, …] }` (or `list:`, `hash:`); keys as index keys are written.

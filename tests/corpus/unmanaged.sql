@@ -79,20 +79,6 @@ CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int); ALTER TABLE c ADD C
 -- desired:
 CREATE TABLE t (a int, CONSTRAINT a_pos CHECK (a > 0) NO INHERIT);
 
--- case: unlogged_table
--- expect: refuse
--- current:
-
--- desired:
-CREATE UNLOGGED TABLE cache (k text PRIMARY KEY, v text);
-
--- case: table_storage_parameters
--- expect: refuse
--- current:
-
--- desired:
-CREATE TABLE t (a int) WITH (fillfactor = 70, autovacuum_enabled = false);
-
 -- case: column_collation
 -- expect: refuse
 -- current:

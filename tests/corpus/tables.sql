@@ -1,0 +1,42 @@
+-- Table attributes (persistence, storage parameters), run by tests/corpus.rs.
+
+-- case: unlogged_table
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE UNLOGGED TABLE cache (k text PRIMARY KEY, v text);
+
+-- case: table_storage_parameters
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TABLE t (a int) WITH (fillfactor = 70, autovacuum_enabled = false);
+
+-- case: toast_storage_parameters
+-- expect: converge
+-- current:
+-- desired:
+CREATE TABLE docs (id bigint PRIMARY KEY, body text) WITH (toast_tuple_target = 256, toast.autovacuum_enabled = false, autovacuum_vacuum_scale_factor = 0.05);
+
+-- case: storage_parameters_changed
+-- expect: converge
+-- current:
+CREATE TABLE t (a int) WITH (fillfactor = 70, autovacuum_enabled = false);
+-- desired:
+CREATE TABLE t (a int) WITH (fillfactor = 80, toast.autovacuum_enabled = false);
+
+-- case: table_made_unlogged
+-- expect: converge
+-- current:
+CREATE TABLE cache (k text PRIMARY KEY, v text);
+-- desired:
+CREATE UNLOGGED TABLE cache (k text PRIMARY KEY, v text);
+
+-- case: table_made_logged
+-- expect: converge
+-- current:
+CREATE UNLOGGED TABLE cache (k text PRIMARY KEY, v text);
+-- desired:
+CREATE TABLE cache (k text PRIMARY KEY, v text);

@@ -1,0 +1,1 @@
+SELECT count(*) = 1 AND min(v) = 'kept' FROM public.cache

@@ -1,0 +1,1 @@
+INSERT INTO public.cache (k, v) VALUES ('a', 'kept');

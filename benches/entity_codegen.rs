@@ -17,6 +17,7 @@ fn column(name: &str, ty: ColumnType, nullable: bool) -> Column {
         generated: None,
         comment: Some(format!("The {name} column.")),
         renamed_from: None,
+        statistics: None,
     }
 }
 

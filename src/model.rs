@@ -653,6 +653,10 @@ pub struct Column {
     pub comment: Option<String>,
     /// Declared rename, as for [`Table::renamed_from`].
     pub renamed_from: Option<String>,
+    /// `SET STATISTICS`: how many values `ANALYZE` samples for the planner (0–10000); `None`
+    /// is the server's `default_statistics_target`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<i32>,
 }
 
 /// A column default. Literals and SQL expressions are kept apart because they are written

@@ -24,6 +24,7 @@ fn column(name: &str, ty: ColumnType, nullable: bool, default: Option<DefaultVal
         generated: None,
         comment: None,
         renamed_from: None,
+        statistics: None,
     }
 }
 

@@ -121,6 +121,7 @@ fn a_ten_thousand_table_schema_in_one_file_loads_back() {
                 generated: None,
                 comment: None,
                 renamed_from: None,
+                statistics: None,
             });
         }
         t.primary_key = Some(PrimaryKey {

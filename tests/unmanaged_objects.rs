@@ -107,9 +107,11 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "",
     ),
     (
-        "column public.t.a: has SET STATISTICS",
-        "CREATE TABLE t (a int); ALTER TABLE t ALTER COLUMN a SET STATISTICS 500",
-        "public.t",
+        "partition public.events_2026: of public.events: its columns differ from its parent's (a default or NOT NULL of its own)",
+        "CREATE TABLE events (at date NOT NULL, n int) PARTITION BY RANGE (at); \
+         CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01'); \
+         ALTER TABLE events_2026 ALTER COLUMN n SET STATISTICS 500",
+        "public.events_2026",
         "",
     ),
     (

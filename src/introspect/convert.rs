@@ -134,6 +134,8 @@ pub struct ColumnRow {
     pub elem_schema: Option<String>,
     pub elem_kind: Option<String>,
     pub typmod: i32,
+    /// `attstattarget` (`SET STATISTICS`).
+    pub stattarget: Option<i32>,
     /// `format_type` of the column's type and modifier (`geometry(Point,4326)[]`): the
     /// modifier's text for a type the model has no variant of.
     pub type_text: String,
@@ -861,6 +863,7 @@ fn partition_columns(tables: &mut [Table], left_out: &mut [bool], unmanaged: &mu
                     && a.nullable == b.nullable
                     && a.default == b.default
                     && a.generated == b.generated
+                    && a.statistics == b.statistics
                     && a.identity.is_some() == b.identity.is_some()
             });
         if !same {
@@ -1471,6 +1474,8 @@ fn column(
         generated,
         comment: c.comment,
         renamed_from: None,
+        // -1 meant the default until PostgreSQL 17, NULL does since.
+        statistics: c.stattarget.filter(|n| *n >= 0),
     }))
 }
 
@@ -2267,6 +2272,7 @@ mod tests {
             elem_schema: Some("pg_catalog".into()),
             elem_kind: Some("b".into()),
             typmod: -1,
+            stattarget: None,
             type_text: "integer[]".into(),
             ndims: 0,
             not_null: true,

@@ -143,7 +143,8 @@ pub const COLUMNS: &str = concat!(
        t.typname::text AS type_name, tn.nspname::text AS type_schema, t.typtype::text AS type_kind,
        et.typname::text AS elem_name, etn.nspname::text AS elem_schema,
        et.typtype::text AS elem_kind,
-       a.atttypmod AS typmod, format_type(a.atttypid, a.atttypmod) AS type_text,
+       a.atttypmod AS typmod, a.attstattarget::int4 AS stattarget,
+       format_type(a.atttypid, a.atttypmod) AS type_text,
        a.attndims::int4 AS ndims, a.attnotnull AS not_null,
        pg_get_expr(ad.adbin, ad.adrelid, true) AS default_expr,
        a.attidentity::text AS identity, a.attgenerated::text AS generated,
@@ -159,8 +160,6 @@ pub const COLUMNS: &str = concat!(
                                                  WHERE oid = a.attcollation), '?') END,
          CASE WHEN a.attstorage <> t.typstorage THEN 'has a non-default STORAGE' END,
          CASE WHEN @attcompression@ THEN 'has a COMPRESSION method' END,
-         -- -1 meant the default until PostgreSQL 17, NULL does since.
-         CASE WHEN coalesce(a.attstattarget, -1) >= 0 THEN 'has SET STATISTICS' END,
          CASE WHEN a.attoptions IS NOT NULL
               THEN 'has options (' || array_to_string(a.attoptions, ', ') || ')' END,
          CASE WHEN a.attacl IS NOT NULL THEN 'has column privileges granted (GRANT … (column))' END

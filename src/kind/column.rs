@@ -120,6 +120,9 @@ pub fn facets(from: &Column, to: &Column) -> Vec<&'static str> {
     if from.comment != to.comment {
         out.push("comment");
     }
+    if from.statistics != to.statistics {
+        out.push("statistics");
+    }
     out
 }
 
@@ -422,6 +425,17 @@ pub fn drop_expression_sql(table: &QualifiedName, column: &str) -> String {
     alter(table, column, "DROP EXPRESSION")
 }
 
+/// `ALTER COLUMN … SET STATISTICS`; `None` goes back to the server's default (`-1`, which
+/// every supported version takes).
+pub fn statistics_sql(table: &QualifiedName, column: &str, target: Option<i32>) -> String {
+    format!(
+        "ALTER TABLE {} ALTER COLUMN {} SET STATISTICS {}",
+        qualified(table),
+        quote(column),
+        target.unwrap_or(-1)
+    )
+}
+
 /// `COMMENT ON COLUMN`; `None` removes the comment.
 pub fn comment_sql(table: &QualifiedName, column: &str, text: Option<&str>) -> String {
     format!(
@@ -701,6 +715,14 @@ fn plan_add(b: &mut Builder<'_>, table: &QualifiedName, column: &Column) {
         )
         .requires([what.clone()]);
     }
+    if column.statistics.is_some() {
+        b.then(
+            &what,
+            vec![statistics_sql(table, &column.name, column.statistics)],
+            Some(vec![statistics_sql(table, &column.name, None)]),
+        )
+        .requires([what.clone()]);
+    }
 }
 
 fn plan_drop(b: &mut Builder<'_>, table: &QualifiedName, column: &Column) {
@@ -719,6 +741,9 @@ fn plan_drop(b: &mut Builder<'_>, table: &QualifiedName, column: &Column) {
     down.push(add_sql(table, column));
     if let Some(c) = &column.comment {
         down.push(comment_sql(table, &column.name, Some(c)));
+    }
+    if column.statistics.is_some() {
+        down.push(statistics_sql(table, &column.name, column.statistics));
     }
     for s in &owned {
         down.extend(sequence::restore_sql(s));
@@ -781,6 +806,14 @@ fn plan_alter(b: &mut Builder<'_>, table: &QualifiedName, from: &Column, to: &Co
                 &what,
                 vec![comment_sql(table, name, to.comment.as_deref())],
                 Some(vec![comment_sql(table, name, from.comment.as_deref())]),
+            )
+            .requires([table_ref.clone()]);
+        }
+        if from.statistics.is_some() || to.statistics.is_some() {
+            b.then(
+                &what,
+                vec![statistics_sql(table, name, to.statistics)],
+                Some(vec![statistics_sql(table, name, from.statistics)]),
             )
             .requires([table_ref.clone()]);
         }
@@ -979,6 +1012,15 @@ fn plan_alter(b: &mut Builder<'_>, table: &QualifiedName, from: &Column, to: &Co
             Some(vec![comment_sql(table, name, from.comment.as_deref())]),
         )
         .requires([what.clone()]);
+    }
+    if from.statistics != to.statistics {
+        b.then(
+            &what,
+            vec![statistics_sql(table, name, to.statistics)],
+            Some(vec![statistics_sql(table, name, from.statistics)]),
+        )
+        .requires([what.clone()])
+        .lock(LockLevel::ShareUpdateExclusive, &table_ref);
     }
 }
 

@@ -324,6 +324,9 @@ fn structure_sql(schema: &Schema, t: &Table) -> Vec<String> {
         if let Some(c) = &col.comment {
             out.push(column::comment_sql(&t.name, &col.name, Some(c)));
         }
+        if col.statistics.is_some() {
+            out.push(column::statistics_sql(&t.name, &col.name, col.statistics));
+        }
     }
     for i in &t.indexes {
         if let Some(c) = &i.comment {
@@ -462,12 +465,20 @@ fn plan_add(b: &mut Builder<'_>, t: &Table) {
         .requires([me.clone()]);
     }
     for col in &t.columns {
+        let what = ObjectRef::column(&t.name, &col.name);
         if let Some(c) = &col.comment {
-            let what = ObjectRef::column(&t.name, &col.name);
             b.step(
                 &what,
                 vec![column::comment_sql(&t.name, &col.name, Some(c))],
                 Some(vec![column::comment_sql(&t.name, &col.name, None)]),
+            )
+            .requires([what.clone()]);
+        }
+        if col.statistics.is_some() {
+            b.step(
+                &what,
+                vec![column::statistics_sql(&t.name, &col.name, col.statistics)],
+                Some(vec![column::statistics_sql(&t.name, &col.name, None)]),
             )
             .requires([what.clone()]);
         }

@@ -1163,6 +1163,9 @@ fn column(schema: &Schema, t: &Table, c: &Column, inl: &Inline) -> Vec<String> {
     if let Some(r) = &c.renamed_from {
         fields.push(format!("renamed_from: {}", scalar(r)));
     }
+    if let Some(n) = c.statistics {
+        fields.push(format!("statistics: {n}"));
+    }
     let mut all = vec![format!("type: {}", string(&ty))];
     all.extend(fields);
     all

@@ -932,6 +932,7 @@ impl Lowerer {
                         .find(|(c, _)| c.v == name.v)
                         .map(|(_, t)| t.clone()),
                     renamed_from: None,
+                    statistics: None,
                 }),
                 Err(e) => self.push(
                     Diagnostic::error(format!("column \"{}\" of {what}: {}", name.v, e.message))
@@ -1873,6 +1874,7 @@ impl Lowerer {
                     generated: c.generated.as_ref().map(|g| g.v.clone()),
                     comment: c.comment.clone(),
                     renamed_from: c.renamed_from.clone(),
+                    statistics: c.statistics.as_ref().map(|s| s.v),
                 });
             } else {
                 // Keep the column so references to it do not cascade into more errors.
@@ -1885,6 +1887,7 @@ impl Lowerer {
                     generated: None,
                     comment: None,
                     renamed_from: None,
+                    statistics: None,
                 });
             }
         }

@@ -181,6 +181,7 @@ pub const COLUMN_KEYS: &[&str] = &[
     "check",
     "comment",
     "renamed_from",
+    "statistics",
 ];
 /// Keys of an index.
 pub const INDEX_KEYS: &[&str] = &[
@@ -472,6 +473,8 @@ pub struct RawColumn {
     pub check: Option<String>,
     pub comment: Option<String>,
     pub renamed_from: Option<String>,
+    /// `SET STATISTICS` target.
+    pub statistics: Option<Sp<i32>>,
 }
 
 /// A table-level `primary_key`, kept apart from column flags so conflicts can be reported.
@@ -2108,6 +2111,7 @@ impl<'a> Reader<'a> {
             check: None,
             comment: None,
             renamed_from: None,
+            statistics: None,
         };
         match &node.kind {
             Kind::Str(s) => {
@@ -2223,6 +2227,29 @@ impl<'a> Reader<'a> {
                 "check" => c.check = self.name_string(v, &fw).map(|s| s.v),
                 "comment" => c.comment = self.string(v, &fw).map(|s| s.v),
                 "renamed_from" => c.renamed_from = self.name_string(v, &fw).map(|s| s.v),
+                "statistics" => {
+                    let n = match &v.kind {
+                        Kind::Int(n) => n.parse::<i32>().ok().filter(|n| (0..=10000).contains(n)),
+                        _ => None,
+                    };
+                    match n {
+                        Some(n) => {
+                            c.statistics = Some(Sp {
+                                v: n,
+                                at: self.span(v.pos),
+                            })
+                        }
+                        None => {
+                            let d = Diagnostic::error(format!(
+                                "`statistics` of {what} must be a whole number from 0 to 10000"
+                            ))
+                            .at(self.span(v.pos))
+                            .label("not a statistics target")
+                            .help("the number of values ANALYZE samples for this column (PostgreSQL's default_statistics_target is 100); leave it out for the default");
+                            self.err(d);
+                        }
+                    }
+                }
                 _ => {}
             }
         }

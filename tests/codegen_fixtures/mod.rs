@@ -30,6 +30,7 @@ impl T {
             generated: None,
             comment: None,
             renamed_from: None,
+            statistics: None,
         });
         self
     }

@@ -40,3 +40,17 @@ CREATE UNLOGGED TABLE cache (k text PRIMARY KEY, v text);
 CREATE UNLOGGED TABLE cache (k text PRIMARY KEY, v text);
 -- desired:
 CREATE TABLE cache (k text PRIMARY KEY, v text);
+
+-- case: column_statistics
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TABLE t (a int); ALTER TABLE t ALTER COLUMN a SET STATISTICS 500;
+
+-- case: column_statistics_changed
+-- expect: converge
+-- current:
+CREATE TABLE t (tenant int, body text); ALTER TABLE t ALTER COLUMN tenant SET STATISTICS 500;
+-- desired:
+CREATE TABLE t (tenant int, body text); ALTER TABLE t ALTER COLUMN body SET STATISTICS 1000;

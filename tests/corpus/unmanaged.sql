@@ -93,13 +93,6 @@ CREATE TABLE t (name text COLLATE "C");
 -- desired:
 CREATE TABLE t (doc text); ALTER TABLE t ALTER COLUMN doc SET STORAGE EXTERNAL;
 
--- case: column_statistics
--- expect: refuse
--- current:
-
--- desired:
-CREATE TABLE t (a int); ALTER TABLE t ALTER COLUMN a SET STATISTICS 500;
-
 -- case: column_compression
 -- expect: refuse
 -- current:

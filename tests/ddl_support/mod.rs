@@ -17,6 +17,7 @@ pub fn col(name: &str, ty: ColumnType) -> Column {
         generated: None,
         comment: None,
         renamed_from: None,
+        statistics: None,
     }
 }
 

@@ -431,22 +431,8 @@ pub async fn apply(
     on_event: &mut (dyn FnMut(ExecEvent) + Send),
 ) -> Result<Duration, ApplyError> {
     let started = Instant::now();
-    let total = plan.steps.len();
     let mut committed: Vec<usize> = Vec::new();
-    if let Some(set) = plan.search_path_sql() {
-        sqlx::raw_sql(AssertSqlSafe(set.clone()))
-            .execute(session.connection())
-            .await
-            .map_err(|e| ApplyError {
-                index: 0,
-                total,
-                from: "the plan's search_path".into(),
-                sql: set,
-                message: connect::server_message(&e),
-                position: None,
-                committed: Vec::new(),
-            })?;
-    }
+    set_search_path(session, plan).await?;
     for (transactional, group) in plan.batches() {
         run_group(
             session,
@@ -459,6 +445,26 @@ pub async fn apply(
         .await?;
     }
     Ok(started.elapsed())
+}
+
+/// `SET search_path` for the plan's statements, before any of them.
+async fn set_search_path(session: &mut Session, plan: &Plan) -> Result<(), ApplyError> {
+    let Some(set) = plan.search_path_sql() else {
+        return Ok(());
+    };
+    sqlx::raw_sql(AssertSqlSafe(set.clone()))
+        .execute(session.connection())
+        .await
+        .map(|_| ())
+        .map_err(|e| ApplyError {
+            index: 0,
+            total: plan.steps.len(),
+            from: "the plan's search_path".into(),
+            sql: set,
+            message: connect::server_message(&e),
+            position: None,
+            committed: Vec::new(),
+        })
 }
 
 /// Runs one batch of [`Plan::batches`] statement by statement, as [`apply`] does.
@@ -523,20 +529,7 @@ pub async fn apply_unwatched(session: &mut Session, plan: &Plan) -> Result<Durat
     let started = Instant::now();
     let mut committed: Vec<usize> = Vec::new();
     let mut quiet = |_: ExecEvent| {};
-    if let Some(set) = plan.search_path_sql() {
-        sqlx::raw_sql(AssertSqlSafe(set.clone()))
-            .execute(session.connection())
-            .await
-            .map_err(|e| ApplyError {
-                index: 0,
-                total: plan.steps.len(),
-                from: "the plan's search_path".into(),
-                sql: set,
-                message: connect::server_message(&e),
-                position: None,
-                committed: Vec::new(),
-            })?;
-    }
+    set_search_path(session, plan).await?;
     for (transactional, group) in plan.batches() {
         let plain = group.iter().all(|&i| {
             plan.steps[i].lock_timeout_ms.is_none() && plan.steps[i].statement_timeout_ms.is_none()

@@ -498,7 +498,8 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
         .collect();
     for c in rows.columns {
         let i = table_of(c.table_oid, "column", &c.name)?;
-        match column(&tables[i].name, c)? {
+        let partition = tables[i].partition_of.is_some();
+        match column(&tables[i].name, partition, c)? {
             Ok(column) => tables[i].columns.push(column),
             Err(u) => {
                 left_out[i] = true;
@@ -866,29 +867,24 @@ fn partition_columns(tables: &mut [Table], left_out: &mut [bool], unmanaged: &mu
                     && a.statistics == b.statistics
                     && a.identity.is_some() == b.identity.is_some()
             });
-        if !same {
-            left_out[i] = true;
-            unmanaged.push(Unmanaged {
-                kind: "partition".into(),
-                schema: tables[i].name.schema.clone(),
-                table: None,
-                name: tables[i].name.name.clone(),
-                detail: format!(
-                    "of {}.{}: its columns differ from its parent's (a default or NOT NULL of its own), which the spec cannot declare yet (the table is left out)",
-                    of.parent.schema, of.parent.name
-                ),
-            });
-        }
-        if mine.iter().any(|c| c.comment.is_some()) && same {
-            left_out[i] = true;
-            unmanaged.push(Unmanaged {
-                kind: "partition".into(),
-                schema: tables[i].name.schema.clone(),
-                table: None,
-                name: tables[i].name.name.clone(),
-                detail: "has column comments of its own, which the spec cannot declare yet (the table is left out)".into(),
-            });
-        }
+        let detail = if !same {
+            format!(
+                "of {}.{}: its columns differ from its parent's (a default or NOT NULL of its own), which the spec cannot declare yet (the table is left out)",
+                of.parent.schema, of.parent.name
+            )
+        } else if mine.iter().any(|c| c.comment.is_some()) {
+            "has column comments of its own, which the spec cannot declare yet (the table is left out)".into()
+        } else {
+            continue;
+        };
+        left_out[i] = true;
+        unmanaged.push(Unmanaged {
+            kind: "partition".into(),
+            schema: tables[i].name.schema.clone(),
+            table: None,
+            name: tables[i].name.name.clone(),
+            detail,
+        });
     }
 }
 
@@ -1376,6 +1372,7 @@ fn extension(e: ExtensionRow) -> Extension {
 /// A column, or (inner `Err`) why the model cannot hold it, which leaves its table out.
 fn column(
     table: &QualifiedName,
+    partition: bool,
     c: ColumnRow,
 ) -> Result<Result<Column, Unmanaged>, IntrospectError> {
     let left_out = |detail: String| {
@@ -1410,6 +1407,18 @@ fn column(
         },
     };
     let identity = match c.identity.as_str() {
+        // A partition's identity column draws from its parent's sequence, which the parent's
+        // column names; the partition's columns are only compared with the parent's (see
+        // `partition_columns`), so its kind is all that is kept.
+        "a" | "d" if partition && c.identity_sequence.is_none() => Some(Identity {
+            kind: if c.identity == "a" {
+                IdentityKind::Always
+            } else {
+                IdentityKind::ByDefault
+            },
+            sequence: String::new(),
+            options: SequenceOptions::defaults(SequenceType::BigInt, 1),
+        }),
         "a" | "d" => {
             let kind = if c.identity == "a" {
                 IdentityKind::Always

@@ -311,6 +311,44 @@ pub(crate) fn comment_text(text: Option<&str>) -> String {
     text.map_or_else(|| "NULL".to_string(), crate::sql_ident::literal)
 }
 
+/// `ALTER <kind> … RESET (…)` / `SET (…)` taking a relation's storage parameters from `from`
+/// to `to` (`kind`: `TABLE`, `MATERIALIZED VIEW`). A `toast.` parameter's parts are quoted
+/// apart, as `RESET` reads them.
+pub(crate) fn storage_change_sql(
+    kind: &str,
+    name: &crate::model::QualifiedName,
+    from: &crate::model::IndexOptions,
+    to: &crate::model::IndexOptions,
+) -> Vec<String> {
+    use crate::sql_ident::{qualified, quote};
+    let mut out = Vec::new();
+    let reset: Vec<String> = from
+        .iter()
+        .filter(|(k, _)| to.get(k).is_none())
+        .map(|(k, _)| k.split('.').map(quote).collect::<Vec<_>>().join("."))
+        .collect();
+    if !reset.is_empty() {
+        out.push(format!(
+            "ALTER {kind} {} RESET ({})",
+            qualified(name),
+            reset.join(", ")
+        ));
+    }
+    let set: Vec<String> = to
+        .iter()
+        .filter(|(k, v)| from.get(k) != Some(*v))
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if !set.is_empty() {
+        out.push(format!(
+            "ALTER {kind} {} SET ({})",
+            qualified(name),
+            set.join(", ")
+        ));
+    }
+    out
+}
+
 /// `name` + `suffix`, with `name` cut on a character boundary so the result fits PostgreSQL's
 /// 63-byte identifiers (temporary names of index replacements and type rebuilds).
 pub fn temporary_name(name: &str, suffix: &str) -> String {

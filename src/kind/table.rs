@@ -156,40 +156,6 @@ pub fn create_sql(table: &Table) -> String {
     format!("{}{by}{with}", plain_create_sql(table))
 }
 
-/// `ALTER TABLE … RESET (…)` / `SET (…)` taking storage parameters from `from` to `to`.
-pub fn storage_sql(
-    name: &QualifiedName,
-    from: &crate::model::IndexOptions,
-    to: &crate::model::IndexOptions,
-) -> Vec<String> {
-    let mut out = Vec::new();
-    let reset: Vec<String> = from
-        .iter()
-        .filter(|(k, _)| to.get(k).is_none())
-        .map(|(k, _)| k.to_string())
-        .collect();
-    if !reset.is_empty() {
-        out.push(format!(
-            "ALTER TABLE {} RESET ({})",
-            qualified(name),
-            reset.join(", ")
-        ));
-    }
-    let set: Vec<String> = to
-        .iter()
-        .filter(|(k, v)| from.get(k) != Some(*v))
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    if !set.is_empty() {
-        out.push(format!(
-            "ALTER TABLE {} SET ({})",
-            qualified(name),
-            set.join(", ")
-        ));
-    }
-    out
-}
-
 /// `ALTER TABLE … SET UNLOGGED` / `SET LOGGED`.
 pub fn persistence_sql(name: &QualifiedName, unlogged: bool) -> String {
     format!(
@@ -366,8 +332,8 @@ pub(crate) fn plan(change: &TableChange, b: &mut Builder<'_>) {
             let me = ObjectRef::Table(table.clone());
             b.step(
                 &me,
-                storage_sql(table, from, to),
-                Some(storage_sql(table, to, from)),
+                super::storage_change_sql("TABLE", table, from, to),
+                Some(super::storage_change_sql("TABLE", table, to, from)),
             )
             .requires([me.clone()])
             .lock(LockLevel::ShareUpdateExclusive, &me);
@@ -428,10 +394,10 @@ fn plan_add(b: &mut Builder<'_>, t: &Table) {
         .requires(outside_dependencies(schema, t))
         .requires(calls);
     if let Some(of) = &t.partition_of {
-        let has_default = schema.tables.iter().any(|o| {
+        let has_default = schema.partitions_of(&of.parent).any(|o| {
             o.partition_of
                 .as_ref()
-                .is_some_and(|p| p.parent == of.parent && p.bound == PartitionBound::Default)
+                .is_some_and(|p| p.bound == PartitionBound::Default)
         });
         if has_default && of.bound != PartitionBound::Default {
             let at = b.last();

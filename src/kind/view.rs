@@ -28,7 +28,7 @@ use std::fmt;
 
 use crate::model::{ObjectRef, QualifiedName, Schema, Table, View};
 use crate::plan::{Builder, HazardKind, LockLevel};
-use crate::sql_ident::{qualified, quote};
+use crate::sql_ident::qualified;
 
 use super::{Change, column, comment_text, index};
 
@@ -344,38 +344,6 @@ fn refresh_sql(v: &View, with_data: bool) -> String {
     )
 }
 
-/// `ALTER MATERIALIZED VIEW … SET (…)` / `RESET (…)` taking storage from `from` to `to`.
-fn storage_sql(name: &QualifiedName, from: &View, to: &View) -> Vec<String> {
-    let mut out = Vec::new();
-    let reset: Vec<String> = from
-        .storage
-        .iter()
-        .filter(|(k, _)| to.storage.get(k).is_none())
-        .map(|(k, _)| quote(k))
-        .collect();
-    if !reset.is_empty() {
-        out.push(format!(
-            "ALTER MATERIALIZED VIEW {} RESET ({})",
-            qualified(name),
-            reset.join(", ")
-        ));
-    }
-    let set: Vec<String> = to
-        .storage
-        .iter()
-        .filter(|(k, v)| from.storage.get(k) != Some(*v))
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    if !set.is_empty() {
-        out.push(format!(
-            "ALTER MATERIALIZED VIEW {} SET ({})",
-            qualified(name),
-            set.join(", ")
-        ));
-    }
-    out
-}
-
 /// Everything that creates `v` as it is: the view, its comment and column comments, and (for
 /// a materialized view) its indexes with their comments. The down of a drop.
 pub fn structure_sql(v: &View) -> Vec<String> {
@@ -545,8 +513,13 @@ fn plan_alter(b: &mut Builder<'_>, from: &View, to: &View) {
     if from.storage != to.storage {
         b.then(
             &me,
-            storage_sql(&to.name, from, to),
-            Some(storage_sql(&to.name, to, from)),
+            super::storage_change_sql("MATERIALIZED VIEW", &to.name, &from.storage, &to.storage),
+            Some(super::storage_change_sql(
+                "MATERIALIZED VIEW",
+                &to.name,
+                &to.storage,
+                &from.storage,
+            )),
         )
         .requires([me.clone()])
         .lock(LockLevel::AccessExclusive, &me);

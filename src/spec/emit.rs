@@ -374,14 +374,7 @@ fn views(schema: &Schema, ns: &str, out: &mut String) {
             if !v.with_data {
                 let _ = writeln!(out, "    with_data: false");
             }
-            if !v.storage.is_empty() {
-                let opts: Vec<String> = v
-                    .storage
-                    .iter()
-                    .map(|(k, val)| format!("{}: {}", key(k), option_value(val)))
-                    .collect();
-                let _ = writeln!(out, "    with: {{ {} }}", opts.join(", "));
-            }
+            storage(&v.storage, out);
             if let Some(c) = &v.comment {
                 let _ = writeln!(out, "    comment: {}", block_string(c));
             }
@@ -564,14 +557,7 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
     if t.unlogged {
         out.push_str("    unlogged: true\n");
     }
-    if !t.storage.is_empty() {
-        let opts: Vec<String> = t
-            .storage
-            .iter()
-            .map(|(k, val)| format!("{}: {}", key(k), option_value(val)))
-            .collect();
-        let _ = writeln!(out, "    with: {{ {} }}", opts.join(", "));
-    }
+    storage(&t.storage, out);
     if t.columns.is_empty() {
         out.push_str("    columns: {}\n");
     } else {
@@ -672,6 +658,18 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
     partitions(schema, &t.name, "    ", out);
 }
 
+/// The `with:` line of a table or materialized view, when it has storage parameters.
+fn storage(options: &crate::model::IndexOptions, out: &mut String) {
+    if options.is_empty() {
+        return;
+    }
+    let opts: Vec<String> = options
+        .iter()
+        .map(|(k, val)| format!("{}: {}", key(k), option_value(val)))
+        .collect();
+    let _ = writeln!(out, "    with: {{ {} }}", opts.join(", "));
+}
+
 /// `{ range: [created_at] }`.
 fn partition_key(key: &crate::model::PartitionKey) -> String {
     let keys: Vec<String> = key
@@ -692,11 +690,7 @@ fn partition_key(key: &crate::model::PartitionKey) -> String {
 /// The `partitions:` of `parent`, at `indent` (the parent's keys' indentation), each with
 /// what is its own, and theirs below them.
 fn partitions(schema: &Schema, parent: &QualifiedName, indent: &str, out: &mut String) {
-    let children: Vec<&Table> = schema
-        .tables
-        .iter()
-        .filter(|t| t.partition_of.as_ref().is_some_and(|p| &p.parent == parent))
-        .collect();
+    let children: Vec<&Table> = schema.partitions_of(parent).collect();
     if children.is_empty() {
         return;
     }

@@ -1658,15 +1658,7 @@ impl<'a> Reader<'a> {
                         }
                     }
                 }
-                "indexes" => {
-                    if let Some(entries) = self.map(v, &fw) {
-                        for (iname, iv) in entries {
-                            if let Some(ix) = self.index(&what, iname, iv) {
-                                view.indexes.push(ix);
-                            }
-                        }
-                    }
-                }
+                "indexes" => view.indexes = self.indexes(v, &what),
                 "triggers" => view.triggers = self.triggers(v, &what),
                 "grants" => view.grants = Some(self.grants(v, &what)),
                 _ => {}
@@ -1751,16 +1743,7 @@ impl<'a> Reader<'a> {
                         }
                     }
                 }
-                "checks" => {
-                    if let Some(entries) = self.map(v, &format!("`checks` of {what}")) {
-                        for (cname, cv) in entries {
-                            let w = format!("check \"{}\" on {what}", cname.v);
-                            if let Some(expr) = self.name_string(cv, &w) {
-                                t.checks.push((cname, expr.v));
-                            }
-                        }
-                    }
-                }
+                "checks" => t.checks = self.checks(v, &what),
                 "foreign_keys" => {
                     if let Some(entries) = self.map(v, &format!("`foreign_keys` of {what}")) {
                         for (fname, fv) in entries {
@@ -1770,15 +1753,7 @@ impl<'a> Reader<'a> {
                         }
                     }
                 }
-                "indexes" => {
-                    if let Some(entries) = self.map(v, &format!("`indexes` of {what}")) {
-                        for (iname, iv) in entries {
-                            if let Some(ix) = self.index(&what, iname, iv) {
-                                t.indexes.push(ix);
-                            }
-                        }
-                    }
-                }
+                "indexes" => t.indexes = self.indexes(v, &what),
                 "triggers" => t.triggers = self.triggers(v, &what),
                 "row_level_security" => {
                     t.row_security = self
@@ -1812,6 +1787,33 @@ impl<'a> Reader<'a> {
             self.err(d);
         }
         Some(t)
+    }
+
+    /// `indexes:` of a table, partition or materialized view (`what`).
+    fn indexes(&mut self, v: &Node, what: &str) -> Vec<RawIndex> {
+        let mut out = Vec::new();
+        if let Some(entries) = self.map(v, &format!("`indexes` of {what}")) {
+            for (iname, iv) in entries {
+                if let Some(ix) = self.index(what, iname, iv) {
+                    out.push(ix);
+                }
+            }
+        }
+        out
+    }
+
+    /// `checks:` of a table or partition (`what`): name and expression.
+    fn checks(&mut self, v: &Node, what: &str) -> Vec<(Sp<String>, String)> {
+        let mut out = Vec::new();
+        if let Some(entries) = self.map(v, &format!("`checks` of {what}")) {
+            for (cname, cv) in entries {
+                let w = format!("check \"{}\" on {what}", cname.v);
+                if let Some(expr) = self.name_string(cv, &w) {
+                    out.push((cname, expr.v));
+                }
+            }
+        }
+        out
     }
 
     /// Storage parameters (`with: { fillfactor: 70 }`): names lower-cased, values as text.
@@ -1957,25 +1959,8 @@ impl<'a> Reader<'a> {
                     }
                 }
                 "comment" => p.comment = self.string(v, &fw).map(|s| s.v),
-                "checks" => {
-                    if let Some(entries) = self.map(v, &fw) {
-                        for (cname, cv) in entries {
-                            let w = format!("check \"{}\" on {what}", cname.v);
-                            if let Some(expr) = self.name_string(cv, &w) {
-                                p.checks.push((cname, expr.v));
-                            }
-                        }
-                    }
-                }
-                "indexes" => {
-                    if let Some(entries) = self.map(v, &fw) {
-                        for (iname, iv) in entries {
-                            if let Some(ix) = self.index(&what, iname, iv) {
-                                p.indexes.push(ix);
-                            }
-                        }
-                    }
-                }
+                "checks" => p.checks = self.checks(v, &what),
+                "indexes" => p.indexes = self.indexes(v, &what),
                 "partition_by" => p.partition_by = self.partition_by(v, &what),
                 "partitions" => p.partitions = self.partitions(v, &what),
                 _ => {}
@@ -2072,7 +2057,7 @@ impl<'a> Reader<'a> {
                 {
                     s.to_uppercase()
                 }
-                Kind::Str(s) => format!("'{}'", s.replace('\'', "''")),
+                Kind::Str(s) => crate::sql_ident::literal(s),
                 Kind::Int(n) | Kind::Float(n) => n.clone(),
                 Kind::Bool(b) => b.to_string(),
                 Kind::Null if !range => "NULL".into(),

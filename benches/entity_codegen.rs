@@ -18,6 +18,9 @@ fn column(name: &str, ty: ColumnType, nullable: bool) -> Column {
         comment: Some(format!("The {name} column.")),
         renamed_from: None,
         statistics: None,
+        collation: None,
+        storage: None,
+        compression: None,
     }
 }
 
@@ -35,6 +38,7 @@ fn schema(tables: usize) -> Schema {
                     on_delete: FkAction::Cascade,
                     on_update: FkAction::NoAction,
                     deferrable: Deferrable::NotDeferrable,
+                    ..Default::default()
                 });
             }
             Table {
@@ -63,6 +67,7 @@ fn schema(tables: usize) -> Schema {
                 primary_key: Some(PrimaryKey {
                     name: format!("{name}_pkey"),
                     columns: vec!["id".into()],
+                    ..Default::default()
                 }),
                 uniques: vec![],
                 checks: vec![],
@@ -75,6 +80,8 @@ fn schema(tables: usize) -> Schema {
                         opclass: Some("vector_cosine_ops".into()),
                         order: SortOrder::Asc,
                         nulls: None,
+                        collation: None,
+                        opclass_params: Default::default(),
                     }],
                     include: vec![],
                     unique: false,

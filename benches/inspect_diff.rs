@@ -39,6 +39,9 @@ fn column(name: &str, ty: ColumnType, nullable: bool, default: Option<DefaultVal
         comment: None,
         renamed_from: None,
         statistics: None,
+        collation: None,
+        storage: None,
+        compression: None,
     }
 }
 
@@ -66,6 +69,7 @@ fn table(i: usize) -> Table {
             on_delete: FkAction::Cascade,
             on_update: FkAction::NoAction,
             deferrable: Deferrable::NotDeferrable,
+            ..Default::default()
         });
     }
     Table {
@@ -74,6 +78,7 @@ fn table(i: usize) -> Table {
         primary_key: Some(PrimaryKey {
             name: format!("{name}_pkey"),
             columns: vec!["id".into()],
+            ..Default::default()
         }),
         uniques: vec![],
         checks: vec![],
@@ -86,6 +91,8 @@ fn table(i: usize) -> Table {
                 opclass: Some("vector_cosine_ops".into()),
                 order: SortOrder::Asc,
                 nulls: None,
+                collation: None,
+                opclass_params: Default::default(),
             }],
             include: vec![],
             unique: false,

@@ -150,7 +150,16 @@ impl PolicyCommand {
 
 /// A schema-qualified object name; `schema` is `public` unless the spec says otherwise.
 #[derive(
-    serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
 )]
 pub struct QualifiedName {
     pub schema: String,
@@ -657,6 +666,61 @@ pub struct Column {
     /// is the server's `default_statistics_target`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statistics: Option<i32>,
+    /// `COLLATE`: a collation of `pg_catalog` (`C`, `und-x-icu`, `en_US.utf8`) other than the
+    /// type's; `None` is the type's (the database's for text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+    /// `SET STORAGE`: how long values are kept (inline or out of line, compressed or not);
+    /// `None` is the type's own strategy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<ColumnStorage>,
+    /// `SET COMPRESSION` (`pglz`, `lz4`): how out-of-line values are compressed; `None` is the
+    /// server's `default_toast_compression`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<String>,
+}
+
+/// A column's TOAST strategy (`attstorage`).
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnStorage {
+    /// Inline, uncompressed (`p`).
+    Plain,
+    /// Out of line, uncompressed (`e`): fast substring access to long values.
+    External,
+    /// Out of line and compressed (`x`).
+    Extended,
+    /// Inline and compressed, out of line only as a last resort (`m`).
+    Main,
+}
+
+impl ColumnStorage {
+    pub const ALL: [ColumnStorage; 4] = [
+        ColumnStorage::Plain,
+        ColumnStorage::External,
+        ColumnStorage::Extended,
+        ColumnStorage::Main,
+    ];
+
+    /// The word in `SET STORAGE` and in the spec.
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnStorage::Plain => "plain",
+            ColumnStorage::External => "external",
+            ColumnStorage::Extended => "extended",
+            ColumnStorage::Main => "main",
+        }
+    }
+
+    /// From `pg_attribute.attstorage`.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Some(match code {
+            "p" => ColumnStorage::Plain,
+            "e" => ColumnStorage::External,
+            "x" => ColumnStorage::Extended,
+            "m" => ColumnStorage::Main,
+            _ => return None,
+        })
+    }
 }
 
 /// A column default. Literals and SQL expressions are kept apart because they are written
@@ -865,28 +929,47 @@ impl ColumnType {
     }
 }
 
-#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq, Default)]
 pub struct PrimaryKey {
     pub name: String,
     pub columns: Vec<String>,
+    /// `COMMENT ON CONSTRAINT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// `COMMENT ON INDEX` of the key's index (same name, a comment of its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_comment: Option<String>,
 }
 
-#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq, Default)]
 pub struct Unique {
     pub name: String,
     pub columns: Vec<String>,
     pub nulls_not_distinct: bool,
     pub deferrable: Deferrable,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_comment: Option<String>,
 }
 
-#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq, Default)]
 pub struct Check {
     pub name: String,
     /// The boolean expression, without the surrounding `CHECK (...)`.
     pub expr: String,
+    /// `NOT VALID`: enforced for new rows, not yet checked against the old ones. Kept as the
+    /// user's choice (a copy of the data may violate it); valid again through `VALIDATE`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
+    /// `NO INHERIT`: not copied to inheriting tables.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_inherit: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
-#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq, Default)]
 pub struct ForeignKey {
     pub name: String,
     pub columns: Vec<String>,
@@ -895,6 +978,11 @@ pub struct ForeignKey {
     pub on_delete: FkAction,
     pub on_update: FkAction,
     pub deferrable: Deferrable,
+    /// `NOT VALID`, as for [`Check::not_valid`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -1064,6 +1152,14 @@ pub struct IndexKey {
     pub order: SortOrder,
     /// `NULLS FIRST/LAST` when it differs from the order's default.
     pub nulls: Option<NullsOrder>,
+    /// `COLLATE`: a collation of `pg_catalog` for this key (`name COLLATE "C"` makes a text
+    /// index serve `LIKE 'abc%'` and byte-order sorts). On a column key, `None` is the column's
+    /// collation; on an expression, the expression's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+    /// Operator class parameters (`gist_trgm_ops (siglen = 32)`), as written, compared as a set.
+    #[serde(default, skip_serializing_if = "IndexOptions::is_empty")]
+    pub opclass_params: IndexOptions,
 }
 
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]

@@ -83,6 +83,8 @@ fn index_keys() {
     assert_eq!(
         ix::key_sql(&IndexKey {
             nulls: Some(NullsOrder::Last),
+            collation: None,
+            opclass_params: Default::default(),
             ..desc(ops(key("t"), "text_pattern_ops"))
         }),
         r#""t" "text_pattern_ops" DESC NULLS LAST"#
@@ -90,6 +92,8 @@ fn index_keys() {
     assert_eq!(
         ix::key_sql(&IndexKey {
             nulls: Some(NullsOrder::First),
+            collation: None,
+            opclass_params: Default::default(),
             ..key("t")
         }),
         r#""t" NULLS FIRST"#
@@ -277,6 +281,7 @@ fn alter_and_drop_renderers() {
             &constraint::Constraint::PrimaryKey(PrimaryKey {
                 name: "order_pkey".into(),
                 columns: vec!["id".into()],
+                ..Default::default()
             }),
         ),
         constraint::add_sql(&t, &constraint::Constraint::Unique(u)),
@@ -285,8 +290,21 @@ fn alter_and_drop_renderers() {
             &constraint::Constraint::Check(Check {
                 name: "order_total_check".into(),
                 expr: "total >= 0".into(),
+                ..Default::default()
             }),
         ),
+        constraint::add_sql(
+            &t,
+            &constraint::Constraint::Check(Check {
+                name: "order_total_check".into(),
+                expr: "total >= 0".into(),
+                not_valid: true,
+                no_inherit: true,
+                comment: Some("not checked yet".into()),
+            }),
+        ),
+        constraint::validate_sql(&t, "order_total_check"),
+        constraint::comment_sql(&t, "order_total_check", Some("it's checked")),
         constraint::add_sql(&t, &constraint::Constraint::ForeignKey(f)),
         constraint::drop_sql(&t, "order_customer_fkey"),
         constraint::drop_sql(&t, "order_total_check"),

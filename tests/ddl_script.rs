@@ -167,11 +167,15 @@ fn kitchen_sink() -> Schema {
             desc(key("date")),
             IndexKey {
                 nulls: Some(NullsOrder::First),
+                collation: None,
+                opclass_params: Default::default(),
                 ..key("integer")
             },
             IndexKey {
                 order: SortOrder::Desc,
                 nulls: Some(NullsOrder::Last),
+                collation: None,
+                opclass_params: Default::default(),
                 ..ops(key("text"), "text_pattern_ops")
             },
         ],

@@ -164,6 +164,7 @@ async fn constraints_keys_and_comments() {
             columns: vec!["slug".into()],
             nulls_not_distinct: true,
             deferrable: Deferrable::NotDeferrable,
+            ..Default::default()
         }]
     );
     assert!(
@@ -177,6 +178,7 @@ async fn constraints_keys_and_comments() {
         Some(PrimaryKey {
             name: "collections_pk".into(),
             columns: vec!["tenant_id".into(), "id".into()],
+            ..Default::default()
         })
     );
     assert_eq!(
@@ -189,6 +191,7 @@ async fn constraints_keys_and_comments() {
         vec![Check {
             name: "collections_name_nonempty".into(),
             expr: "length(name) > 0 AND name <> 'x'::text".into(),
+            ..Default::default()
         }]
     );
     assert_eq!(
@@ -209,6 +212,7 @@ async fn constraints_keys_and_comments() {
             on_delete: FkAction::Cascade,
             on_update: FkAction::NoAction,
             deferrable: Deferrable::NotDeferrable,
+            ..Default::default()
         }]
     );
 

@@ -25,6 +25,9 @@ fn column(name: &str, ty: ColumnType, nullable: bool, default: Option<DefaultVal
         comment: None,
         renamed_from: None,
         statistics: None,
+        collation: None,
+        storage: None,
+        compression: None,
     }
 }
 
@@ -174,6 +177,7 @@ fn build(tables: Vec<TableSpec>, labels: Option<Vec<&'static str>>) -> Schema {
             primary_key: spec.pk.then(|| PrimaryKey {
                 name: format!("{tname}_pkey"),
                 columns: vec!["c0".into()],
+                ..Default::default()
             }),
             columns: cols,
             uniques: vec![],
@@ -210,6 +214,8 @@ fn index(
             opclass: opclass.map(String::from),
             order: SortOrder::Asc,
             nulls: None,
+            collation: None,
+            opclass_params: Default::default(),
         }],
         include: vec![],
         unique: false,

@@ -157,6 +157,8 @@ async fn every_pair_applies_to_desired_and_reverts_to_current() {
         "constraint.add",
         "constraint.drop",
         "constraint.rename",
+        "constraint.validate",
+        "constraint.comment",
         "index.add",
         "index.drop",
         "index.replace",

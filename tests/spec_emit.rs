@@ -122,11 +122,15 @@ fn a_ten_thousand_table_schema_in_one_file_loads_back() {
                 comment: None,
                 renamed_from: None,
                 statistics: None,
+                collation: None,
+                storage: None,
+                compression: None,
             });
         }
         t.primary_key = Some(PrimaryKey {
             name: format!("t{i:05}_pkey"),
             columns: vec!["id".into()],
+            ..Default::default()
         });
         for (suffix, column) in [("title", "title"), ("score", "score")] {
             t.indexes.push(Index {
@@ -137,6 +141,8 @@ fn a_ten_thousand_table_schema_in_one_file_loads_back() {
                     opclass: None,
                     order: SortOrder::Asc,
                     nulls: None,
+                    collation: None,
+                    opclass_params: Default::default(),
                 }],
                 include: vec![],
                 unique: false,

@@ -91,7 +91,8 @@ fn tenants_columns_and_derived_names() {
         t.primary_key,
         Some(PrimaryKey {
             name: "tenants_pkey".into(),
-            columns: vec!["id".into()]
+            columns: vec!["id".into()],
+            ..Default::default()
         })
     );
     assert_eq!(t.uniques.len(), 1);

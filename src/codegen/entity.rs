@@ -163,6 +163,7 @@ pub fn generate(schema: &Schema, opts: &EntityOptions) -> Vec<GeneratedFile> {
             t.primary_key = Some(crate::model::PrimaryKey {
                 name: String::new(),
                 columns: e.key.clone(),
+                ..Default::default()
             });
             t.indexes = v.indexes.clone();
             t.comment = v.comment.clone();

@@ -18,11 +18,11 @@
 use std::collections::HashMap;
 
 use crate::model::{
-    Check, Column, ColumnType, DefaultValue, Deferrable, Enum, Extension, FkAction, ForeignKey,
-    Identity, IdentityKind, Index, IndexKey, IndexMethod, IndexOptions, IndexTarget, Namespace,
-    NullsOrder, PartitionBound, PartitionKey, PartitionOf, PartitionStrategy, PrimaryKey,
-    QualifiedName, Schema, Sequence, SequenceOptions, SequenceOwner, SequenceType, SortOrder,
-    Table, Unique,
+    Check, Column, ColumnStorage, ColumnType, DefaultValue, Deferrable, Enum, Extension, FkAction,
+    ForeignKey, Identity, IdentityKind, Index, IndexKey, IndexMethod, IndexOptions, IndexTarget,
+    Namespace, NullsOrder, PartitionBound, PartitionKey, PartitionOf, PartitionStrategy,
+    PrimaryKey, QualifiedName, Schema, Sequence, SequenceOptions, SequenceOwner, SequenceType,
+    SortOrder, Table, Unique,
 };
 use crate::model::{
     CheckOption, Function, ObjectRef, Parallel, Trigger, TriggerEnabled, TriggerEvent,
@@ -136,6 +136,12 @@ pub struct ColumnRow {
     pub typmod: i32,
     /// `attstattarget` (`SET STATISTICS`).
     pub stattarget: Option<i32>,
+    /// `COLLATE` of `pg_catalog` differing from the type's.
+    pub collation: Option<String>,
+    /// `attstorage` when it differs from the type's `typstorage`.
+    pub storage: Option<String>,
+    /// `attcompression` when set (PostgreSQL 14 and later).
+    pub compression: Option<String>,
     /// `format_type` of the column's type and modifier (`geometry(Point,4326)[]`): the
     /// modifier's text for a type the model has no variant of.
     pub type_text: String,
@@ -197,6 +203,14 @@ pub struct ConstraintRow {
     pub deferred: bool,
     pub nulls_not_distinct: bool,
     pub definition: String,
+    /// `NOT convalidated`.
+    pub not_valid: bool,
+    /// `connoinherit`.
+    pub no_inherit: bool,
+    /// `COMMENT ON CONSTRAINT`.
+    pub comment: Option<String>,
+    /// `COMMENT ON INDEX` of a key's index.
+    pub index_comment: Option<String>,
     /// What the model would lose of the constraint (`NOT VALID`, a comment, …), one text each.
     pub unsupported: Vec<String>,
 }
@@ -213,6 +227,10 @@ pub struct IndexRow {
     pub key_columns: Vec<String>,
     /// `pg_get_indexdef(index, k, true)` per key: the column or the parenthesised expression.
     pub key_defs: Vec<String>,
+    /// Per key: its collation when not the one it would get anyway.
+    pub key_collations: Vec<Option<String>>,
+    /// Per key: its operator class parameters (`siglen=32`), separated by U+001F.
+    pub key_params: Vec<String>,
     pub opclasses: Vec<String>,
     pub opclass_defaults: Vec<bool>,
     pub key_options: Vec<i16>,
@@ -865,11 +883,14 @@ fn partition_columns(tables: &mut [Table], left_out: &mut [bool], unmanaged: &mu
                     && a.default == b.default
                     && a.generated == b.generated
                     && a.statistics == b.statistics
+                    && a.collation == b.collation
+                    && a.storage == b.storage
+                    && a.compression == b.compression
                     && a.identity.is_some() == b.identity.is_some()
             });
         let detail = if !same {
             format!(
-                "of {}.{}: its columns differ from its parent's (a default or NOT NULL of its own), which the spec cannot declare yet (the table is left out)",
+                "of {}.{}: its columns differ from its parent's (a default, NOT NULL, statistics, storage or compression of its own), which the spec cannot declare yet (the table is left out)",
                 of.parent.schema, of.parent.name
             )
         } else if mine.iter().any(|c| c.comment.is_some()) {
@@ -1191,6 +1212,7 @@ fn custom_type(name: QualifiedName, t: TypeRow) -> Result<CustomType, Unmanaged>
                 Check {
                     name: n,
                     expr: inner,
+                    ..Default::default()
                 }
             })
             .collect();
@@ -1485,6 +1507,9 @@ fn column(
         renamed_from: None,
         // -1 meant the default until PostgreSQL 17, NULL does since.
         statistics: c.stattarget.filter(|n| *n >= 0),
+        collation: c.collation,
+        storage: c.storage.as_deref().and_then(ColumnStorage::from_code),
+        compression: c.compression,
     }))
 }
 
@@ -1722,6 +1747,8 @@ fn constraint(table: &mut Table, c: ConstraintRow) -> Result<(), IntrospectError
             table.primary_key = Some(PrimaryKey {
                 name: c.name,
                 columns: c.columns,
+                comment: c.comment,
+                index_comment: c.index_comment,
             })
         }
         "u" => table.uniques.push(Unique {
@@ -1729,12 +1756,20 @@ fn constraint(table: &mut Table, c: ConstraintRow) -> Result<(), IntrospectError
             columns: c.columns,
             nulls_not_distinct: c.nulls_not_distinct,
             deferrable,
+            comment: c.comment,
+            index_comment: c.index_comment,
         }),
         "c" => {
             let expr = check_expr(&c.definition).ok_or_else(|| IntrospectError::Inconsistent {
                 detail: format!("{}: unexpected definition `{}`", object(), c.definition),
             })?;
-            table.checks.push(Check { name: c.name, expr });
+            table.checks.push(Check {
+                name: c.name,
+                expr,
+                not_valid: c.not_valid,
+                no_inherit: c.no_inherit,
+                comment: c.comment,
+            });
         }
         "f" => {
             let (Some(schema), Some(name)) = (c.ref_schema.clone(), c.ref_name.clone()) else {
@@ -1750,6 +1785,8 @@ fn constraint(table: &mut Table, c: ConstraintRow) -> Result<(), IntrospectError
                 ref_table: QualifiedName::new(schema, name),
                 ref_columns: c.ref_columns,
                 deferrable,
+                not_valid: c.not_valid,
+                comment: c.comment,
             });
         }
         _ => {}
@@ -1835,6 +1872,8 @@ fn index(table: &QualifiedName, ix: IndexRow) -> Result<Result<Index, Unmanaged>
         ix.opclasses.len(),
         ix.opclass_defaults.len(),
         ix.key_options.len(),
+        ix.key_collations.len(),
+        ix.key_params.len(),
     ]
     .iter()
     .any(|&len| len != n)
@@ -1853,12 +1892,22 @@ fn index(table: &QualifiedName, ix: IndexRow) -> Result<Result<Index, Unmanaged>
         let option = ix.key_options[k];
         let desc = option & 1 != 0;
         let nulls_first = option & 2 != 0;
+        let opclass_params: IndexOptions = ix.key_params[k]
+            .split('\u{1f}')
+            .filter_map(|opt| {
+                let (k, v) = opt.split_once('=')?;
+                Some((k.to_string(), v.to_string()))
+            })
+            .collect();
         keys.push(IndexKey {
             target,
             // Vector indexes always name their class (HNSW has no default, IVFFlat's default
-            // depends on the type), so the spec and the DDL never rely on a default.
-            opclass: (!ix.opclass_defaults[k] || method.is_vector())
+            // depends on the type), so the spec and the DDL never rely on a default; parameters
+            // can only be given to a named class.
+            opclass: (!ix.opclass_defaults[k] || method.is_vector() || !opclass_params.is_empty())
                 .then(|| ix.opclasses[k].clone()),
+            collation: ix.key_collations[k].clone(),
+            opclass_params,
             order: if desc {
                 SortOrder::Desc
             } else {
@@ -2168,6 +2217,8 @@ mod tests {
             opclasses: vec!["vector_l2_ops".into()],
             opclass_defaults: vec![false],
             key_options: vec![0],
+            key_collations: vec![None],
+            key_params: vec![String::new()],
             include: vec![],
             predicate: None,
             reloptions: None,
@@ -2193,6 +2244,8 @@ mod tests {
         btree.opclasses = vec!["int4_ops".into(); 4];
         btree.opclass_defaults = vec![true; 4];
         btree.key_options = vec![0, 1, 2, 3];
+        btree.key_collations = vec![None; 4];
+        btree.key_params = vec![String::new(); 4];
         let rows = CatalogRows {
             tables: vec![table(1, "t")],
             indexes: vec![hnsw, ivf, btree],
@@ -2282,6 +2335,9 @@ mod tests {
             elem_kind: Some("b".into()),
             typmod: -1,
             stattarget: None,
+            collation: None,
+            storage: None,
+            compression: None,
             type_text: "integer[]".into(),
             ndims: 0,
             not_null: true,
@@ -2416,6 +2472,10 @@ mod tests {
             deferred: false,
             nulls_not_distinct: false,
             definition: String::new(),
+            not_valid: false,
+            no_inherit: false,
+            comment: None,
+            index_comment: None,
             unsupported: vec![],
         };
         let mut fk = row("t_fk", "f");
@@ -2451,6 +2511,7 @@ mod tests {
                 on_delete: FkAction::SetNull,
                 on_update: FkAction::SetDefault,
                 deferrable: Deferrable::InitiallyImmediate,
+                ..Default::default()
             }
         );
         assert!(t.uniques[0].nulls_not_distinct);

@@ -144,6 +144,12 @@ pub const COLUMNS: &str = concat!(
        et.typname::text AS elem_name, etn.nspname::text AS elem_schema,
        et.typtype::text AS elem_kind,
        a.atttypmod AS typmod, a.attstattarget::int4 AS stattarget,
+       CASE WHEN a.attcollation <> t.typcollation
+            THEN (SELECT collname::text FROM pg_collation
+                  WHERE oid = a.attcollation AND collnamespace = 'pg_catalog'::regnamespace)
+       END AS collation,
+       CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
+       @attcompression@ AS compression,
        format_type(a.atttypid, a.atttypmod) AS type_text,
        a.attndims::int4 AS ndims, a.attnotnull AS not_null,
        pg_get_expr(ad.adbin, ad.adrelid, true) AS default_expr,
@@ -156,10 +162,14 @@ pub const COLUMNS: &str = concat!(
        idn.seqmax AS seq_max, idn.seqcache AS seq_cache, idn.seqcycle AS seq_cycle,
        array_remove(ARRAY[
          CASE WHEN a.attcollation <> t.typcollation
-              THEN 'has collation ' || coalesce((SELECT quote_ident(collname) FROM pg_collation
-                                                 WHERE oid = a.attcollation), '?') END,
-         CASE WHEN a.attstorage <> t.typstorage THEN 'has a non-default STORAGE' END,
-         CASE WHEN @attcompression@ THEN 'has a COMPRESSION method' END,
+                   AND NOT EXISTS (SELECT 1 FROM pg_collation
+                                   WHERE oid = a.attcollation
+                                     AND collnamespace = 'pg_catalog'::regnamespace)
+              THEN 'has collation ' || coalesce((SELECT quote_ident(n.nspname) || '.' || quote_ident(collname)
+                                                 FROM pg_collation
+                                                 JOIN pg_namespace n ON n.oid = collnamespace
+                                                 WHERE pg_collation.oid = a.attcollation), '?')
+                   || ' (only collations of pg_catalog are managed)' END,
          CASE WHEN a.attoptions IS NOT NULL
               THEN 'has options (' || array_to_string(a.attoptions, ', ') || ')' END,
          CASE WHEN a.attacl IS NOT NULL THEN 'has column privileges granted (GRANT … (column))' END
@@ -230,9 +240,14 @@ pub const CONSTRAINTS: &str = concat!(
        co.condeferrable AS deferrable, co.condeferred AS deferred,
        COALESCE(co.contype = 'u' AND ci.indnullsnotdistinct, false) AS nulls_not_distinct,
        pg_get_constraintdef(co.oid, true) AS definition,
+       NOT co.convalidated AS not_valid, co.connoinherit AS no_inherit,
+       (SELECT dco.description FROM pg_description dco
+        WHERE dco.objoid = co.oid AND dco.classoid = 'pg_constraint'::regclass
+          AND dco.objsubid = 0) AS comment,
+       (SELECT dci.description FROM pg_description dci
+        WHERE dci.objoid = ci.indexrelid AND dci.classoid = 'pg_class'::regclass
+          AND dci.objsubid = 0) AS index_comment,
        array_remove(ARRAY[
-         CASE WHEN NOT co.convalidated AND co.contype IN ('c', 'f') THEN 'is NOT VALID' END,
-         CASE WHEN co.connoinherit AND co.contype = 'c' THEN 'is NO INHERIT' END,
          CASE WHEN @conenforced@ THEN 'is NOT ENFORCED' END,
          CASE WHEN co.contype = 'f' AND co.confmatchtype <> 's' THEN 'uses MATCH FULL' END,
          CASE WHEN co.contype = 'f' AND @confdelsetcols@ THEN 'sets only some columns ON DELETE' END,
@@ -245,15 +260,8 @@ pub const CONSTRAINTS: &str = concat!(
                    AND EXISTS (SELECT 1 FROM pg_opclass o
                                WHERE o.oid = ANY (ci.indclass::oid[]) AND NOT o.opcdefault)
               THEN 'its index uses a non-default operator class' END,
-         CASE WHEN EXISTS (SELECT 1 FROM pg_description dco
-                           WHERE dco.objoid = co.oid AND dco.classoid = 'pg_constraint'::regclass
-                             AND dco.objsubid = 0)
-              THEN 'has a comment' END,
-         CASE WHEN ci.indexrelid IS NOT NULL
-                   AND EXISTS (SELECT 1 FROM pg_description dci
-                               WHERE dci.objoid = ci.indexrelid
-                                 AND dci.classoid = 'pg_class'::regclass AND dci.objsubid = 0)
-              THEN 'its index has a comment' END
+         CASE WHEN NOT co.convalidated AND co.contype NOT IN ('c', 'f')
+              THEN 'is NOT VALID' END
        ], NULL) AS unsupported
 FROM rel
 JOIN pg_constraint co ON co.conrelid = rel.oid AND co.contype IN ('p', 'u', 'c', 'f')
@@ -287,6 +295,22 @@ pub const INDEXES: &str = concat!(
              JOIN pg_opclass opc ON opc.oid = i.indclass[k - 1] ORDER BY k) AS opclass_defaults,
        ARRAY(SELECT i.indoption[k - 1] FROM generate_series(1, i.indnkeyatts) AS k
              ORDER BY k)::int2[] AS key_options,
+       -- A key's collation when it is not the one it would get anyway: its column's, or
+       -- (for an expression) the database default (an expression of a column with another
+       -- collation records that one, which is then written out; pg_dump is unaffected).
+       ARRAY(SELECT CASE WHEN i.indcollation[k - 1] = 0
+                           OR i.indcollation[k - 1] = coalesce(a.attcollation, 100) THEN NULL
+                         ELSE (SELECT collname::text FROM pg_collation
+                               WHERE oid = i.indcollation[k - 1]
+                                 AND collnamespace = 'pg_catalog'::regnamespace) END
+             FROM generate_series(1, i.indnkeyatts) AS k
+             LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1]
+                                     AND i.indkey[k - 1] <> 0
+             ORDER BY k) AS key_collations,
+       ARRAY(SELECT coalesce(array_to_string(x.attoptions, chr(31)), '')
+             FROM generate_series(1, i.indnkeyatts) AS k
+             LEFT JOIN pg_attribute x ON x.attrelid = i.indexrelid AND x.attnum = k
+             ORDER BY k) AS key_params,
        ARRAY(SELECT a.attname::text FROM generate_series(i.indnkeyatts + 1, i.indnatts) AS k
              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1]
              ORDER BY k) AS include,
@@ -300,13 +324,14 @@ pub const INDEXES: &str = concat!(
          CASE WHEN ic.reltablespace <> 0 THEN 'is in another tablespace' END,
          CASE WHEN i.indisclustered THEN 'is the table''s CLUSTER index' END,
          CASE WHEN i.indisreplident THEN 'is the table''s REPLICA IDENTITY index' END,
-         CASE WHEN EXISTS (SELECT 1 FROM pg_attribute x WHERE x.attrelid = ic.oid AND x.attoptions IS NOT NULL)
-              THEN 'has operator class parameters' END,
-         -- pg_get_indexdef writes COLLATE exactly when a key's collation is not its default;
-         -- only an index with a collatable key can have one.
+         CASE WHEN EXISTS (SELECT 1 FROM unnest(i.indcollation::oid[]) k
+                           JOIN pg_collation c ON c.oid = k
+                           WHERE c.collnamespace <> 'pg_catalog'::regnamespace)
+              THEN 'has a key with a collation outside pg_catalog (only those are managed)' END,
+         -- An expression of a column with its own collation, put back to the default one.
          CASE WHEN EXISTS (SELECT 1 FROM unnest(i.indcollation::oid[]) k WHERE k <> 0)
-                   AND pg_get_indexdef(i.indexrelid) LIKE '% COLLATE %'
-              THEN 'has a key with a non-default collation' END
+                   AND pg_get_indexdef(i.indexrelid) LIKE '% COLLATE \"default\"%'
+              THEN 'has a key with COLLATE \"default\" over a value of another collation' END
        ], NULL) AS unsupported
 FROM rel
 JOIN pg_index i ON i.indrelid = rel.oid
@@ -797,15 +822,23 @@ ORDER BY schema, table_name NULLS FIRST, name, kind, detail"
 /// each `@name@` marker becomes its condition on a server that has the catalog column, and
 /// `false` on one that does not (the column came with the feature it records).
 pub fn for_server(query: &str, server_version_num: i32) -> String {
-    let since = |version: i32, condition: &str| {
+    let since_or = |version: i32, condition: &str, otherwise: &str| {
         if server_version_num >= version {
             condition.to_string()
         } else {
-            "false".to_string()
+            otherwise.to_string()
         }
     };
+    let since = |version: i32, condition: &str| since_or(version, condition, "false");
     query
-        .replace("@attcompression@", &since(140000, "a.attcompression <> ''"))
+        .replace(
+            "@attcompression@",
+            &since_or(
+                140000,
+                "CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END",
+                "NULL::text",
+            ),
+        )
         .replace(
             "@confdelsetcols@",
             &since(150000, "co.confdelsetcols IS NOT NULL"),

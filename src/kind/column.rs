@@ -20,8 +20,8 @@
 use std::fmt;
 
 use crate::model::{
-    Column, ColumnType, DefaultValue, Identity, IdentityKind, ObjectRef, QualifiedName, Schema,
-    Sequence, SequenceOptions, Table,
+    Column, ColumnStorage, ColumnType, DefaultValue, Identity, IdentityKind, ObjectRef,
+    QualifiedName, Schema, Sequence, SequenceOptions, Table,
 };
 use crate::plan::{Builder, HazardKind, LockLevel, hazard};
 use crate::sql_ident::{literal, qualified, quote, type_name};
@@ -122,6 +122,15 @@ pub fn facets(from: &Column, to: &Column) -> Vec<&'static str> {
     }
     if from.statistics != to.statistics {
         out.push("statistics");
+    }
+    if from.collation != to.collation {
+        out.push("collation");
+    }
+    if from.storage != to.storage {
+        out.push("storage");
+    }
+    if from.compression != to.compression {
+        out.push("compression");
     }
     out
 }
@@ -260,6 +269,9 @@ pub fn identity_sql(table: &QualifiedName, identity: &Identity) -> String {
 /// `"name" type [DEFAULT …] [GENERATED …] [NOT NULL]`.
 pub fn definition_sql(table: &QualifiedName, column: &Column) -> String {
     let mut sql = format!("{} {}", quote(&column.name), type_name(&column.ty));
+    if let Some(c) = &column.collation {
+        sql.push_str(&format!(" COLLATE {}", collation_sql(c)));
+    }
     if let Some(default) = &column.default {
         sql.push_str(" DEFAULT ");
         sql.push_str(&default_sql(default));
@@ -333,15 +345,27 @@ fn alter(table: &QualifiedName, column: &str, action: &str) -> String {
     )
 }
 
-/// `ALTER COLUMN … TYPE t [USING expr]`: `using` is SQL the planner builds (a cast of the
-/// quoted column, or `NULL` for a vector dimension change), never user text.
+/// A collation of `pg_catalog`, qualified so a same-named one elsewhere on the search path is
+/// never picked.
+pub fn collation_sql(name: &str) -> String {
+    format!("pg_catalog.{}", quote(name))
+}
+
+/// `ALTER COLUMN … TYPE t [COLLATE c] [USING expr]`: `using` is SQL the planner builds (a cast
+/// of the quoted column, or `NULL` for a vector dimension change), never user text. Without
+/// `COLLATE` the column takes its new type's default collation, so a column's own is always
+/// written again.
 pub fn alter_type_sql(
     table: &QualifiedName,
     column: &str,
     ty: &ColumnType,
+    collation: Option<&str>,
     using: Option<&str>,
 ) -> String {
     let mut action = format!("TYPE {}", type_name(ty));
+    if let Some(c) = collation {
+        action.push_str(&format!(" COLLATE {}", collation_sql(c)));
+    }
     if let Some(using) = using {
         action.push_str(&format!(" USING {using}"));
     }
@@ -434,6 +458,47 @@ pub fn statistics_sql(table: &QualifiedName, column: &str, target: Option<i32>) 
         quote(column),
         target.unwrap_or(-1)
     )
+}
+
+/// `ALTER COLUMN … SET STORAGE`; `None` goes back to the type's strategy (`DEFAULT`,
+/// PostgreSQL 16 and later).
+pub fn storage_sql(table: &QualifiedName, column: &str, storage: Option<ColumnStorage>) -> String {
+    let word = storage.map_or("DEFAULT".to_string(), |s| s.name().to_uppercase());
+    alter(table, column, &format!("SET STORAGE {word}"))
+}
+
+/// `ALTER COLUMN … SET COMPRESSION`; `None` goes back to `default_toast_compression`.
+pub fn compression_sql(table: &QualifiedName, column: &str, method: Option<&str>) -> String {
+    let word = method.map_or("DEFAULT".to_string(), quote);
+    alter(table, column, &format!("SET COMPRESSION {word}"))
+}
+
+/// The column's settings kept outside its definition (`SET STATISTICS`, `SET STORAGE`, `SET
+/// COMPRESSION`): the statements that take a column with `from`'s settings to `to`'s, so a
+/// new, dropped or changed column and `CREATE TABLE` all write them alike.
+pub fn settings_sql(table: &QualifiedName, from: &Column, to: &Column) -> Vec<String> {
+    let name = &to.name;
+    let mut out = Vec::new();
+    if from.statistics != to.statistics {
+        out.push(statistics_sql(table, name, to.statistics));
+    }
+    if from.storage != to.storage {
+        out.push(storage_sql(table, name, to.storage));
+    }
+    if from.compression != to.compression {
+        out.push(compression_sql(table, name, to.compression.as_deref()));
+    }
+    out
+}
+
+/// The column with the server's default settings: where a new column starts.
+pub fn default_settings(column: &Column) -> Column {
+    Column {
+        statistics: None,
+        storage: None,
+        compression: None,
+        ..column.clone()
+    }
 }
 
 /// `COMMENT ON COLUMN`; `None` removes the comment.
@@ -715,13 +780,11 @@ fn plan_add(b: &mut Builder<'_>, table: &QualifiedName, column: &Column) {
         )
         .requires([what.clone()]);
     }
-    if column.statistics.is_some() {
-        b.then(
-            &what,
-            vec![statistics_sql(table, &column.name, column.statistics)],
-            Some(vec![statistics_sql(table, &column.name, None)]),
-        )
-        .requires([what.clone()]);
+    let plain = default_settings(column);
+    let settings = settings_sql(table, &plain, column);
+    if !settings.is_empty() {
+        b.then(&what, settings, Some(settings_sql(table, column, &plain)))
+            .requires([what.clone()]);
     }
 }
 
@@ -742,9 +805,7 @@ fn plan_drop(b: &mut Builder<'_>, table: &QualifiedName, column: &Column) {
     if let Some(c) = &column.comment {
         down.push(comment_sql(table, &column.name, Some(c)));
     }
-    if column.statistics.is_some() {
-        down.push(statistics_sql(table, &column.name, column.statistics));
-    }
+    down.extend(settings_sql(table, &default_settings(column), column));
     for s in &owned {
         down.extend(sequence::restore_sql(s));
     }
@@ -809,11 +870,13 @@ fn plan_alter(b: &mut Builder<'_>, table: &QualifiedName, from: &Column, to: &Co
             )
             .requires([table_ref.clone()]);
         }
-        if from.statistics.is_some() || to.statistics.is_some() {
+        // The column is new: its settings start from the server's defaults.
+        let up = settings_sql(table, &default_settings(to), to);
+        if !up.is_empty() {
             b.then(
                 &what,
-                vec![statistics_sql(table, name, to.statistics)],
-                Some(vec![statistics_sql(table, name, from.statistics)]),
+                up,
+                Some(settings_sql(table, &default_settings(from), from)),
             )
             .requires([table_ref.clone()]);
         }
@@ -858,7 +921,8 @@ fn plan_alter(b: &mut Builder<'_>, table: &QualifiedName, from: &Column, to: &Co
         }
         _ => {}
     }
-    let type_changes = from.ty != to.ty;
+    let collation_changes = from.collation != to.collation;
+    let type_changes = from.ty != to.ty || collation_changes;
     let default_changes = from.default != to.default;
     if from.default.is_some() && (type_changes || (default_changes && to.default.is_none())) {
         let restore = from
@@ -874,6 +938,29 @@ fn plan_alter(b: &mut Builder<'_>, table: &QualifiedName, from: &Column, to: &Co
     if type_changes {
         let change = classify_type_change(&from.ty, &to.ty);
         let (up_using, mut hazards) = type_change_sql(&what, from, to, change);
+        if collation_changes {
+            let indexed = desired_table.indexes.iter().any(|index| {
+                index.keys.iter().any(|k| match &k.target {
+                    crate::model::IndexTarget::Column(c) => c == name,
+                    crate::model::IndexTarget::Expr(e) => crate::sql_lex::mentions(e, name),
+                })
+            }) || desired_table
+                .uniques
+                .iter()
+                .any(|u| u.columns.contains(name))
+                || desired_table
+                    .primary_key
+                    .as_ref()
+                    .is_some_and(|p| p.columns.contains(name));
+            if indexed {
+                hazards.push(hazard(
+                    HazardKind::BlockingLock,
+                    format!(
+                        "changing the collation of {what} rebuilds its indexes under an exclusive lock (a unique one fails if the new collation finds duplicates)"
+                    ),
+                ));
+            }
+        }
         if change != TypeChange::Safe {
             for index in &desired_table.indexes {
                 let on_column = index.keys.iter().any(|k| match &k.target {
@@ -895,11 +982,18 @@ fn plan_alter(b: &mut Builder<'_>, table: &QualifiedName, from: &Column, to: &Co
         let (down_using, _) = type_change_sql(&what, to, from, back);
         b.then(
             &what,
-            vec![alter_type_sql(table, name, &to.ty, up_using.as_deref())],
+            vec![alter_type_sql(
+                table,
+                name,
+                &to.ty,
+                to.collation.as_deref(),
+                up_using.as_deref(),
+            )],
             Some(vec![alter_type_sql(
                 table,
                 name,
                 &from.ty,
+                from.collation.as_deref(),
                 down_using.as_deref(),
             )]),
         )
@@ -1013,14 +1107,18 @@ fn plan_alter(b: &mut Builder<'_>, table: &QualifiedName, from: &Column, to: &Co
         )
         .requires([what.clone()]);
     }
-    if from.statistics != to.statistics {
-        b.then(
-            &what,
-            vec![statistics_sql(table, name, to.statistics)],
-            Some(vec![statistics_sql(table, name, from.statistics)]),
-        )
-        .requires([what.clone()])
-        .lock(LockLevel::ShareUpdateExclusive, &table_ref);
+    let settings = settings_sql(table, from, to);
+    if !settings.is_empty() {
+        // SET STORAGE and SET COMPRESSION take the table's exclusive lock (briefly: no rewrite,
+        // only values written from now on follow them); SET STATISTICS a lighter one.
+        let level = if from.storage != to.storage || from.compression != to.compression {
+            LockLevel::AccessExclusive
+        } else {
+            LockLevel::ShareUpdateExclusive
+        };
+        b.then(&what, settings, Some(settings_sql(table, to, from)))
+            .requires([what.clone()])
+            .lock(level, &table_ref);
     }
 }
 

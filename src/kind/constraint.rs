@@ -7,6 +7,10 @@
 //!   and dropped before it goes, and rebuilt when the key is replaced (`diff`).
 //! - A key's index carries the constraint's name, so a key is also the index of that name for
 //!   ordering (an index dropped under that name frees it for the key, and back).
+//! - `NOT VALID` is the user's choice, kept: such a check or foreign key is added without a
+//!   scan (never inside `CREATE TABLE`, which would validate it), and becoming valid is
+//!   `VALIDATE CONSTRAINT` (a scan under a lock that lets reads and writes go on), not a
+//!   rebuild. Comments on a constraint and on a key's index change in place.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -18,7 +22,7 @@ use crate::model::{
 use crate::plan::{Builder, HazardKind, LockLevel};
 use crate::sql_ident::{fk_action, qualified, quote, quote_list};
 
-use super::{Change, column};
+use super::{Change, column, comment_text};
 
 /// A table constraint of any kind, so that add/drop/rename need one change variant each.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +51,58 @@ impl Constraint {
             Constraint::Check(_) => ConstraintKind::Check,
             Constraint::ForeignKey(_) => ConstraintKind::ForeignKey,
         }
+    }
+
+    /// `COMMENT ON CONSTRAINT`.
+    pub fn comment(&self) -> Option<&str> {
+        match self {
+            Constraint::PrimaryKey(c) => c.comment.as_deref(),
+            Constraint::Unique(c) => c.comment.as_deref(),
+            Constraint::Check(c) => c.comment.as_deref(),
+            Constraint::ForeignKey(c) => c.comment.as_deref(),
+        }
+    }
+
+    /// `COMMENT ON INDEX` of a key's index.
+    pub fn index_comment(&self) -> Option<&str> {
+        match self {
+            Constraint::PrimaryKey(c) => c.index_comment.as_deref(),
+            Constraint::Unique(c) => c.index_comment.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Added `NOT VALID` (a check or foreign key not checked against existing rows).
+    pub fn not_valid(&self) -> bool {
+        match self {
+            Constraint::Check(c) => c.not_valid,
+            Constraint::ForeignKey(c) => c.not_valid,
+            _ => false,
+        }
+    }
+
+    /// The constraint without what changes in place (comments), so two versions that differ
+    /// only there are the same definition.
+    pub(crate) fn definition(&self) -> Constraint {
+        let mut c = self.clone();
+        match &mut c {
+            Constraint::PrimaryKey(x) => (x.comment, x.index_comment) = (None, None),
+            Constraint::Unique(x) => (x.comment, x.index_comment) = (None, None),
+            Constraint::Check(x) => x.comment = None,
+            Constraint::ForeignKey(x) => x.comment = None,
+        }
+        c
+    }
+
+    /// The same, validated.
+    fn validated(&self) -> Constraint {
+        let mut c = self.clone();
+        match &mut c {
+            Constraint::Check(x) => x.not_valid = false,
+            Constraint::ForeignKey(x) => x.not_valid = false,
+            _ => {}
+        }
+        c
     }
 
     fn with_name(&self, name: &str) -> Constraint {
@@ -93,6 +149,17 @@ pub enum ConstraintChange {
         from: String,
         to: String,
     },
+    /// A `NOT VALID` check or foreign key becomes valid: `VALIDATE CONSTRAINT`.
+    Validate {
+        table: QualifiedName,
+        constraint: Constraint,
+    },
+    /// Only its comments (or its index's) differ.
+    Comment {
+        table: QualifiedName,
+        from: Constraint,
+        to: Constraint,
+    },
 }
 
 impl fmt::Display for ConstraintChange {
@@ -119,6 +186,16 @@ impl fmt::Display for ConstraintChange {
                 ObjectRef::constraint(table, *kind, from),
                 crate::sql_ident::display(to)
             ),
+            ConstraintChange::Validate { table, constraint } => write!(
+                f,
+                "validate {}",
+                ObjectRef::constraint(table, constraint.kind(), constraint.name())
+            ),
+            ConstraintChange::Comment { table, to, .. } => write!(
+                f,
+                "comment on {}",
+                ObjectRef::constraint(table, to.kind(), to.name())
+            ),
         }
     }
 }
@@ -137,10 +214,16 @@ pub fn diff(current: &Table, desired: &Table, out: &mut Vec<Change>) {
         .filter(|d| !cur.iter().any(|c| c.name() == d.name()))
         .collect();
     let mut renames = Vec::new();
+    // After a rename, the constraint under its new name is compared like any other.
+    let mut renamed: Vec<Constraint> = Vec::new();
     dropped.retain(|c| {
-        if let Some(pos) = added.iter().position(|d| c.with_name(d.name()) == **d) {
+        if let Some(pos) = added
+            .iter()
+            .position(|d| c.with_name(d.name()).definition() == d.definition())
+        {
             let d = added.remove(pos);
             renames.push((c.kind(), c.name().to_string(), d.name().to_string()));
+            renamed.push(c.with_name(d.name()));
             false
         } else {
             true
@@ -154,8 +237,19 @@ pub fn diff(current: &Table, desired: &Table, out: &mut Vec<Change>) {
             to,
         }));
     }
+    let existing = |d: &Constraint| -> Option<Constraint> {
+        cur.iter()
+            .chain(&renamed)
+            .find(|c| c.name() == d.name() && !dropped.iter().any(|x| x.name() == c.name()))
+            .cloned()
+    };
+    // Same definition, or one `VALIDATE` away from it: kept in place.
+    let in_place = |c: &Constraint, d: &Constraint| {
+        let (c, d) = (c.definition(), d.definition());
+        c == d || (c.not_valid() && !d.not_valid() && c.validated() == d)
+    };
     for c in &cur {
-        let replaced = des.iter().any(|d| d.name() == c.name() && d != c);
+        let replaced = des.iter().any(|d| d.name() == c.name() && !in_place(c, d));
         if replaced || dropped.iter().any(|x| x.name() == c.name()) {
             out.push(Change::Constraint(ConstraintChange::Drop {
                 table: name.clone(),
@@ -164,11 +258,28 @@ pub fn diff(current: &Table, desired: &Table, out: &mut Vec<Change>) {
         }
     }
     for d in &des {
-        let replaced = cur.iter().any(|c| c.name() == d.name() && c != d);
+        let replaced = cur.iter().any(|c| c.name() == d.name() && !in_place(c, d));
         if replaced || added.iter().any(|x| x.name() == d.name()) {
             out.push(Change::Constraint(ConstraintChange::Add {
                 table: name.clone(),
                 constraint: d.clone(),
+            }));
+            continue;
+        }
+        let Some(c) = existing(d) else {
+            continue;
+        };
+        if c.not_valid() && !d.not_valid() {
+            out.push(Change::Constraint(ConstraintChange::Validate {
+                table: name.clone(),
+                constraint: d.clone(),
+            }));
+        }
+        if c.comment() != d.comment() || c.index_comment() != d.index_comment() {
+            out.push(Change::Constraint(ConstraintChange::Comment {
+                table: name.clone(),
+                from: c,
+                to: d.clone(),
             }));
         }
     }
@@ -209,9 +320,14 @@ pub fn unique_sql(u: &Unique) -> String {
     )
 }
 
-/// `CONSTRAINT "name" CHECK (expr)`, the expression verbatim.
+/// `CONSTRAINT "name" CHECK (expr) [NO INHERIT]`, the expression verbatim.
 pub fn check_sql(c: &Check) -> String {
-    format!("CONSTRAINT {} CHECK ({})", quote(&c.name), c.expr)
+    format!(
+        "CONSTRAINT {} CHECK ({}){}",
+        quote(&c.name),
+        c.expr,
+        if c.no_inherit { " NO INHERIT" } else { "" }
+    )
 }
 
 /// `CONSTRAINT "name" FOREIGN KEY (…) REFERENCES "s"."t" (…) [ON DELETE …] [ON UPDATE …]
@@ -244,9 +360,61 @@ pub fn definition_sql(c: &Constraint) -> String {
     }
 }
 
-/// `ALTER TABLE … ADD CONSTRAINT …`.
+/// `ALTER TABLE … ADD CONSTRAINT … [NOT VALID]`.
 pub fn add_sql(table: &QualifiedName, c: &Constraint) -> String {
-    format!("ALTER TABLE {} ADD {}", qualified(table), definition_sql(c))
+    format!(
+        "ALTER TABLE {} ADD {}{}",
+        qualified(table),
+        definition_sql(c),
+        if c.not_valid() { " NOT VALID" } else { "" }
+    )
+}
+
+/// `ALTER TABLE … VALIDATE CONSTRAINT`.
+pub fn validate_sql(table: &QualifiedName, name: &str) -> String {
+    format!(
+        "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+        qualified(table),
+        quote(name)
+    )
+}
+
+/// `COMMENT ON CONSTRAINT … ON …`; `None` removes the comment.
+pub fn comment_sql(table: &QualifiedName, name: &str, text: Option<&str>) -> String {
+    format!(
+        "COMMENT ON CONSTRAINT {} ON {} IS {}",
+        quote(name),
+        qualified(table),
+        comment_text(text)
+    )
+}
+
+/// The comments that take a constraint from `from`'s to `to`'s (on the constraint, and on a
+/// key's index); `None` for a constraint that has just been created.
+pub fn comments_sql(
+    table: &QualifiedName,
+    from: Option<&Constraint>,
+    to: &Constraint,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if from.and_then(Constraint::comment) != to.comment() {
+        out.push(comment_sql(table, to.name(), to.comment()));
+    }
+    if from.and_then(Constraint::index_comment) != to.index_comment() {
+        out.push(super::index::comment_sql(
+            table,
+            to.name(),
+            to.index_comment(),
+        ));
+    }
+    out
+}
+
+/// What creates a constraint on a table that exists: `ADD` and its comments.
+pub fn create_sql(table: &QualifiedName, c: &Constraint) -> Vec<String> {
+    let mut out = vec![add_sql(table, c)];
+    out.extend(comments_sql(table, None, c));
+    out
 }
 
 /// `ALTER TABLE … DROP CONSTRAINT`.
@@ -354,6 +522,52 @@ pub(crate) fn plan(change: &ConstraintChange, b: &mut Builder<'_>) {
     match change {
         ConstraintChange::Add { table, constraint } => plan_add(b, table, constraint),
         ConstraintChange::Drop { table, constraint } => plan_drop(b, table, constraint),
+        ConstraintChange::Validate { table, constraint } => {
+            let me = ObjectRef::constraint(table, constraint.kind(), constraint.name());
+            let unvalidated = match constraint {
+                Constraint::Check(c) => Constraint::Check(Check {
+                    not_valid: true,
+                    ..c.clone()
+                }),
+                Constraint::ForeignKey(f) => Constraint::ForeignKey(ForeignKey {
+                    not_valid: true,
+                    ..f.clone()
+                }),
+                other => other.clone(),
+            };
+            // The way back: PostgreSQL cannot mark a constraint not valid again; it is
+            // re-added NOT VALID (no scan).
+            let mut down = vec![
+                drop_sql(table, constraint.name()),
+                add_sql(table, &unvalidated),
+            ];
+            down.extend(comments_sql(table, None, &unvalidated));
+            // (A foreign key's referenced table takes only a ROW SHARE lock, which blocks no
+            // reads or writes.)
+            b.step(
+                &me,
+                vec![validate_sql(table, constraint.name())],
+                Some(down),
+            )
+            .requires([me.clone()])
+            .lock(
+                LockLevel::ShareUpdateExclusive,
+                &ObjectRef::Table(table.clone()),
+            )
+            .hazard(
+                HazardKind::MayFail,
+                format!("validating {me} fails if existing rows violate it"),
+            );
+        }
+        ConstraintChange::Comment { table, from, to } => {
+            let me = ObjectRef::constraint(table, to.kind(), to.name());
+            b.step(
+                &me,
+                comments_sql(table, Some(from), to),
+                Some(comments_sql(table, Some(to), from)),
+            )
+            .requires([me.clone()]);
+        }
         ConstraintChange::Rename {
             table,
             kind,
@@ -388,12 +602,27 @@ pub(crate) fn plan_add(b: &mut Builder<'_>, table: &QualifiedName, c: &Constrain
     let d = b
         .step(
             &me,
-            vec![add_sql(table, c)],
+            create_sql(table, c),
             Some(vec![drop_sql(table, c.name())]),
         )
         .provides(own_objects(table, c))
         .requires(dependencies(cx.desired, table, c));
-    if existing {
+    if existing && c.not_valid() {
+        // No scan: the lock is held for a moment.
+        let level = match c {
+            Constraint::ForeignKey(_) => LockLevel::ShareRowExclusive,
+            _ => LockLevel::AccessExclusive,
+        };
+        d.lock(level, &ObjectRef::Table(table.clone()));
+        if let Constraint::ForeignKey(fk) = c
+            && cx.existing(&fk.ref_table)
+        {
+            d.lock(
+                LockLevel::ShareRowExclusive,
+                &ObjectRef::Table(fk.ref_table.clone()),
+            );
+        }
+    } else if existing {
         let (level, text) = match c {
             Constraint::PrimaryKey(_) | Constraint::Unique(_) => (
                 LockLevel::AccessExclusive,
@@ -432,7 +661,7 @@ pub(crate) fn plan_drop(b: &mut Builder<'_>, table: &QualifiedName, c: &Constrai
     b.step(
         &me,
         vec![drop_sql(table, c.name())],
-        Some(vec![add_sql(table, c)]),
+        Some(create_sql(table, c)),
     )
     .removes(own_objects(table, c))
     .releases(dependencies(&cx.renamed, table, c))

@@ -242,6 +242,7 @@ fn recreate_sql(
             table,
             &column.name,
             &column.ty,
+            column.collation.as_deref(),
             Some(&using),
         ));
         if let Some(d) = &column.default {

@@ -14,7 +14,8 @@
 use std::fmt;
 
 use crate::model::{
-    Index, IndexKey, IndexTarget, NullsOrder, ObjectRef, QualifiedName, SortOrder, Table,
+    Index, IndexKey, IndexOptions, IndexTarget, NullsOrder, ObjectRef, QualifiedName, SortOrder,
+    Table,
 };
 use crate::plan::{Builder, HazardKind, LockLevel};
 use crate::sql_ident::{literal, qualified, quote, quote_list};
@@ -169,9 +170,16 @@ pub fn key_sql(key: &IndexKey) -> String {
         IndexTarget::Column(c) => quote(c),
         IndexTarget::Expr(e) => format!("({e})"),
     };
+    if let Some(c) = &key.collation {
+        sql.push_str(" COLLATE ");
+        sql.push_str(&super::column::collation_sql(c));
+    }
     if let Some(opclass) = &key.opclass {
         sql.push(' ');
         sql.push_str(&quote(opclass));
+        if !key.opclass_params.is_empty() {
+            sql.push_str(&format!(" ({})", options_sql(&key.opclass_params)));
+        }
     }
     if key.order == SortOrder::Desc {
         sql.push_str(" DESC");
@@ -212,6 +220,16 @@ fn option_name_sql(name: &str) -> String {
     if plain { name.to_string() } else { quote(name) }
 }
 
+/// `name = value, …`: the inside of an index's `WITH (…)` or of an operator class's
+/// parameters.
+pub fn options_sql(options: &IndexOptions) -> String {
+    options
+        .iter()
+        .map(|(k, v)| format!("{} = {}", option_name_sql(k), option_value_sql(v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `CREATE [UNIQUE] INDEX [CONCURRENTLY IF NOT EXISTS] "name" ON "s"."t" USING method (keys)
 /// [INCLUDE (…)] [NULLS NOT DISTINCT] [WITH (…)] [WHERE …]`.
 pub fn create_sql(table: &QualifiedName, index: &Index, build: Build) -> String {
@@ -240,13 +258,7 @@ pub fn create_sql(table: &QualifiedName, index: &Index, build: Build) -> String 
         sql.push_str(" NULLS NOT DISTINCT");
     }
     if !index.options.is_empty() {
-        let opts = index
-            .options
-            .iter()
-            .map(|(k, v)| format!("{} = {}", option_name_sql(k), option_value_sql(v)))
-            .collect::<Vec<_>>()
-            .join(", ");
-        sql.push_str(&format!(" WITH ({opts})"));
+        sql.push_str(&format!(" WITH ({})", options_sql(&index.options)));
     }
     if let Some(predicate) = &index.predicate {
         sql.push_str(&format!(" WHERE {predicate}"));

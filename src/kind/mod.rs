@@ -158,6 +158,8 @@ impl Change {
                 ConstraintChange::Add { .. } => "constraint.add",
                 ConstraintChange::Drop { .. } => "constraint.drop",
                 ConstraintChange::Rename { .. } => "constraint.rename",
+                ConstraintChange::Validate { .. } => "constraint.validate",
+                ConstraintChange::Comment { .. } => "constraint.comment",
             },
             Change::Index(c) => match c {
                 IndexChange::Add { .. } => "index.add",

@@ -188,7 +188,14 @@ fn plain_create_sql(table: &Table) -> String {
         items.push(constraint::primary_key_sql(pk));
     }
     items.extend(table.uniques.iter().map(constraint::unique_sql));
-    items.extend(table.checks.iter().map(constraint::check_sql));
+    // A NOT VALID check is added after the table (inside CREATE TABLE it would be valid).
+    items.extend(
+        table
+            .checks
+            .iter()
+            .filter(|c| !c.not_valid)
+            .map(constraint::check_sql),
+    );
     let body = items
         .iter()
         .map(|i| format!("    {i}"))
@@ -247,10 +254,27 @@ fn created_objects(schema: &Schema, t: &Table) -> Vec<ObjectRef> {
     for u in &t.uniques {
         keyed(ConstraintKind::Unique, &u.name);
     }
-    for c in &t.checks {
+    for c in t.checks.iter().filter(|c| !c.not_valid) {
         keyed(ConstraintKind::Check, &c.name);
     }
     out
+}
+
+/// The constraints `CREATE TABLE` writes inline (keys and valid checks), for their comments.
+fn inline_constraints(t: &Table) -> Vec<Constraint> {
+    constraint::constraints(t)
+        .into_iter()
+        .filter(|c| !matches!(c, Constraint::ForeignKey(_)) && !c.not_valid())
+        .collect()
+}
+
+/// The checks added after `CREATE TABLE` (`NOT VALID`).
+fn later_checks(t: &Table) -> impl Iterator<Item = Constraint> + '_ {
+    t.checks
+        .iter()
+        .filter(|c| c.not_valid)
+        .cloned()
+        .map(Constraint::Check)
 }
 
 /// What `CREATE TABLE` refers to outside the table: column types, sequences of defaults, and a
@@ -275,6 +299,12 @@ fn structure_sql(schema: &Schema, t: &Table) -> Vec<String> {
     let owned: Vec<_> = schema.owned_sequences(&t.name).collect();
     let mut out: Vec<String> = owned.iter().map(|s| sequence::create_sql(s)).collect();
     out.push(create_sql(t));
+    for c in inline_constraints(t) {
+        out.extend(constraint::comments_sql(&t.name, None, &c));
+    }
+    for c in later_checks(t) {
+        out.extend(constraint::create_sql(&t.name, &c));
+    }
     out.extend(
         t.indexes
             .iter()
@@ -290,9 +320,11 @@ fn structure_sql(schema: &Schema, t: &Table) -> Vec<String> {
         if let Some(c) = &col.comment {
             out.push(column::comment_sql(&t.name, &col.name, Some(c)));
         }
-        if col.statistics.is_some() {
-            out.push(column::statistics_sql(&t.name, &col.name, col.statistics));
-        }
+        out.extend(column::settings_sql(
+            &t.name,
+            &column::default_settings(col),
+            col,
+        ));
     }
     for i in &t.indexes {
         if let Some(c) = &i.comment {
@@ -412,6 +444,19 @@ fn plan_add(b: &mut Builder<'_>, t: &Table) {
         }
     }
     let create = b.last();
+    for c in inline_constraints(t) {
+        let comments = constraint::comments_sql(&t.name, None, &c);
+        if !comments.is_empty() {
+            let what = ObjectRef::constraint(&t.name, c.kind(), c.name());
+            let undo = constraint::comments_sql(&t.name, Some(&c), &c.definition());
+            b.step(&what, comments, Some(undo)).requires([what.clone()]);
+        }
+    }
+    for c in later_checks(t) {
+        constraint::plan_add(b, &t.name, &c);
+        let at = b.last();
+        b.order(create, at);
+    }
     for fk in &t.foreign_keys {
         constraint::plan_add(b, &t.name, &Constraint::ForeignKey(fk.clone()));
         let at = b.last();
@@ -440,11 +485,13 @@ fn plan_add(b: &mut Builder<'_>, t: &Table) {
             )
             .requires([what.clone()]);
         }
-        if col.statistics.is_some() {
+        let plain = column::default_settings(col);
+        let settings = column::settings_sql(&t.name, &plain, col);
+        if !settings.is_empty() {
             b.step(
                 &what,
-                vec![column::statistics_sql(&t.name, &col.name, col.statistics)],
-                Some(vec![column::statistics_sql(&t.name, &col.name, None)]),
+                settings,
+                Some(column::settings_sql(&t.name, col, &plain)),
             )
             .requires([what.clone()]);
         }

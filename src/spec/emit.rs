@@ -503,7 +503,11 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
             pk.columns.as_slice(),
             pk.name == names::primary_key(table_name),
         ) {
-            ([one], true) if col_index(one).is_some() => {
+            ([one], true)
+                if col_index(one).is_some()
+                    && pk.comment.is_none()
+                    && pk.index_comment.is_none() =>
+            {
                 inline[col_index(one).unwrap_or_default()].primary_key = true
             }
             _ => pk_table = Some(pk),
@@ -511,7 +515,10 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
     }
     let mut uniques = Vec::new();
     for u in &t.uniques {
-        let simple = !u.nulls_not_distinct && u.deferrable == Deferrable::NotDeferrable;
+        let simple = !u.nulls_not_distinct
+            && u.deferrable == Deferrable::NotDeferrable
+            && u.comment.is_none()
+            && u.index_comment.is_none();
         match u.columns.as_slice() {
             [one]
                 if simple
@@ -529,8 +536,9 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
             .columns
             .iter()
             .position(|col| c.name == names::column_constraint(table_name, &[&col.name], "check"));
+        let plain = !c.not_valid && !c.no_inherit && c.comment.is_none();
         match owner {
-            Some(i) if inline[i].check.is_none() => inline[i].check = Some(c),
+            Some(i) if plain && inline[i].check.is_none() => inline[i].check = Some(c),
             _ => checks.push(c),
         }
     }
@@ -539,6 +547,8 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
         match (f.columns.as_slice(), f.ref_columns.as_slice()) {
             ([one], [_])
                 if f.name == names::column_constraint(table_name, &[one], "fkey")
+                    && !f.not_valid
+                    && f.comment.is_none()
                     && col_index(one).is_some_and(|i| inline[i].fk.is_none()) =>
             {
                 inline[col_index(one).unwrap_or_default()].fk = Some(f)
@@ -587,15 +597,16 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
         }
     }
     if let Some(pk) = pk_table {
-        if pk.name == names::primary_key(table_name) {
+        let comments = constraint_comments(pk.comment.as_deref(), pk.index_comment.as_deref());
+        if pk.name == names::primary_key(table_name) && comments.is_empty() {
             let _ = writeln!(out, "    primary_key: {}", list(&pk.columns));
         } else {
-            let _ = writeln!(
-                out,
-                "    primary_key: {{ name: {}, columns: {} }}",
-                scalar(&pk.name),
-                list(&pk.columns)
-            );
+            let mut fields = vec![
+                format!("name: {}", scalar(&pk.name)),
+                format!("columns: {}", list(&pk.columns)),
+            ];
+            fields.extend(comments);
+            let _ = writeln!(out, "    primary_key: {{ {} }}", fields.join(", "));
         }
     }
     if !uniques.is_empty() {
@@ -608,6 +619,10 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
             if let Some(d) = deferrable(u.deferrable) {
                 fields.push(format!("deferrable: {d}"));
             }
+            fields.extend(constraint_comments(
+                u.comment.as_deref(),
+                u.index_comment.as_deref(),
+            ));
             if fields.is_empty() {
                 let _ = writeln!(out, "      {}: {}", key(&u.name), list(&u.columns));
             } else {
@@ -624,7 +639,7 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
     if !checks.is_empty() {
         out.push_str("    checks:\n");
         for c in checks {
-            let _ = writeln!(out, "      {}: {}", key(&c.name), string(&c.expr));
+            let _ = writeln!(out, "      {}: {}", key(&c.name), check_value(c));
         }
     }
     if !fks.is_empty() {
@@ -646,6 +661,12 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
             if let Some(d) = deferrable(f.deferrable) {
                 let _ = writeln!(out, "        deferrable: {d}");
             }
+            if f.not_valid {
+                out.push_str("        not_valid: true\n");
+            }
+            if let Some(c) = &f.comment {
+                let _ = writeln!(out, "        comment: {}", string(c));
+            }
         }
     }
     indexes(&t.indexes, out);
@@ -656,6 +677,36 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
         let _ = writeln!(out, "    partition_by: {}", partition_key(key));
     }
     partitions(schema, &t.name, "    ", out);
+}
+
+/// A `checks:` value: the expression, or a mapping when the check has attributes.
+fn check_value(c: &crate::model::Check) -> String {
+    if !c.not_valid && !c.no_inherit && c.comment.is_none() {
+        return string(&c.expr);
+    }
+    let mut fields = vec![format!("expr: {}", string(&c.expr))];
+    if c.not_valid {
+        fields.push("not_valid: true".into());
+    }
+    if c.no_inherit {
+        fields.push("no_inherit: true".into());
+    }
+    if let Some(text) = &c.comment {
+        fields.push(format!("comment: {}", string(text)));
+    }
+    format!("{{ {} }}", fields.join(", "))
+}
+
+/// `comment:` / `index_comment:` fields of a key.
+fn constraint_comments(comment: Option<&str>, index_comment: Option<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(c) = comment {
+        out.push(format!("comment: {}", string(c)));
+    }
+    if let Some(c) = index_comment {
+        out.push(format!("index_comment: {}", string(c)));
+    }
+    out
 }
 
 /// The `with:` line of a table or materialized view, when it has storage parameters.
@@ -707,7 +758,7 @@ fn partitions(schema: &Schema, parent: &QualifiedName, indent: &str, out: &mut S
         if !p.checks.is_empty() {
             body.push_str("    checks:\n");
             for c in &p.checks {
-                let _ = writeln!(body, "      {}: {}", key(&c.name), string(&c.expr));
+                let _ = writeln!(body, "      {}: {}", key(&c.name), check_value(c));
             }
         }
         indexes(&p.indexes, &mut body);
@@ -1160,6 +1211,15 @@ fn column(schema: &Schema, t: &Table, c: &Column, inl: &Inline) -> Vec<String> {
     if let Some(n) = c.statistics {
         fields.push(format!("statistics: {n}"));
     }
+    if let Some(coll) = &c.collation {
+        fields.push(format!("collation: {}", scalar(coll)));
+    }
+    if let Some(st) = c.storage {
+        fields.push(format!("storage: {}", st.name()));
+    }
+    if let Some(m) = &c.compression {
+        fields.push(format!("compression: {}", scalar(m)));
+    }
     let mut all = vec![format!("type: {}", string(&ty))];
     all.extend(fields);
     all
@@ -1178,7 +1238,9 @@ fn reads_back_as_written(n: &str) -> bool {
 fn index(ix: &Index) -> Vec<String> {
     let mut fields = Vec::new();
     let single_ops = match ix.keys.as_slice() {
-        [k] if k.order == SortOrder::Asc && k.nulls.is_none() => k.opclass.as_deref(),
+        [k] if k.order == SortOrder::Asc && k.nulls.is_none() && k.opclass_params.is_empty() => {
+            k.opclass.as_deref()
+        }
         _ => None,
     };
     let on = match ix.keys.as_slice() {
@@ -1230,6 +1292,8 @@ fn plain_key(k: &IndexKey, with_ops: bool) -> bool {
         && (k.opclass.is_none() || !with_ops)
         && k.order == SortOrder::Asc
         && k.nulls.is_none()
+        && k.collation.is_none()
+        && k.opclass_params.is_empty()
 }
 
 /// One index key. `with_ops` puts a key's operator class on the key itself (multi-key form);
@@ -1244,6 +1308,17 @@ fn key_text(k: &IndexKey, with_ops: bool) -> String {
     }];
     if let (true, Some(o)) = (with_ops, &k.opclass) {
         fields.push(format!("ops: {}", scalar(o)));
+    }
+    if !k.opclass_params.is_empty() {
+        let opts: Vec<String> = k
+            .opclass_params
+            .iter()
+            .map(|(n, v)| format!("{}: {}", key(n), option_value(v)))
+            .collect();
+        fields.push(format!("ops_params: {{ {} }}", opts.join(", ")));
+    }
+    if let Some(c) = &k.collation {
+        fields.push(format!("collation: {}", scalar(c)));
     }
     if k.order == SortOrder::Desc {
         fields.push("order: desc".into());

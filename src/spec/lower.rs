@@ -67,6 +67,8 @@ struct PendingFk {
     on_delete: FkAction,
     on_update: FkAction,
     deferrable: Deferrable,
+    not_valid: bool,
+    comment: Option<String>,
 }
 
 struct Built {
@@ -742,12 +744,14 @@ impl Lowerer {
                         .map(|(n, e)| Check {
                             name: n.clone(),
                             expr: strip_parens(e),
+                            ..Default::default()
                         })
                         .collect();
                     if let Some(c) = &raw.check {
                         checks.push(Check {
                             name: names::make_object_name(&q.name, None, Some("check")),
                             expr: strip_parens(c),
+                            ..Default::default()
                         });
                     }
                     CustomTypeKind::Domain {
@@ -933,6 +937,9 @@ impl Lowerer {
                         .map(|(_, t)| t.clone()),
                     renamed_from: None,
                     statistics: None,
+                    collation: None,
+                    storage: None,
+                    compression: None,
                 }),
                 Err(e) => self.push(
                     Diagnostic::error(format!("column \"{}\" of {what}: {}", name.v, e.message))
@@ -1783,6 +1790,7 @@ impl Lowerer {
                     columns: vec![c.name.v.clone()],
                     nulls_not_distinct: false,
                     deferrable: Deferrable::NotDeferrable,
+                    ..Default::default()
                 });
             }
             if let Some(expr) = &c.check {
@@ -1799,6 +1807,7 @@ impl Lowerer {
                 table.checks.push(Check {
                     name: n,
                     expr: expr.clone(),
+                    ..Default::default()
                 });
             }
             if let Some(r) = &c.references {
@@ -1815,6 +1824,8 @@ impl Lowerer {
                         on_delete: c.on_delete,
                         on_update: c.on_update,
                         deferrable: c.deferrable,
+                        not_valid: false,
+                        comment: None,
                     }),
                     None => self.push(
                         Diagnostic::error(format!("{cw}: cannot read reference `{}`", r.v))
@@ -1864,6 +1875,19 @@ impl Lowerer {
                 )),
                 _ => c.default.as_ref().map(|d| d.v.clone()),
             };
+            if let (Some(ty), Some(coll)) = (&ty, &c.collation)
+                && !collatable(ty)
+            {
+                self.push(
+                    Diagnostic::error(format!(
+                        "{cw}: type `{}` has no collation",
+                        crate::sql_ident::type_name(ty)
+                    ))
+                    .at(coll.at.clone())
+                    .label("not a collatable type")
+                    .help("only text types (text, varchar, char, citext, domains over them) and arrays of them take a collation; remove `collation`"),
+                );
+            }
             if let Some(ty) = ty {
                 table.columns.push(Column {
                     name: c.name.v.clone(),
@@ -1875,6 +1899,9 @@ impl Lowerer {
                     comment: c.comment.clone(),
                     renamed_from: c.renamed_from.clone(),
                     statistics: c.statistics.as_ref().map(|s| s.v),
+                    collation: c.collation.as_ref().map(|s| s.v.clone()),
+                    storage: c.storage,
+                    compression: c.compression.clone(),
                 });
             } else {
                 // Keep the column so references to it do not cascade into more errors.
@@ -1888,6 +1915,9 @@ impl Lowerer {
                     comment: None,
                     renamed_from: None,
                     statistics: None,
+                    collation: None,
+                    storage: None,
+                    compression: None,
                 });
             }
         }
@@ -1965,6 +1995,8 @@ impl Lowerer {
                     table.primary_key = Some(PrimaryKey {
                         name,
                         columns: pk.columns.iter().map(|c| c.v.clone()).collect(),
+                        comment: pk.comment.clone(),
+                        index_comment: pk.index_comment.clone(),
                     });
                 }
             }
@@ -1976,7 +2008,7 @@ impl Lowerer {
                     col.at.clone(),
                     true,
                 ));
-                table.primary_key = Some(PrimaryKey { name, columns: vec![col.v.clone()] });
+                table.primary_key = Some(PrimaryKey { name, columns: vec![col.v.clone()], ..Default::default() });
             }
             (None, None) => {}
         }
@@ -2005,10 +2037,12 @@ impl Lowerer {
                     columns: u.columns.iter().map(|c| c.v.clone()).collect(),
                     nulls_not_distinct: u.nulls_not_distinct,
                     deferrable: u.deferrable,
+                    comment: u.comment.clone(),
+                    index_comment: u.index_comment.clone(),
                 });
             }
         }
-        for (name, expr) in &t.checks {
+        for (name, check) in &t.checks {
             let w = format!("check \"{}\" on {tw}", name.v);
             self.check_ident(&name.v, &name.at, &w);
             cons.push((
@@ -2017,10 +2051,7 @@ impl Lowerer {
                 name.at.clone(),
                 false,
             ));
-            table.checks.push(Check {
-                name: name.v.clone(),
-                expr: expr.clone(),
-            });
+            table.checks.push(lowered_check(&name.v, check));
         }
         for fk in &t.foreign_keys {
             let w = format!("foreign key \"{}\" on {tw}", fk.name.v);
@@ -2034,6 +2065,8 @@ impl Lowerer {
                     on_delete: fk.on_delete,
                     on_update: fk.on_update,
                     deferrable: fk.deferrable,
+                    not_valid: fk.not_valid,
+                    comment: fk.comment.clone(),
                 }),
                 None => self.push(
                     Diagnostic::error(format!("{w}: cannot read reference `{}`", fk.references.v))
@@ -2289,17 +2322,14 @@ impl Lowerer {
                 ..Table::named(q.clone())
             };
             let mut relations = vec![(q.name.clone(), pw.clone(), p.name.at.clone())];
-            for (name, expr) in &p.checks {
+            for (name, check) in &p.checks {
                 let w = format!("check \"{}\" on {pw}", name.v);
                 self.check_ident(&name.v, &name.at, &w);
                 self.declared(
                     ObjectRef::constraint(&q, ConstraintKind::Check, &name.v),
                     &name.at,
                 );
-                table.checks.push(Check {
-                    name: name.v.clone(),
-                    expr: expr.clone(),
-                });
+                table.checks.push(lowered_check(&name.v, check));
             }
             for ix in &p.indexes {
                 relations.push((
@@ -2517,8 +2547,29 @@ impl Lowerer {
                     let desc = k.order.as_ref().map(|o| o.v) == Some(SortOrder::Desc);
                     (*n == crate::model::NullsOrder::First) != desc
                 }),
+                collation: k.collation.as_ref().map(|c| c.v.clone()),
+                opclass_params: k
+                    .ops_params
+                    .iter()
+                    .map(|(n, v)| (n.v.clone(), v.v.clone()))
+                    .collect(),
             })
             .collect();
+        for k in &ix.keys {
+            if let Some((first, _)) = k.ops_params.first()
+                && k.ops.is_none()
+                && single_ops.is_none()
+            {
+                self.push(
+                    Diagnostic::error(format!(
+                        "a key of {iw} has `ops_params` but no operator class"
+                    ))
+                    .at(first.at.clone())
+                    .label("parameters of which class?")
+                    .help("name the class they belong to, e.g. `ops: gist_trgm_ops` with `ops_params: { siglen: 32 }`"),
+                );
+            }
+        }
         // As written, defaults included (they compare equal to absent ones), so the DDL
         // repeats what the user, or the inspected database, said.
         let options = ix
@@ -2700,6 +2751,8 @@ impl Lowerer {
             on_delete: fk.on_delete,
             on_update: fk.on_update,
             deferrable: fk.deferrable,
+            not_valid: fk.not_valid,
+            comment: fk.comment,
         })
     }
 }
@@ -2885,6 +2938,28 @@ fn parse_table_ref(s: &str) -> Option<(Option<String>, String, Vec<String>)> {
         [t] => Some((None, t.to_string(), cols)),
         [sch, t] => Some((Some(sch.to_string()), t.to_string(), cols)),
         _ => None,
+    }
+}
+
+/// Whether a column of this type can take a `COLLATE`; types the model does not know (and
+/// domains) are the server's to judge.
+fn collatable(ty: &ColumnType) -> bool {
+    match ty {
+        ColumnType::Text | ColumnType::Varchar(_) | ColumnType::Char(_) => true,
+        ColumnType::Other(_) | ColumnType::Custom(_) => true,
+        ColumnType::Array(inner) => collatable(inner),
+        _ => false,
+    }
+}
+
+/// A `checks:` entry as the model holds it.
+fn lowered_check(name: &str, raw: &super::shape::RawCheck) -> Check {
+    Check {
+        name: name.to_string(),
+        expr: raw.expr.clone(),
+        not_valid: raw.not_valid,
+        no_inherit: raw.no_inherit,
+        comment: raw.comment.clone(),
     }
 }
 

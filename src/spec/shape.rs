@@ -182,6 +182,9 @@ pub const COLUMN_KEYS: &[&str] = &[
     "comment",
     "renamed_from",
     "statistics",
+    "collation",
+    "storage",
+    "compression",
 ];
 /// Keys of an index.
 pub const INDEX_KEYS: &[&str] = &[
@@ -196,11 +199,27 @@ pub const INDEX_KEYS: &[&str] = &[
     "comment",
 ];
 /// Keys of an index key's mapping form.
-pub const INDEX_KEY_KEYS: &[&str] = &["column", "expr", "ops", "order", "nulls"];
+pub const INDEX_KEY_KEYS: &[&str] = &[
+    "column",
+    "expr",
+    "ops",
+    "ops_params",
+    "order",
+    "nulls",
+    "collation",
+];
 /// Keys of a table-level primary key's mapping form.
-pub const PRIMARY_KEY_KEYS: &[&str] = &["name", "columns"];
+pub const PRIMARY_KEY_KEYS: &[&str] = &["name", "columns", "comment", "index_comment"];
 /// Keys of a unique constraint's mapping form.
-pub const UNIQUE_KEYS: &[&str] = &["columns", "nulls_not_distinct", "deferrable"];
+pub const UNIQUE_KEYS: &[&str] = &[
+    "columns",
+    "nulls_not_distinct",
+    "deferrable",
+    "comment",
+    "index_comment",
+];
+/// Keys of a check's mapping form.
+pub const CHECK_KEYS: &[&str] = &["expr", "not_valid", "no_inherit", "comment"];
 /// Keys of a table-level foreign key.
 pub const FOREIGN_KEY_KEYS: &[&str] = &[
     "columns",
@@ -208,6 +227,8 @@ pub const FOREIGN_KEY_KEYS: &[&str] = &[
     "on_delete",
     "on_update",
     "deferrable",
+    "not_valid",
+    "comment",
 ];
 
 /// A column type as written, split from its trailing `?` (the column can be NULL).
@@ -423,7 +444,7 @@ pub struct RawTable {
     pub columns: Vec<RawColumn>,
     pub primary_key: Option<RawPrimaryKey>,
     pub uniques: Vec<RawUnique>,
-    pub checks: Vec<(Sp<String>, String)>,
+    pub checks: Vec<(Sp<String>, RawCheck)>,
     pub foreign_keys: Vec<RawForeignKey>,
     pub indexes: Vec<RawIndex>,
     pub renamed_from: Option<String>,
@@ -448,7 +469,7 @@ pub struct RawPartition {
     pub name: Sp<String>,
     pub bound: Option<Sp<crate::model::PartitionBound>>,
     pub comment: Option<String>,
-    pub checks: Vec<(Sp<String>, String)>,
+    pub checks: Vec<(Sp<String>, RawCheck)>,
     pub indexes: Vec<RawIndex>,
     pub partition_by: Option<RawPartitionBy>,
     pub partitions: Vec<RawPartition>,
@@ -475,6 +496,12 @@ pub struct RawColumn {
     pub renamed_from: Option<String>,
     /// `SET STATISTICS` target.
     pub statistics: Option<Sp<i32>>,
+    /// `COLLATE` name, as in `pg_collation`.
+    pub collation: Option<Sp<String>>,
+    /// `SET STORAGE`.
+    pub storage: Option<crate::model::ColumnStorage>,
+    /// `SET COMPRESSION` method.
+    pub compression: Option<String>,
 }
 
 /// A table-level `primary_key`, kept apart from column flags so conflicts can be reported.
@@ -483,6 +510,17 @@ pub struct RawPrimaryKey {
     pub name: Option<Sp<String>>,
     pub columns: Vec<Sp<String>>,
     pub at: Span,
+    pub comment: Option<String>,
+    pub index_comment: Option<String>,
+}
+
+/// A `checks:` entry: an expression, or a mapping with its attributes.
+#[derive(Debug, Clone, Default)]
+pub struct RawCheck {
+    pub expr: String,
+    pub not_valid: bool,
+    pub no_inherit: bool,
+    pub comment: Option<String>,
 }
 
 /// A table-level `unique:` entry.
@@ -492,6 +530,8 @@ pub struct RawUnique {
     pub columns: Vec<Sp<String>>,
     pub nulls_not_distinct: bool,
     pub deferrable: Deferrable,
+    pub comment: Option<String>,
+    pub index_comment: Option<String>,
 }
 
 /// A table-level `foreign_keys:` entry; its target is resolved after all tables are read.
@@ -503,6 +543,8 @@ pub struct RawForeignKey {
     pub on_delete: FkAction,
     pub on_update: FkAction,
     pub deferrable: Deferrable,
+    pub not_valid: bool,
+    pub comment: Option<String>,
 }
 
 /// What an index key indexes: a column (checked to exist) or an expression (passed through).
@@ -520,6 +562,10 @@ pub struct RawIndexKey {
     pub ops: Option<Sp<String>>,
     pub order: Option<Sp<SortOrder>>,
     pub nulls: Option<Sp<NullsOrder>>,
+    /// `COLLATE` of the key.
+    pub collation: Option<Sp<String>>,
+    /// The operator class's parameters (`siglen: 32`).
+    pub ops_params: Vec<(Sp<String>, Sp<String>)>,
 }
 
 /// An `indexes:` entry, checked by `lower` and `pgvector` once column types are known.
@@ -1803,13 +1849,50 @@ impl<'a> Reader<'a> {
     }
 
     /// `checks:` of a table or partition (`what`): name and expression.
-    fn checks(&mut self, v: &Node, what: &str) -> Vec<(Sp<String>, String)> {
+    fn checks(&mut self, v: &Node, what: &str) -> Vec<(Sp<String>, RawCheck)> {
         let mut out = Vec::new();
         if let Some(entries) = self.map(v, &format!("`checks` of {what}")) {
             for (cname, cv) in entries {
                 let w = format!("check \"{}\" on {what}", cname.v);
-                if let Some(expr) = self.name_string(cv, &w) {
-                    out.push((cname, expr.v));
+                if let Kind::Map(_) = &cv.kind {
+                    let Some(fields) = self.fields(cv, &w, CHECK_KEYS) else {
+                        continue;
+                    };
+                    let mut check = RawCheck::default();
+                    let mut saw = false;
+                    for (k, fv) in fields {
+                        let fw = format!("`{}` of {w}", k.v);
+                        match k.v.as_str() {
+                            "expr" => {
+                                if let Some(e) = self.name_string(fv, &fw) {
+                                    saw = true;
+                                    check.expr = e.v;
+                                }
+                            }
+                            "not_valid" => check.not_valid = self.boolean(fv, &fw).unwrap_or(false),
+                            "no_inherit" => {
+                                check.no_inherit = self.boolean(fv, &fw).unwrap_or(false)
+                            }
+                            "comment" => check.comment = self.string(fv, &fw).map(|s| s.v),
+                            _ => {}
+                        }
+                    }
+                    if saw {
+                        out.push((cname, check));
+                    } else if !self.had_unknown {
+                        let d = Diagnostic::error(format!("{w} has no `expr`"))
+                            .at(cname.at.clone())
+                            .help("write `name: \"a > 0\"` or `name: { expr: \"a > 0\", not_valid: true }`");
+                        self.err(d);
+                    }
+                } else if let Some(expr) = self.name_string(cv, &w) {
+                    out.push((
+                        cname,
+                        RawCheck {
+                            expr: expr.v,
+                            ..RawCheck::default()
+                        },
+                    ));
                 }
             }
         }
@@ -2097,6 +2180,9 @@ impl<'a> Reader<'a> {
             comment: None,
             renamed_from: None,
             statistics: None,
+            collation: None,
+            storage: None,
+            compression: None,
         };
         match &node.kind {
             Kind::Str(s) => {
@@ -2235,6 +2321,20 @@ impl<'a> Reader<'a> {
                         }
                     }
                 }
+                "collation" => c.collation = self.name_string(v, &fw),
+                "storage" => {
+                    let choices: Vec<(&str, crate::model::ColumnStorage)> =
+                        crate::model::ColumnStorage::ALL
+                            .iter()
+                            .map(|s| (s.name(), *s))
+                            .collect();
+                    c.storage = self.choice(v, &fw, &choices);
+                }
+                "compression" => {
+                    c.compression = self
+                        .choice(v, &fw, &[("pglz", "pglz"), ("lz4", "lz4")])
+                        .map(str::to_string)
+                }
                 _ => {}
             }
         }
@@ -2292,6 +2392,8 @@ impl<'a> Reader<'a> {
                     name: None,
                     columns,
                     at: key.at.clone(),
+                    comment: None,
+                    index_comment: None,
                 })
             }
             Kind::Map(_) => {
@@ -2300,11 +2402,15 @@ impl<'a> Reader<'a> {
                     name: None,
                     columns: Vec::new(),
                     at: key.at.clone(),
+                    comment: None,
+                    index_comment: None,
                 };
                 let mut saw = false;
                 for (k, v) in fields {
                     match k.v.as_str() {
                         "name" => pk.name = self.name_string(v, &fw),
+                        "comment" => pk.comment = self.string(v, &fw).map(|s| s.v),
+                        "index_comment" => pk.index_comment = self.string(v, &fw).map(|s| s.v),
                         "columns" => {
                             saw = true;
                             pk.columns = self.string_list(v, &fw).unwrap_or_default()
@@ -2337,6 +2443,8 @@ impl<'a> Reader<'a> {
             columns: Vec::new(),
             nulls_not_distinct: false,
             deferrable: Deferrable::NotDeferrable,
+            comment: None,
+            index_comment: None,
         };
         match &node.kind {
             Kind::Seq(_) => u.columns = self.string_list(node, &uw)?,
@@ -2354,6 +2462,8 @@ impl<'a> Reader<'a> {
                             u.nulls_not_distinct = self.boolean(v, &fw).unwrap_or(false)
                         }
                         "deferrable" => u.deferrable = self.deferrable(v, &fw),
+                        "comment" => u.comment = self.string(v, &fw).map(|s| s.v),
+                        "index_comment" => u.index_comment = self.string(v, &fw).map(|s| s.v),
                         _ => {}
                     }
                 }
@@ -2382,6 +2492,8 @@ impl<'a> Reader<'a> {
         let mut on_delete = FkAction::NoAction;
         let mut on_update = FkAction::NoAction;
         let mut deferrable = Deferrable::NotDeferrable;
+        let mut not_valid = false;
+        let mut comment = None;
         for (k, v) in fields {
             let fw = format!("`{}` of {fkw}", k.v);
             match k.v.as_str() {
@@ -2390,6 +2502,8 @@ impl<'a> Reader<'a> {
                 "on_delete" => on_delete = self.fk_action(v, &fw),
                 "on_update" => on_update = self.fk_action(v, &fw),
                 "deferrable" => deferrable = self.deferrable(v, &fw),
+                "not_valid" => not_valid = self.boolean(v, &fw).unwrap_or(false),
+                "comment" => comment = self.string(v, &fw).map(|s| s.v),
                 _ => {}
             }
         }
@@ -2407,6 +2521,8 @@ impl<'a> Reader<'a> {
             on_delete,
             on_update,
             deferrable,
+            not_valid,
+            comment,
         })
     }
 
@@ -2419,6 +2535,8 @@ impl<'a> Reader<'a> {
                 ops: None,
                 order: None,
                 nulls: None,
+                collation: None,
+                ops_params: Vec::new(),
             }),
             Kind::Map(_) => {
                 let kw = format!("a key of {iw}");
@@ -2431,6 +2549,8 @@ impl<'a> Reader<'a> {
                     ops: None,
                     order: None,
                     nulls: None,
+                    collation: None,
+                    ops_params: Vec::new(),
                 };
                 for (k, v) in fields {
                     let fw = format!("`{}` of {kw}", k.v);
@@ -2452,6 +2572,8 @@ impl<'a> Reader<'a> {
                             }
                         }
                         "ops" => key.ops = self.name_string(v, &fw),
+                        "ops_params" => key.ops_params = self.storage_options(v, &fw, &kw),
+                        "collation" => key.collation = self.name_string(v, &fw),
                         "order" => {
                             key.order = self
                                 .choice(

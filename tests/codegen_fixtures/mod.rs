@@ -31,6 +31,9 @@ impl T {
             comment: None,
             renamed_from: None,
             statistics: None,
+            collation: None,
+            storage: None,
+            compression: None,
         });
         self
     }
@@ -71,6 +74,7 @@ impl T {
         self.0.primary_key = Some(PrimaryKey {
             name: format!("{}_pkey", self.0.name.name),
             columns: cols.iter().map(|c| c.to_string()).collect(),
+            ..Default::default()
         });
         self
     }
@@ -80,6 +84,7 @@ impl T {
             columns: cols.iter().map(|c| c.to_string()).collect(),
             nulls_not_distinct: false,
             deferrable: Deferrable::NotDeferrable,
+            ..Default::default()
         });
         self
     }
@@ -99,6 +104,7 @@ impl T {
             on_delete,
             on_update: FkAction::NoAction,
             deferrable: Deferrable::NotDeferrable,
+            ..Default::default()
         });
         self
     }
@@ -117,6 +123,8 @@ fn key(target: IndexTarget, opclass: Option<&str>) -> IndexKey {
         opclass: opclass.map(str::to_string),
         order: SortOrder::Asc,
         nulls: None,
+        collation: None,
+        opclass_params: Default::default(),
     }
 }
 

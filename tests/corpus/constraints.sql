@@ -203,3 +203,66 @@ CREATE TABLE p (id int UNIQUE, k int PRIMARY KEY); CREATE TABLE c (p int REFEREN
 CREATE SCHEMA a; CREATE TABLE a.p (id int PRIMARY KEY); CREATE TABLE c (p int);
 -- desired:
 CREATE SCHEMA a; CREATE TABLE a.p (id int PRIMARY KEY); CREATE TABLE c (p int REFERENCES a.p);
+
+-- case: not_valid_check
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TABLE t (a int); ALTER TABLE t ADD CONSTRAINT a_pos CHECK (a > 0) NOT VALID;
+
+-- case: not_valid_fk
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int); ALTER TABLE c ADD CONSTRAINT c_p FOREIGN KEY (p) REFERENCES p NOT VALID;
+
+-- case: not_valid_becomes_valid
+-- expect: converge
+-- current:
+CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int, a int); ALTER TABLE c ADD CONSTRAINT c_p FOREIGN KEY (p) REFERENCES p NOT VALID; ALTER TABLE c ADD CONSTRAINT a_pos CHECK (a > 0) NOT VALID;
+-- desired:
+CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int, a int, CONSTRAINT a_pos CHECK (a > 0)); ALTER TABLE c ADD CONSTRAINT c_p FOREIGN KEY (p) REFERENCES p;
+
+-- case: valid_becomes_not_valid
+-- expect: converge
+-- current:
+CREATE TABLE c (a int, CONSTRAINT a_pos CHECK (a > 0));
+-- desired:
+CREATE TABLE c (a int); ALTER TABLE c ADD CONSTRAINT a_pos CHECK (a > 0) NOT VALID;
+
+-- case: no_inherit_check
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TABLE t (a int, CONSTRAINT a_pos CHECK (a > 0) NO INHERIT);
+
+-- case: no_inherit_check_changed
+-- expect: converge
+-- current:
+CREATE TABLE t (a int, CONSTRAINT a_pos CHECK (a > 0) NO INHERIT);
+-- desired:
+CREATE TABLE t (a int, CONSTRAINT a_pos CHECK (a > 0));
+
+-- case: constraint_comment
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TABLE t (id int PRIMARY KEY, a int CONSTRAINT a_pos CHECK (a > 0), code text CONSTRAINT t_code_key UNIQUE, p int CONSTRAINT t_p_fkey REFERENCES t (id)); COMMENT ON CONSTRAINT a_pos ON t IS 'positive'; COMMENT ON CONSTRAINT t_pkey ON t IS 'the key'; COMMENT ON INDEX t_pkey IS 'its index'; COMMENT ON INDEX t_code_key IS 'codes are unique'; COMMENT ON CONSTRAINT t_p_fkey ON t IS 'parent row';
+
+-- case: constraint_comment_changed
+-- expect: converge
+-- current:
+CREATE TABLE t (id int PRIMARY KEY, a int CONSTRAINT a_pos CHECK (a > 0)); COMMENT ON CONSTRAINT a_pos ON t IS 'positive'; COMMENT ON INDEX t_pkey IS 'old';
+-- desired:
+CREATE TABLE t (id int PRIMARY KEY, a int CONSTRAINT a_pos CHECK (a > 0)); COMMENT ON CONSTRAINT a_pos ON t IS 'strictly positive'; COMMENT ON CONSTRAINT t_pkey ON t IS 'new';
+
+-- case: not_valid_check_on_new_table_with_comment
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TABLE t (a int, b int CHECK (b < 10)); ALTER TABLE t ADD CONSTRAINT a_pos CHECK (a > 0) NOT VALID; COMMENT ON CONSTRAINT a_pos ON t IS 'not yet checked';

@@ -168,3 +168,38 @@ CREATE TABLE t (id int PRIMARY KEY, a int, b text, c timestamptz, j jsonb, bits 
 CREATE TABLE t (id int PRIMARY KEY, a int, b text, c timestamptz, j jsonb, bits bit varying); CREATE UNIQUE INDEX t_a_idx ON t (a);
 -- desired:
 CREATE TABLE t (id int PRIMARY KEY, a int, b text, c timestamptz, j jsonb, bits bit varying); CREATE INDEX t_a_idx ON t (a);
+
+-- case: index_collation
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TABLE t (name text, code varchar(10) COLLATE "C"); CREATE INDEX t_name_c ON t (name COLLATE "C" text_pattern_ops); CREATE INDEX t_code_posix ON t (code COLLATE "POSIX", lower(name) COLLATE "C" DESC);
+
+-- case: index_collation_changed
+-- expect: converge
+-- current:
+CREATE TABLE t (name text); CREATE INDEX t_name ON t (name COLLATE "C");
+-- desired:
+CREATE TABLE t (name text); CREATE INDEX t_name ON t (name COLLATE "POSIX");
+
+-- case: index_expression_of_collated_column
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TABLE t (name text COLLATE "C"); CREATE INDEX t_lower ON t (lower(name));
+
+-- case: opclass_parameters
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE EXTENSION pg_trgm; CREATE TABLE t (s text, doc tsvector); CREATE INDEX t_s_trgm ON t USING gist (s gist_trgm_ops(siglen = 32)); CREATE INDEX t_doc ON t USING gist (doc tsvector_ops (siglen = 100));
+
+-- case: opclass_parameters_changed
+-- expect: converge
+-- current:
+CREATE EXTENSION pg_trgm; CREATE TABLE t (s text); CREATE INDEX t_s_trgm ON t USING gist (s gist_trgm_ops(siglen = 32));
+-- desired:
+CREATE EXTENSION pg_trgm; CREATE TABLE t (s text); CREATE INDEX t_s_trgm ON t USING gist (s gist_trgm_ops(siglen = 64));

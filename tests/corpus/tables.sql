@@ -54,3 +54,45 @@ CREATE TABLE t (a int); ALTER TABLE t ALTER COLUMN a SET STATISTICS 500;
 CREATE TABLE t (tenant int, body text); ALTER TABLE t ALTER COLUMN tenant SET STATISTICS 500;
 -- desired:
 CREATE TABLE t (tenant int, body text); ALTER TABLE t ALTER COLUMN body SET STATISTICS 1000;
+
+-- case: column_collation
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TABLE t (name text COLLATE "C", tags varchar(20)[] COLLATE "POSIX");
+
+-- case: column_collation_changed
+-- expect: converge
+-- current:
+CREATE TABLE t (name text COLLATE "C" UNIQUE, title varchar(40), body text COLLATE "POSIX");
+-- desired:
+CREATE TABLE t (name text COLLATE "POSIX" UNIQUE, title varchar(80) COLLATE "C", body text);
+
+-- case: column_storage
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TABLE t (doc text, embedding bytea); ALTER TABLE t ALTER COLUMN doc SET STORAGE EXTERNAL; ALTER TABLE t ALTER COLUMN embedding SET STORAGE MAIN;
+
+-- case: column_storage_changed
+-- expect: converge
+-- current:
+CREATE TABLE t (doc text, meta jsonb); ALTER TABLE t ALTER COLUMN doc SET STORAGE EXTERNAL;
+-- desired:
+CREATE TABLE t (doc text, meta jsonb); ALTER TABLE t ALTER COLUMN meta SET STORAGE MAIN;
+
+-- case: column_compression
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TABLE t (doc text COMPRESSION pglz);
+
+-- case: column_compression_changed
+-- expect: converge
+-- current:
+CREATE TABLE t (doc text COMPRESSION pglz, body text);
+-- desired:
+CREATE TABLE t (doc text, body text COMPRESSION pglz);

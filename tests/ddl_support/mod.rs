@@ -18,6 +18,9 @@ pub fn col(name: &str, ty: ColumnType) -> Column {
         comment: None,
         renamed_from: None,
         statistics: None,
+        collation: None,
+        storage: None,
+        compression: None,
     }
 }
 
@@ -99,6 +102,7 @@ impl TableExt for Table {
         self.primary_key = Some(PrimaryKey {
             name: name.into(),
             columns: names(cols),
+            ..Default::default()
         });
         self
     }
@@ -110,6 +114,7 @@ impl TableExt for Table {
         self.checks.push(Check {
             name: name.into(),
             expr: expr.into(),
+            ..Default::default()
         });
         self
     }
@@ -133,6 +138,7 @@ pub fn unique(name: &str, cols: &[&str]) -> Unique {
         columns: names(cols),
         nulls_not_distinct: false,
         deferrable: Deferrable::NotDeferrable,
+        ..Default::default()
     }
 }
 
@@ -145,6 +151,7 @@ pub fn fk(name: &str, cols: &[&str], ref_table: QualifiedName, ref_cols: &[&str]
         on_delete: FkAction::NoAction,
         on_update: FkAction::NoAction,
         deferrable: Deferrable::NotDeferrable,
+        ..Default::default()
     }
 }
 
@@ -159,6 +166,8 @@ pub fn key(column: &str) -> IndexKey {
         opclass: None,
         order: SortOrder::Asc,
         nulls: None,
+        collation: None,
+        opclass_params: Default::default(),
     }
 }
 

@@ -1,0 +1,1 @@
+INSERT INTO public.docs (id, title) VALUES (1, 'Alpha'), (2, 'beta');

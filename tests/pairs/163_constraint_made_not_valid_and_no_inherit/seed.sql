@@ -1,0 +1,1 @@
+INSERT INTO public.chunks (id, tokens, lang) VALUES (1, 10, 'en');

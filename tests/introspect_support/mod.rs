@@ -109,6 +109,24 @@ CREATE TABLE "Audit Trail".events (
   doc uuid REFERENCES public.documents ON DELETE SET DEFAULT,
   at timestamptz DEFAULT now()
 );
+
+CREATE TABLE attributes (
+  id bigint,
+  code text COLLATE "C" NOT NULL,
+  body text STORAGE EXTERNAL COMPRESSION pglz,
+  doc tsvector,
+  tenant_id bigint,
+  CONSTRAINT attributes_pkey PRIMARY KEY (id),
+  CONSTRAINT attributes_code_short CHECK (length(code) < 20) NO INHERIT
+);
+ALTER TABLE attributes ADD CONSTRAINT attributes_body_nonempty CHECK (body <> '') NOT VALID;
+ALTER TABLE attributes ADD CONSTRAINT attributes_tenant_fkey FOREIGN KEY (tenant_id)
+  REFERENCES tenants (id) NOT VALID;
+COMMENT ON CONSTRAINT attributes_pkey ON attributes IS 'the key';
+COMMENT ON INDEX attributes_pkey IS 'its index';
+COMMENT ON CONSTRAINT attributes_body_nonempty ON attributes IS 'old rows unchecked';
+CREATE INDEX attributes_code_posix_idx ON attributes (code COLLATE "POSIX" DESC);
+CREATE INDEX attributes_doc_idx ON attributes USING gist (doc tsvector_ops (siglen = 100));
 "#;
 
 /// Hand-written pgvector DDL: every vector type, HNSW and IVFFlat indexes with explicit and

@@ -177,6 +177,7 @@ pub fn managed_schemas(spec: &Schema) -> Vec<String> {
         policies: _,
         types,
         grants: _,
+        public_comment: _,
     } = spec;
     let mut names: BTreeSet<String> = BTreeSet::from(["public".to_string()]);
     names.extend(namespaces.iter().map(|n| n.name.clone()));

@@ -89,6 +89,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
         policies: _,
         types: _,
         grants: _,
+        public_comment: _,
     } = desired;
 
     let mut renames = Renames::default();

@@ -37,6 +37,11 @@ pub struct Schema {
     pub types: Vec<CustomType>,
     /// Privileges on the relations whose grants the spec manages (declares).
     pub grants: Vec<Grants>,
+    /// `COMMENT ON SCHEMA public` when it is not PostgreSQL's own (`standard public schema`,
+    /// or none): `public` is not one of the [`namespaces`](Self::namespaces) (it is never
+    /// created or dropped), but its comment is the spec's to set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_comment: Option<String>,
 }
 
 /// The privileges granted on one table, view, materialized view, sequence, routine or schema to
@@ -1200,6 +1205,7 @@ impl Schema {
             policies,
             types,
             grants,
+            public_comment: _,
         } = self;
         extensions.sort_by(|a, b| a.name.cmp(&b.name));
         grants.sort_by(|a, b| a.object.cmp(&b.object));
@@ -1257,6 +1263,7 @@ impl Schema {
             policies,
             types,
             grants,
+            public_comment: _,
         } = self;
         fn sorted<T, K: Ord + ?Sized>(items: &[T], key: impl Fn(&T) -> &K) -> bool {
             items.windows(2).all(|w| key(&w[0]) <= key(&w[1]))

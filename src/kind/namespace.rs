@@ -52,7 +52,17 @@ pub fn diff(current: &Schema, desired: &Schema, out: &mut Vec<Change>) {
             Some(_) => {}
         }
     }
+    if current.public_comment != desired.public_comment {
+        out.push(Change::Namespace(NamespaceChange::AlterComment {
+            name: "public".into(),
+            from: current.public_comment.clone(),
+            to: desired.public_comment.clone(),
+        }));
+    }
 }
+
+/// The comment PostgreSQL gives `public`, which a spec without one leaves (or puts back).
+pub const PUBLIC_COMMENT: &str = "standard public schema";
 
 /// `CREATE SCHEMA`.
 pub fn create_sql(name: &str) -> String {
@@ -103,12 +113,19 @@ pub(crate) fn plan(change: &NamespaceChange, b: &mut Builder<'_>) {
         }
         NamespaceChange::AlterComment { name, from, to } => {
             let me = ObjectRef::Schema(name.clone());
-            b.step(
+            // `public` has no comment of the spec's: it goes back to PostgreSQL's own.
+            let text = |c: &Option<String>| match (name.as_str(), c) {
+                ("public", None) => Some(PUBLIC_COMMENT.to_string()),
+                _ => c.clone(),
+            };
+            let step = b.step(
                 &me,
-                vec![comment_sql(name, to.as_deref())],
-                Some(vec![comment_sql(name, from.as_deref())]),
-            )
-            .requires([me.clone()]);
+                vec![comment_sql(name, text(to).as_deref())],
+                Some(vec![comment_sql(name, text(from).as_deref())]),
+            );
+            if name != "public" {
+                step.requires([me.clone()]);
+            }
         }
     }
 }

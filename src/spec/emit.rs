@@ -52,6 +52,7 @@ pub fn emit(schema: &Schema, layout: Layout) -> Vec<EmittedFile> {
         policies: _,
         types: all_types,
         grants: _,
+        public_comment: _,
     } = schema;
     let mut schemas: BTreeSet<&str> = BTreeSet::new();
     schemas.insert("public");
@@ -276,7 +277,10 @@ fn prefixed(ns: &str, name: &str) -> String {
 
 fn header(schema: &Schema, ns: &str) -> String {
     if ns == "public" {
-        return String::new();
+        return match &schema.public_comment {
+            Some(c) => format!("schema: public\ncomment: {}\n", string(c)),
+            None => String::new(),
+        };
     }
     let mut out = format!("schema: {}\n", scalar(ns));
     if let Some(c) = schema

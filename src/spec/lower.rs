@@ -286,12 +286,12 @@ impl Lowerer {
                 }
             }
             if let Some(c) = &f.comment {
-                if !f.schema_declared || f.schema.v == "public" {
+                if !f.schema_declared {
                     self.push(
-                        Diagnostic::error("`comment` describes the file's schema, but this file is in `public`".to_string())
+                        Diagnostic::error("`comment` describes the file's schema, but this file does not name one".to_string())
                             .at(c.at.clone())
                             .label("no schema to comment on")
-                            .help("put `schema: <name>` at the top of the file; tidemark does not manage the `public` schema itself"),
+                            .help("put `schema: <name>` at the top of the file (`schema: public` for the public schema)"),
                     );
                 } else if let Some(first) = schema_comments.get(&f.schema.v) {
                     if first.v != c.v {
@@ -349,6 +349,7 @@ impl Lowerer {
                 }
             }
         }
+        schema.public_comment = schema_comments.get("public").map(|c| c.v.clone());
         schema.namespaces = namespaces
             .into_keys()
             .map(|name| Namespace {

@@ -66,6 +66,7 @@ pub fn counts(schema: &model::Schema) -> Vec<(&'static str, usize)> {
         policies,
         types,
         grants: _,
+        public_comment: _,
     } = schema;
     let materialized = views.iter().filter(|v| v.materialized).count();
     vec![

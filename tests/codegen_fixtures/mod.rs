@@ -491,6 +491,7 @@ pub fn golden() -> Schema {
         policies: vec![],
         types: vec![],
         grants: vec![],
+        public_comment: None,
         extensions: vec![],
         sequences: vec![],
         namespaces: vec![Namespace {

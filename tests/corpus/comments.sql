@@ -63,3 +63,17 @@ CREATE TYPE mood AS ENUM ('ok'); COMMENT ON TYPE mood IS 'feelings';
 CREATE SCHEMA app;
 -- desired:
 CREATE SCHEMA app; COMMENT ON SCHEMA app IS 'the app';
+
+-- case: public_schema_comment
+-- expect: converge
+-- current:
+
+-- desired:
+COMMENT ON SCHEMA public IS 'the application''s tables'; CREATE TABLE t (a int);
+
+-- case: public_schema_comment_removed
+-- expect: converge
+-- current:
+COMMENT ON SCHEMA public IS 'old'; CREATE TABLE t (a int);
+-- desired:
+CREATE TABLE t (a int);

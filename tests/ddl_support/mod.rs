@@ -452,6 +452,7 @@ pub fn example_schema() -> Schema {
         policies: vec![],
         types: vec![],
         grants: vec![],
+        public_comment: None,
     };
     derive_identity_names(&mut schema);
     schema.normalize();

@@ -542,6 +542,9 @@ pub struct Table {
     pub uniques: Vec<Unique>,
     pub checks: Vec<Check>,
     pub foreign_keys: Vec<ForeignKey>,
+    /// `EXCLUDE` constraints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclusions: Vec<Exclusion>,
     pub indexes: Vec<Index>,
     pub comment: Option<String>,
     /// Declared rename: the table's previous name, so the diff renames instead of drop + add.
@@ -640,6 +643,7 @@ impl Table {
             uniques: Vec::new(),
             checks: Vec::new(),
             foreign_keys: Vec::new(),
+            exclusions: Vec::new(),
             indexes: Vec::new(),
             comment: None,
             renamed_from: None,
@@ -990,6 +994,42 @@ pub struct ForeignKey {
     pub comment: Option<String>,
 }
 
+/// `EXCLUDE USING method (element WITH operator, …)`: no two rows whose elements all compare
+/// true under their operators (`room WITH =, during WITH &&`: no overlapping bookings of a
+/// room). PostgreSQL enforces it with an index of the constraint's name.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Exclusion {
+    pub name: String,
+    /// The index method (`gist` mostly; `spgist`, `btree`, `hash`).
+    pub method: IndexMethod,
+    /// Keys as an index has them, each with its operator.
+    pub elements: Vec<ExclusionElement>,
+    /// `INCLUDE (…)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// `WHERE (…)`: only the rows it holds for are compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<String>,
+    /// `WITH (…)` of its index.
+    #[serde(default, skip_serializing_if = "IndexOptions::is_empty")]
+    pub options: IndexOptions,
+    #[serde(default)]
+    pub deferrable: Deferrable,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// `COMMENT ON INDEX` of its index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_comment: Option<String>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ExclusionElement {
+    pub key: IndexKey,
+    /// The operator after `WITH`: a `pg_catalog` operator's name (`=`, `&&`), any other as
+    /// `OPERATOR(schema.name)`.
+    pub operator: String,
+}
+
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FkAction {
     #[default]
@@ -1243,6 +1283,7 @@ impl Schema {
             t.uniques.sort_by(|a, b| a.name.cmp(&b.name));
             t.checks.sort_by(|a, b| a.name.cmp(&b.name));
             t.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+            t.exclusions.sort_by(|a, b| a.name.cmp(&b.name));
             t.indexes.sort_by(|a, b| a.name.cmp(&b.name));
         }
     }
@@ -1310,6 +1351,7 @@ impl Schema {
                 sorted(&t.uniques, |u| u.name.as_str())
                     && sorted(&t.checks, |c| c.name.as_str())
                     && sorted(&t.foreign_keys, |f| f.name.as_str())
+                    && sorted(&t.exclusions, |x| x.name.as_str())
                     && sorted(&t.indexes, |i| i.name.as_str())
             })
     }
@@ -1496,6 +1538,7 @@ pub enum ConstraintKind {
     Unique,
     Check,
     ForeignKey,
+    Exclusion,
 }
 
 impl ConstraintKind {
@@ -1506,6 +1549,7 @@ impl ConstraintKind {
             ConstraintKind::Unique => "unique",
             ConstraintKind::Check => "check",
             ConstraintKind::ForeignKey => "foreign key",
+            ConstraintKind::Exclusion => "exclusion constraint",
         }
     }
 }

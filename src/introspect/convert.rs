@@ -18,11 +18,11 @@
 use std::collections::HashMap;
 
 use crate::model::{
-    Check, Column, ColumnStorage, ColumnType, DefaultValue, Deferrable, Enum, Extension, FkAction,
-    ForeignKey, Identity, IdentityKind, Index, IndexKey, IndexMethod, IndexOptions, IndexTarget,
-    Namespace, NullsOrder, PartitionBound, PartitionKey, PartitionOf, PartitionStrategy,
-    PrimaryKey, QualifiedName, Schema, Sequence, SequenceOptions, SequenceOwner, SequenceType,
-    SortOrder, Table, Unique,
+    Check, Column, ColumnStorage, ColumnType, DefaultValue, Deferrable, Enum, Exclusion,
+    ExclusionElement, Extension, FkAction, ForeignKey, Identity, IdentityKind, Index, IndexKey,
+    IndexMethod, IndexOptions, IndexTarget, Namespace, NullsOrder, PartitionBound, PartitionKey,
+    PartitionOf, PartitionStrategy, PrimaryKey, QualifiedName, Schema, Sequence, SequenceOptions,
+    SequenceOwner, SequenceType, SortOrder, Table, Unique,
 };
 use crate::model::{
     CheckOption, Function, ObjectRef, Parallel, Trigger, TriggerEnabled, TriggerEvent,
@@ -231,6 +231,13 @@ pub struct IndexRow {
     pub key_collations: Vec<Option<String>>,
     /// Per key: its operator class parameters (`siglen=32`), separated by U+001F.
     pub key_params: Vec<String>,
+    /// The exclusion constraint this index is, if any, and its per-key operators, deferral
+    /// and comment.
+    pub exclusion: Option<String>,
+    pub exclusion_operators: Vec<String>,
+    pub exclusion_deferrable: bool,
+    pub exclusion_deferred: bool,
+    pub exclusion_comment: Option<String>,
     pub opclasses: Vec<String>,
     pub opclass_defaults: Vec<bool>,
     pub key_options: Vec<i16>,
@@ -554,9 +561,49 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
             continue;
         }
         let i = table_of(ix.table_oid, "index", &ix.name)?;
-        match index(&tables[i].name, ix)? {
-            Ok(index) => tables[i].indexes.push(index),
-            Err(u) => {
+        let exclusion = ix.exclusion.clone().map(|name| {
+            (
+                name,
+                ix.exclusion_operators.clone(),
+                match (ix.exclusion_deferrable, ix.exclusion_deferred) {
+                    (false, _) => Deferrable::NotDeferrable,
+                    (true, false) => Deferrable::InitiallyImmediate,
+                    (true, true) => Deferrable::InitiallyDeferred,
+                },
+                ix.exclusion_comment.clone(),
+            )
+        });
+        match (index(&tables[i].name, ix)?, exclusion) {
+            (Ok(index), None) => tables[i].indexes.push(index),
+            (Ok(index), Some((name, operators, deferrable, comment))) => {
+                if operators.len() != index.keys.len() {
+                    return Err(IntrospectError::Inconsistent {
+                        detail: format!(
+                            "exclusion constraint {name} on {}: {} operators for {} keys",
+                            tables[i].name,
+                            operators.len(),
+                            index.keys.len()
+                        ),
+                    });
+                }
+                tables[i].exclusions.push(Exclusion {
+                    name,
+                    method: index.method,
+                    elements: index
+                        .keys
+                        .into_iter()
+                        .zip(operators)
+                        .map(|(key, operator)| ExclusionElement { key, operator })
+                        .collect(),
+                    include: index.include,
+                    predicate: index.predicate,
+                    options: index.options,
+                    deferrable,
+                    comment,
+                    index_comment: index.comment,
+                });
+            }
+            (Err(u), _) => {
                 left_out[i] = true;
                 unmanaged.push(u);
             }
@@ -902,6 +949,10 @@ fn partition_columns(tables: &mut [Table], left_out: &mut [bool], unmanaged: &mu
             )
         } else if mine.iter().any(|c| c.comment.is_some()) {
             "has column comments of its own, which the spec cannot declare yet (the table is left out)".into()
+        } else if let Some(what) = own_keys(&tables[i]) {
+            format!(
+                "has {what} of its own (not its parent's), which the spec cannot declare on a partition yet (the table is left out)"
+            )
         } else {
             continue;
         };
@@ -913,6 +964,22 @@ fn partition_columns(tables: &mut [Table], left_out: &mut [bool], unmanaged: &mu
             name: tables[i].name.name.clone(),
             detail,
         });
+    }
+}
+
+/// What a partition has of its own that `partitions:` cannot declare: keys, foreign keys and
+/// exclusion constraints (its checks and indexes it can).
+fn own_keys(t: &Table) -> Option<&'static str> {
+    if t.primary_key.is_some() {
+        Some("a primary key")
+    } else if !t.uniques.is_empty() {
+        Some("a unique constraint")
+    } else if !t.foreign_keys.is_empty() {
+        Some("a foreign key")
+    } else if !t.exclusions.is_empty() {
+        Some("an exclusion constraint")
+    } else {
+        None
     }
 }
 
@@ -2226,6 +2293,11 @@ mod tests {
             key_options: vec![0],
             key_collations: vec![None],
             key_params: vec![String::new()],
+            exclusion: None,
+            exclusion_operators: vec![],
+            exclusion_deferrable: false,
+            exclusion_deferred: false,
+            exclusion_comment: None,
             include: vec![],
             predicate: None,
             reloptions: None,

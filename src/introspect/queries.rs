@@ -274,8 +274,9 @@ LEFT JOIN pg_class cic ON cic.oid = ci.indexrelid
 ORDER BY rel.oid, co.conname"
 );
 
-/// Indexes of every table in scope that do not back a primary key, unique or exclusion
-/// constraint (those are the constraint's own index). Per key column: the column name (empty for
+/// Indexes of every table in scope that do not back a primary key or unique constraint (those
+/// are the constraint's own index), and the exclusion constraints, which are read as the index
+/// they are plus their operators. Per key column: the column name (empty for
 /// an expression), the key's text, its operator class and whether that class is the default,
 /// and `indoption` (bit 0: DESC, bit 1: NULLS FIRST). `indclass`/`indoption`/`indkey` are
 /// 0-based vectors; `pg_get_indexdef` numbers keys from 1.
@@ -316,6 +317,20 @@ pub const INDEXES: &str = concat!(
              ORDER BY k) AS include,
        pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
        ic.reloptions::text[] AS reloptions,
+       -- The exclusion constraint the index is, if any: its name, operators (pg_catalog's by
+       -- name, others as OPERATOR(schema.name)), deferral and comment.
+       xc.conname::text AS exclusion,
+       ARRAY(SELECT CASE WHEN o.oprnamespace = 'pg_catalog'::regnamespace THEN o.oprname::text
+                         ELSE 'OPERATOR(' || quote_ident(on_.nspname) || '.' || o.oprname || ')' END
+             FROM unnest(xc.conexclop) WITH ORDINALITY AS x(op, ord)
+             JOIN pg_operator o ON o.oid = x.op
+             JOIN pg_namespace on_ ON on_.oid = o.oprnamespace
+             ORDER BY x.ord) AS exclusion_operators,
+       coalesce(xc.condeferrable, false) AS exclusion_deferrable,
+       coalesce(xc.condeferred, false) AS exclusion_deferred,
+       (SELECT d.description FROM pg_description d
+        WHERE d.objoid = xc.oid AND d.classoid = 'pg_constraint'::regclass
+          AND d.objsubid = 0) AS exclusion_comment,
        (SELECT d.description FROM pg_description d
         WHERE d.objoid = i.indexrelid AND d.classoid = 'pg_class'::regclass
           AND d.objsubid = 0) AS comment,
@@ -337,8 +352,11 @@ FROM rel
 JOIN pg_index i ON i.indrelid = rel.oid
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
+LEFT JOIN pg_constraint xc ON xc.conindid = i.indexrelid AND xc.contype = 'x'
+                          AND xc.conrelid = i.indrelid
 WHERE NOT EXISTS (SELECT 1 FROM pg_constraint co
-                  WHERE co.conindid = i.indexrelid AND co.contype IN ('p', 'u', 'x'))
+                  WHERE co.conindid = i.indexrelid AND co.contype IN ('p', 'u')
+                    AND co.conrelid = i.indrelid)
   -- A partition's copy of an index of its parent is the parent's.
   AND NOT ic.relispartition
 ORDER BY rel.oid, ic.relname"
@@ -684,13 +702,11 @@ SELECT kind::text, schema::text, table_name::text, name::text, detail::text FROM
   WHERE q.details <> '{}'
   UNION ALL
   SELECT q.kind, q.schema, q.table_name, q.name, d.detail
-  FROM (SELECT CASE co.contype WHEN 'n' THEN 'not-null constraint' ELSE 'exclusion constraint'
-               END AS kind,
+  FROM (SELECT 'not-null constraint' AS kind,
         c.nspname AS schema,
         c.relname AS table_name,
         co.conname AS name,
         array_remove(ARRAY[
-          CASE WHEN co.contype = 'x' THEN pg_get_constraintdef(co.oid, true) END,
           CASE WHEN NOT co.convalidated AND co.contype = 'n' THEN 'is NOT VALID' END,
           CASE WHEN co.connoinherit AND co.contype = 'n' THEN 'is NO INHERIT' END,
           -- PostgreSQL 18 names NOT NULL constraints `<table>_<column>_not_null`; another name
@@ -705,7 +721,7 @@ SELECT kind::text, schema::text, table_name::text, name::text, detail::text FROM
     LEFT JOIN pg_attribute na ON co.contype = 'n' AND na.attrelid = co.conrelid AND na.attnum = co.conkey[1]
     LEFT JOIN pg_description dco ON dco.classoid = 'pg_constraint'::regclass AND dco.objoid = co.oid
                                 AND dco.objsubid = 0
-    WHERE co.contype IN ('n', 'x') AND c.relkind IN ('r', 'p')
+    WHERE co.contype = 'n' AND c.relkind IN ('r', 'p')
       -- A partition's copies of its parent's constraints (and their names) are the parent's.
       AND co.conislocal
   ) AS q CROSS JOIN LATERAL unnest(q.details) AS d(detail)

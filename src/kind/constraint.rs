@@ -16,8 +16,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::model::{
-    Check, ConstraintKind, Deferrable, FkAction, ForeignKey, IndexTarget, ObjectRef, PrimaryKey,
-    QualifiedName, Schema, Table, Unique,
+    Check, ConstraintKind, Deferrable, Exclusion, FkAction, ForeignKey, IndexTarget, ObjectRef,
+    PrimaryKey, QualifiedName, Schema, Table, Unique,
 };
 use crate::plan::{Builder, HazardKind, LockLevel};
 use crate::sql_ident::{fk_action, qualified, quote, quote_list};
@@ -31,6 +31,7 @@ pub enum Constraint {
     Unique(Unique),
     Check(Check),
     ForeignKey(ForeignKey),
+    Exclusion(Exclusion),
 }
 
 impl Constraint {
@@ -41,6 +42,7 @@ impl Constraint {
             Constraint::Unique(c) => &c.name,
             Constraint::Check(c) => &c.name,
             Constraint::ForeignKey(c) => &c.name,
+            Constraint::Exclusion(c) => &c.name,
         }
     }
 
@@ -50,6 +52,7 @@ impl Constraint {
             Constraint::Unique(_) => ConstraintKind::Unique,
             Constraint::Check(_) => ConstraintKind::Check,
             Constraint::ForeignKey(_) => ConstraintKind::ForeignKey,
+            Constraint::Exclusion(_) => ConstraintKind::Exclusion,
         }
     }
 
@@ -60,6 +63,7 @@ impl Constraint {
             Constraint::Unique(c) => c.comment.as_deref(),
             Constraint::Check(c) => c.comment.as_deref(),
             Constraint::ForeignKey(c) => c.comment.as_deref(),
+            Constraint::Exclusion(c) => c.comment.as_deref(),
         }
     }
 
@@ -68,6 +72,7 @@ impl Constraint {
         match self {
             Constraint::PrimaryKey(c) => c.index_comment.as_deref(),
             Constraint::Unique(c) => c.index_comment.as_deref(),
+            Constraint::Exclusion(c) => c.index_comment.as_deref(),
             _ => None,
         }
     }
@@ -90,6 +95,7 @@ impl Constraint {
             Constraint::Unique(x) => (x.comment, x.index_comment) = (None, None),
             Constraint::Check(x) => x.comment = None,
             Constraint::ForeignKey(x) => x.comment = None,
+            Constraint::Exclusion(x) => (x.comment, x.index_comment) = (None, None),
         }
         c
     }
@@ -112,6 +118,7 @@ impl Constraint {
             Constraint::Unique(x) => x.name = name.into(),
             Constraint::Check(x) => x.name = name.into(),
             Constraint::ForeignKey(x) => x.name = name.into(),
+            Constraint::Exclusion(x) => x.name = name.into(),
         }
         c
     }
@@ -130,6 +137,7 @@ pub fn constraints(table: &Table) -> Vec<Constraint> {
             .cloned()
             .map(Constraint::ForeignKey),
     );
+    out.extend(table.exclusions.iter().cloned().map(Constraint::Exclusion));
     out
 }
 
@@ -350,6 +358,36 @@ pub fn foreign_key_sql(fk: &ForeignKey) -> String {
     sql
 }
 
+/// `CONSTRAINT "name" EXCLUDE USING method (key WITH op, …) [INCLUDE (…)] [WITH (…)]
+/// [WHERE (…)] [DEFERRABLE …]`; keys are written as index keys are.
+pub fn exclusion_sql(x: &Exclusion) -> String {
+    let elements = x
+        .elements
+        .iter()
+        .map(|e| format!("{} WITH {}", super::index::key_sql(&e.key), e.operator))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut sql = format!(
+        "CONSTRAINT {} EXCLUDE USING {} ({elements})",
+        quote(&x.name),
+        x.method.name()
+    );
+    if !x.include.is_empty() {
+        sql.push_str(&format!(" INCLUDE ({})", quote_list(&x.include)));
+    }
+    if !x.options.is_empty() {
+        sql.push_str(&format!(
+            " WITH ({})",
+            super::index::options_sql(&x.options)
+        ));
+    }
+    if let Some(p) = &x.predicate {
+        sql.push_str(&format!(" WHERE ({p})"));
+    }
+    sql.push_str(deferrable_sql(x.deferrable));
+    sql
+}
+
 /// The constraint's clause, as in `CREATE TABLE` and `ADD`.
 pub fn definition_sql(c: &Constraint) -> String {
     match c {
@@ -357,6 +395,7 @@ pub fn definition_sql(c: &Constraint) -> String {
         Constraint::Unique(u) => unique_sql(u),
         Constraint::Check(ch) => check_sql(ch),
         Constraint::ForeignKey(fk) => foreign_key_sql(fk),
+        Constraint::Exclusion(x) => exclusion_sql(x),
     }
 }
 
@@ -503,13 +542,39 @@ pub fn dependencies(schema: &Schema, table: &QualifiedName, c: &Constraint) -> V
             out.extend(referenced_key(schema, fk));
             out
         }
+        Constraint::Exclusion(x) => {
+            let t = schema.table(table);
+            let mut out = Vec::new();
+            for e in &x.elements {
+                match &e.key.target {
+                    IndexTarget::Column(c) => out.push(ObjectRef::column(table, c)),
+                    IndexTarget::Expr(expr) => {
+                        if let Some(t) = t {
+                            out.extend(column::expression_columns(t, expr));
+                        }
+                        out.extend(super::function::calls_in(expr, &schema.functions));
+                    }
+                }
+            }
+            out.extend(cols(&x.include));
+            if let Some(p) = &x.predicate {
+                if let Some(t) = t {
+                    out.extend(column::expression_columns(t, p));
+                }
+                out.extend(super::function::calls_in(p, &schema.functions));
+            }
+            out
+        }
     }
 }
 
 /// The objects a constraint is: itself, and a key's index of the same name.
 fn own_objects(table: &QualifiedName, c: &Constraint) -> Vec<ObjectRef> {
     let mut out = vec![ObjectRef::constraint(table, c.kind(), c.name())];
-    if matches!(c, Constraint::PrimaryKey(_) | Constraint::Unique(_)) {
+    if matches!(
+        c,
+        Constraint::PrimaryKey(_) | Constraint::Unique(_) | Constraint::Exclusion(_)
+    ) {
         out.push(ObjectRef::index(table, c.name()));
     }
     out
@@ -635,6 +700,10 @@ pub(crate) fn plan_add(b: &mut Builder<'_>, table: &QualifiedName, c: &Constrain
             Constraint::ForeignKey(_) => (
                 LockLevel::ShareRowExclusive,
                 "scans every row to validate it, blocking writes to both tables",
+            ),
+            Constraint::Exclusion(_) => (
+                LockLevel::AccessExclusive,
+                "builds its index while the table is locked against reads and writes",
             ),
         };
         d.lock(level, &ObjectRef::Table(table.clone()))

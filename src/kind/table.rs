@@ -264,17 +264,22 @@ fn created_objects(schema: &Schema, t: &Table) -> Vec<ObjectRef> {
 fn inline_constraints(t: &Table) -> Vec<Constraint> {
     constraint::constraints(t)
         .into_iter()
-        .filter(|c| !matches!(c, Constraint::ForeignKey(_)) && !c.not_valid())
+        .filter(|c| {
+            !matches!(c, Constraint::ForeignKey(_) | Constraint::Exclusion(_)) && !c.not_valid()
+        })
         .collect()
 }
 
-/// The checks added after `CREATE TABLE` (`NOT VALID`).
-fn later_checks(t: &Table) -> impl Iterator<Item = Constraint> + '_ {
+/// The constraints added after `CREATE TABLE` (besides foreign keys): `NOT VALID` checks
+/// (inside `CREATE TABLE` they would be valid) and exclusion constraints (steps of their own,
+/// ordered after what their expressions call).
+fn later_constraints(t: &Table) -> impl Iterator<Item = Constraint> + '_ {
     t.checks
         .iter()
         .filter(|c| c.not_valid)
         .cloned()
         .map(Constraint::Check)
+        .chain(t.exclusions.iter().cloned().map(Constraint::Exclusion))
 }
 
 /// What `CREATE TABLE` refers to outside the table: column types, sequences of defaults, and a
@@ -302,7 +307,7 @@ fn structure_sql(schema: &Schema, t: &Table) -> Vec<String> {
     for c in inline_constraints(t) {
         out.extend(constraint::comments_sql(&t.name, None, &c));
     }
-    for c in later_checks(t) {
+    for c in later_constraints(t) {
         out.extend(constraint::create_sql(&t.name, &c));
     }
     out.extend(
@@ -452,7 +457,7 @@ fn plan_add(b: &mut Builder<'_>, t: &Table) {
             b.step(&what, comments, Some(undo)).requires([what.clone()]);
         }
     }
-    for c in later_checks(t) {
+    for c in later_constraints(t) {
         constraint::plan_add(b, &t.name, &c);
         let at = b.last();
         b.order(create, at);
@@ -506,6 +511,12 @@ fn plan_drop(b: &mut Builder<'_>, t: &Table) {
     let me = ObjectRef::Table(t.name.clone());
     let mut removed = created_objects(&cx.renamed, t);
     removed.extend(t.indexes.iter().map(|i| ObjectRef::index(&t.name, &i.name)));
+    for c in later_constraints(t) {
+        removed.push(ObjectRef::constraint(&t.name, c.kind(), c.name()));
+        if matches!(c, Constraint::Exclusion(_)) {
+            removed.push(ObjectRef::index(&t.name, c.name()));
+        }
+    }
     removed.extend(
         cx.renamed
             .owned_sequences(&t.name)

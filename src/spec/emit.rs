@@ -673,6 +673,7 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
             }
         }
     }
+    exclusions(&t.exclusions, out);
     indexes(&t.indexes, out);
     triggers(schema, &t.name, out);
     policies(schema, &t.name, out);
@@ -681,6 +682,56 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
         let _ = writeln!(out, "    partition_by: {}", partition_key(key));
     }
     partitions(schema, &t.name, "    ", out);
+}
+
+/// `exclusions:`, one constraint per entry, its elements as index keys with their operator.
+fn exclusions(all: &[crate::model::Exclusion], out: &mut String) {
+    if all.is_empty() {
+        return;
+    }
+    out.push_str("    exclusions:\n");
+    for x in all {
+        let _ = writeln!(out, "      {}:", key(&x.name));
+        if x.method != IndexMethod::Btree {
+            let _ = writeln!(out, "        using: {}", x.method.name());
+        }
+        out.push_str("        elements:\n");
+        for e in &x.elements {
+            let text = key_text(&e.key, true);
+            let body = match text.strip_prefix("{ ").and_then(|t| t.strip_suffix(" }")) {
+                Some(inner) => inner.to_string(),
+                None => format!("column: {text}"),
+            };
+            let _ = writeln!(
+                out,
+                "          - {{ {body}, with: {} }}",
+                string(&e.operator)
+            );
+        }
+        if !x.include.is_empty() {
+            let _ = writeln!(out, "        include: {}", list(&x.include));
+        }
+        if let Some(p) = &x.predicate {
+            let _ = writeln!(out, "        where: {}", string(p));
+        }
+        if !x.options.is_empty() {
+            let opts: Vec<String> = x
+                .options
+                .iter()
+                .map(|(k, v)| format!("{}: {}", key(k), option_value(v)))
+                .collect();
+            let _ = writeln!(out, "        with: {{ {} }}", opts.join(", "));
+        }
+        if let Some(d) = deferrable(x.deferrable) {
+            let _ = writeln!(out, "        deferrable: {d}");
+        }
+        if let Some(c) = &x.comment {
+            let _ = writeln!(out, "        comment: {}", string(c));
+        }
+        if let Some(c) = &x.index_comment {
+            let _ = writeln!(out, "        index_comment: {}", string(c));
+        }
+    }
 }
 
 /// A `checks:` value: the expression, or a mapping when the check has attributes.

@@ -7,10 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
 use crate::model::{
-    Check, Column, ColumnType, ConstraintKind, DefaultValue, Deferrable, Enum, Extension, FkAction,
-    ForeignKey, Identity, Index, IndexKey, IndexMethod, IndexTarget, Namespace, ObjectRef,
-    PartitionBound, PartitionKey, PartitionOf, PrimaryKey, QualifiedName, Schema, Sequence,
-    SequenceOptions, SequenceOwner, SequenceType, SortOrder, Table, Trigger, Unique, View,
+    Check, Column, ColumnType, ConstraintKind, DefaultValue, Deferrable, Enum, Exclusion,
+    ExclusionElement, Extension, FkAction, ForeignKey, Identity, Index, IndexKey, IndexMethod,
+    IndexTarget, Namespace, ObjectRef, PartitionBound, PartitionKey, PartitionOf, PrimaryKey,
+    QualifiedName, Schema, Sequence, SequenceOptions, SequenceOwner, SequenceType, SortOrder,
+    Table, Trigger, Unique, View,
 };
 
 use super::names::{self, MAX_IDENT_BYTES};
@@ -2085,6 +2086,21 @@ impl Lowerer {
                 false,
             ));
         }
+        for x in &t.exclusions {
+            let name = &x.index.name;
+            self.check_ident(
+                &name.v,
+                &name.at,
+                &format!("exclusion constraint \"{}\" on {tw}", name.v),
+            );
+            // Its index has its name, in the schema's relation namespace.
+            cons.push((
+                name.v.clone(),
+                format!("exclusion constraint \"{}\"", name.v),
+                name.at.clone(),
+                true,
+            ));
+        }
         let constraint_at: BTreeMap<String, Span> = cons
             .iter()
             .map(|(name, _, at, _)| (name.clone(), at.clone()))
@@ -2151,6 +2167,34 @@ impl Lowerer {
                 ObjectRef::constraint(&q, ConstraintKind::ForeignKey, &fk.name.v),
                 &fk.name.at,
             );
+        }
+        for x in &t.exclusions {
+            let name = &x.index.name;
+            self.declared(
+                ObjectRef::constraint(&q, ConstraintKind::Exclusion, &name.v),
+                &name.at,
+            );
+            if let Some(index) = self.index(&table, &x.index, &tw, true) {
+                table.exclusions.push(Exclusion {
+                    name: index.name,
+                    method: index.method,
+                    elements: index
+                        .keys
+                        .into_iter()
+                        .zip(&x.operators)
+                        .map(|(key, op)| ExclusionElement {
+                            key,
+                            operator: op.v.clone(),
+                        })
+                        .collect(),
+                    include: index.include,
+                    predicate: index.predicate,
+                    options: index.options,
+                    deferrable: x.deferrable,
+                    comment: x.comment.clone(),
+                    index_comment: index.comment,
+                });
+            }
         }
         if let Some(pb) = &t.partition_by {
             table.partition_by = self.partition_key(&table, pb, &tw);

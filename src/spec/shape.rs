@@ -135,6 +135,7 @@ pub const TABLE_KEYS: &[&str] = &[
     "unique",
     "checks",
     "foreign_keys",
+    "exclusions",
     "indexes",
     "triggers",
     "row_level_security",
@@ -144,6 +145,28 @@ pub const TABLE_KEYS: &[&str] = &[
     "partition_by",
     "partitions",
     "unlogged",
+    "with",
+];
+/// Keys of an exclusion constraint.
+pub const EXCLUSION_KEYS: &[&str] = &[
+    "using",
+    "elements",
+    "include",
+    "where",
+    "with",
+    "deferrable",
+    "comment",
+    "index_comment",
+];
+/// Keys of an exclusion constraint's element: an index key's, and its operator.
+pub const EXCLUSION_ELEMENT_KEYS: &[&str] = &[
+    "column",
+    "expr",
+    "ops",
+    "ops_params",
+    "order",
+    "nulls",
+    "collation",
     "with",
 ];
 /// Keys of a partition (`partitions:` of a partitioned table).
@@ -446,6 +469,7 @@ pub struct RawTable {
     pub uniques: Vec<RawUnique>,
     pub checks: Vec<(Sp<String>, RawCheck)>,
     pub foreign_keys: Vec<RawForeignKey>,
+    pub exclusions: Vec<RawExclusion>,
     pub indexes: Vec<RawIndex>,
     pub renamed_from: Option<String>,
     pub partition_by: Option<RawPartitionBy>,
@@ -454,6 +478,16 @@ pub struct RawTable {
     pub unlogged: Option<Span>,
     /// Storage parameters (`with:`), `toast.`-prefixed ones for the TOAST table.
     pub with: Vec<(Sp<String>, Sp<String>)>,
+}
+
+/// An `exclusions:` entry: read as the index it is (its elements are the index's keys), plus
+/// an operator per element.
+#[derive(Debug, Clone)]
+pub struct RawExclusion {
+    pub index: RawIndex,
+    pub operators: Vec<Sp<String>>,
+    pub deferrable: Deferrable,
+    pub comment: Option<String>,
 }
 
 /// `partition_by: { range: [created_at] }`.
@@ -1750,6 +1784,7 @@ impl<'a> Reader<'a> {
             uniques: Vec::new(),
             checks: Vec::new(),
             foreign_keys: Vec::new(),
+            exclusions: Vec::new(),
             indexes: Vec::new(),
             renamed_from: None,
             partition_by: None,
@@ -1800,6 +1835,15 @@ impl<'a> Reader<'a> {
                     }
                 }
                 "indexes" => t.indexes = self.indexes(v, &what),
+                "exclusions" => {
+                    if let Some(entries) = self.map(v, &format!("`exclusions` of {what}")) {
+                        for (xname, xv) in entries {
+                            if let Some(x) = self.exclusion(&what, xname, xv) {
+                                t.exclusions.push(x);
+                            }
+                        }
+                    }
+                }
                 "triggers" => t.triggers = self.triggers(v, &what),
                 "row_level_security" => {
                     t.row_security = self
@@ -2626,6 +2670,110 @@ impl<'a> Reader<'a> {
                 None
             }
         }
+    }
+
+    /// An exclusion constraint: its elements become the keys of an index read as any index is
+    /// (so keys, method, `include`, `where` and `with` follow the same rules), each element's
+    /// `with` its operator.
+    fn exclusion(&mut self, what: &str, name: Sp<String>, node: &Node) -> Option<RawExclusion> {
+        let xw = format!("exclusion constraint \"{}\" on {what}", name.v);
+        let fields = self.fields(node, &xw, EXCLUSION_KEYS)?;
+        let had_unknown = self.had_unknown;
+        let key = |text: &str, pos: crate::spec::ast::Pos| Node {
+            kind: Kind::Str(text.to_string()),
+            pos,
+        };
+        let mut index_fields: Vec<(Node, Node)> = Vec::new();
+        let mut operators = Vec::new();
+        let mut deferrable = Deferrable::NotDeferrable;
+        let mut comment = None;
+        let mut saw_elements = false;
+        for (k, v) in fields {
+            let fw = format!("`{}` of {xw}", k.v);
+            match k.v.as_str() {
+                "elements" => {
+                    saw_elements = true;
+                    let Kind::Seq(items) = &v.kind else {
+                        self.wrong_shape(v, "a list of elements", &fw);
+                        continue;
+                    };
+                    if items.is_empty() {
+                        let d = Diagnostic::error(format!("{fw} is an empty list"))
+                            .at(k.at.clone())
+                            .help("list at least one element: `{ column: room_id, with: \"=\" }`");
+                        self.err(d);
+                    }
+                    let mut keys = Vec::new();
+                    for item in items {
+                        let ew = format!("an element of {xw}");
+                        let Some(entries) = self.fields(item, &ew, EXCLUSION_ELEMENT_KEYS) else {
+                            continue;
+                        };
+                        let mut operator = None;
+                        let mut rest = Vec::new();
+                        for (ek, ev) in entries {
+                            if ek.v == "with" {
+                                operator = self.name_string(ev, &format!("`with` of {ew}"));
+                            } else {
+                                rest.push((key(&ek.v, item.pos), ev.clone()));
+                            }
+                        }
+                        match operator {
+                            Some(op) => operators.push(op),
+                            None => {
+                                let d = Diagnostic::error(format!("{ew} has no `with`"))
+                                    .at(self.span(item.pos))
+                                    .label("no operator")
+                                    .help("name the operator its values are compared with: `{ column: room_id, with: \"=\" }`, `{ expr: \"tstzrange(starts_at, ends_at)\", with: \"&&\" }`");
+                                self.err(d);
+                                continue;
+                            }
+                        }
+                        keys.push(Node {
+                            kind: Kind::Map(rest),
+                            pos: item.pos,
+                        });
+                    }
+                    index_fields.push((
+                        key("on", v.pos),
+                        Node {
+                            kind: Kind::Seq(keys),
+                            pos: v.pos,
+                        },
+                    ));
+                }
+                "using" | "include" | "where" | "with" => {
+                    index_fields.push((key(&k.v, v.pos), v.clone()));
+                }
+                "index_comment" => index_fields.push((key("comment", v.pos), v.clone())),
+                "deferrable" => deferrable = self.deferrable(v, &fw),
+                "comment" => comment = self.string(v, &fw).map(|s| s.v),
+                _ => {}
+            }
+        }
+        if !saw_elements {
+            if !had_unknown {
+                let d = Diagnostic::error(format!("{xw} has no `elements`"))
+                    .at(name.at.clone())
+                    .help("write `{ using: gist, elements: [{ column: room_id, with: \"=\" }, { expr: \"tstzrange(starts_at, ends_at)\", with: \"&&\" }] }`");
+                self.err(d);
+            }
+            return None;
+        }
+        let synthetic = Node {
+            kind: Kind::Map(index_fields),
+            pos: node.pos,
+        };
+        let index = self.index(what, name, &synthetic)?;
+        if index.keys.len() != operators.len() {
+            return None;
+        }
+        Some(RawExclusion {
+            index,
+            operators,
+            deferrable,
+            comment,
+        })
     }
 
     fn index(&mut self, what: &str, name: Sp<String>, node: &Node) -> Option<RawIndex> {

@@ -266,3 +266,31 @@ CREATE TABLE t (id int PRIMARY KEY, a int CONSTRAINT a_pos CHECK (a > 0)); COMME
 
 -- desired:
 CREATE TABLE t (a int, b int CHECK (b < 10)); ALTER TABLE t ADD CONSTRAINT a_pos CHECK (a > 0) NOT VALID; COMMENT ON CONSTRAINT a_pos ON t IS 'not yet checked';
+
+-- case: exclusion_constraint
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE EXTENSION btree_gist; CREATE TABLE booking (room int, during tstzrange, EXCLUDE USING gist (room WITH =, during WITH &&));
+
+-- case: exclusion_constraint_full
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE EXTENSION btree_gist; CREATE TABLE booking (id bigint PRIMARY KEY, room_id int NOT NULL, starts_at timestamptz NOT NULL, ends_at timestamptz NOT NULL, cancelled boolean NOT NULL DEFAULT false, note text, CONSTRAINT booking_no_overlap EXCLUDE USING gist (room_id WITH =, tstzrange(starts_at, ends_at) WITH &&) INCLUDE (note) WITH (fillfactor = 80) WHERE (NOT cancelled) DEFERRABLE INITIALLY DEFERRED); COMMENT ON CONSTRAINT booking_no_overlap ON booking IS 'one booking per room at a time'; COMMENT ON INDEX booking_no_overlap IS 'its index';
+
+-- case: exclusion_constraint_changed
+-- expect: converge
+-- current:
+CREATE EXTENSION btree_gist; CREATE TABLE booking (room int, during tstzrange, CONSTRAINT booking_excl EXCLUDE USING gist (room WITH =, during WITH &&));
+-- desired:
+CREATE EXTENSION btree_gist; CREATE TABLE booking (room int, during tstzrange, CONSTRAINT booking_excl EXCLUDE USING gist (during WITH &&));
+
+-- case: exclusion_constraint_renamed_column_and_btree
+-- expect: converge
+-- current:
+CREATE TABLE t (a int, b int);
+-- desired:
+CREATE TABLE t (a int, b int, CONSTRAINT t_a_excl EXCLUDE USING btree (a WITH =), CONSTRAINT t_b_excl EXCLUDE USING hash (b WITH =));

@@ -51,13 +51,6 @@ CREATE COLLATION my_c FROM "C";
 -- desired:
 CREATE TABLE base (a int); CREATE TABLE child (b int) INHERITS (base);
 
--- case: exclusion_constraint
--- expect: refuse
--- current:
-
--- desired:
-CREATE EXTENSION btree_gist; CREATE TABLE booking (room int, during tstzrange, EXCLUDE USING gist (room WITH =, during WITH &&));
-
 -- case: fk_match_full
 -- expect: refuse
 -- current:

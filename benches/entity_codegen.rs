@@ -21,6 +21,7 @@ fn column(name: &str, ty: ColumnType, nullable: bool) -> Column {
         collation: None,
         storage: None,
         compression: None,
+        generated_virtual: false,
     }
 }
 
@@ -72,6 +73,7 @@ fn schema(tables: usize) -> Schema {
                 uniques: vec![],
                 checks: vec![],
                 foreign_keys,
+                exclusions: vec![],
                 indexes: vec![Index {
                     name: format!("{name}_embedding_idx"),
                     method: IndexMethod::Hnsw,

@@ -42,6 +42,7 @@ fn column(name: &str, ty: ColumnType, nullable: bool, default: Option<DefaultVal
         collation: None,
         storage: None,
         compression: None,
+        generated_virtual: false,
     }
 }
 
@@ -83,6 +84,7 @@ fn table(i: usize) -> Table {
         uniques: vec![],
         checks: vec![],
         foreign_keys,
+        exclusions: vec![],
         indexes: vec![Index {
             name: format!("{name}_embedding_idx"),
             method: IndexMethod::Hnsw,

@@ -497,6 +497,18 @@ fn rename_columns(
         for c in &mut t.checks {
             c.expr = rename_in_expr(&c.expr, map);
         }
+        for x in &mut t.exclusions {
+            x.include.iter_mut().for_each(|c| rename(map, c));
+            for e in &mut x.elements {
+                match &mut e.key.target {
+                    IndexTarget::Column(c) => rename(map, c),
+                    IndexTarget::Expr(ex) => *ex = rename_in_expr(ex, map),
+                }
+            }
+            if let Some(p) = &mut x.predicate {
+                *p = rename_in_expr(p, map);
+            }
+        }
         for fk in &mut t.foreign_keys {
             fk.columns.iter_mut().for_each(|c| rename(map, c));
             let ref_map = columns.get(&fk.ref_table);

@@ -666,8 +666,11 @@ pub struct Column {
     pub nullable: bool,
     pub default: Option<DefaultValue>,
     pub identity: Option<Identity>,
-    /// Expression of a `GENERATED ALWAYS AS (...) STORED` column.
+    /// Expression of a `GENERATED ALWAYS AS (...) STORED` (or `VIRTUAL`) column.
     pub generated: Option<String>,
+    /// The generated column is `VIRTUAL` (PostgreSQL 18): computed when read, never stored.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub generated_virtual: bool,
     pub comment: Option<String>,
     /// Declared rename, as for [`Table::renamed_from`].
     pub renamed_from: Option<String>,

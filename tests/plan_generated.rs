@@ -28,6 +28,7 @@ fn column(name: &str, ty: ColumnType, nullable: bool, default: Option<DefaultVal
         collation: None,
         storage: None,
         compression: None,
+        generated_virtual: false,
     }
 }
 
@@ -183,6 +184,7 @@ fn build(tables: Vec<TableSpec>, labels: Option<Vec<&'static str>>) -> Schema {
             uniques: vec![],
             checks: vec![],
             foreign_keys: vec![],
+            exclusions: vec![],
             indexes,
             comment: spec.comment.clone(),
             renamed_from: spec
@@ -305,6 +307,7 @@ fn awkward(renamed: bool, comment: Option<&str>) -> Schema {
             uniques: vec![],
             checks: vec![],
             foreign_keys: vec![],
+            exclusions: vec![],
             indexes: vec![],
             comment: None,
             renamed_from: renamed.then(|| "old\"table".to_string()),

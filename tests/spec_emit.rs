@@ -125,6 +125,7 @@ fn a_ten_thousand_table_schema_in_one_file_loads_back() {
                 collation: None,
                 storage: None,
                 compression: None,
+                generated_virtual: false,
             });
         }
         t.primary_key = Some(PrimaryKey {

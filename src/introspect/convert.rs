@@ -936,6 +936,7 @@ fn partition_columns(tables: &mut [Table], left_out: &mut [bool], unmanaged: &mu
                     && a.nullable == b.nullable
                     && a.default == b.default
                     && a.generated == b.generated
+                    && a.generated_virtual == b.generated_virtual
                     && a.statistics == b.statistics
                     && a.collation == b.collation
                     && a.storage == b.storage
@@ -1562,14 +1563,15 @@ fn column(
         _ => None,
     };
     let (default, generated) = match c.generated.as_str() {
-        "s" => (None, c.default_expr.clone()),
+        "s" | "v" => (None, c.default_expr.clone()),
         "" => (c.default_expr.as_deref().map(default_value), None),
-        _ => {
-            return Ok(Err(left_out(
-                "is a virtual generated column (only stored ones can be declared)".into(),
-            )));
+        other => {
+            return Ok(Err(left_out(format!(
+                "is a generated column of a kind tidemark does not know (`{other}`)"
+            ))));
         }
     };
+    let generated_virtual = c.generated == "v";
     Ok(Ok(Column {
         name: c.name,
         ty,
@@ -1577,6 +1579,7 @@ fn column(
         default,
         identity,
         generated,
+        generated_virtual,
         comment: c.comment,
         renamed_from: None,
         // -1 meant the default until PostgreSQL 17, NULL does since.

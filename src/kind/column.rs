@@ -114,7 +114,7 @@ pub fn facets(from: &Column, to: &Column) -> Vec<&'static str> {
     if from.identity != to.identity {
         out.push("identity");
     }
-    if from.generated != to.generated {
+    if from.generated != to.generated || from.generated_virtual != to.generated_virtual {
         out.push("generated");
     }
     if from.comment != to.comment {
@@ -281,7 +281,12 @@ pub fn definition_sql(table: &QualifiedName, column: &Column) -> String {
         sql.push_str(&identity_sql(table, identity));
     }
     if let Some(expr) = &column.generated {
-        sql.push_str(&format!(" GENERATED ALWAYS AS ({expr}) STORED"));
+        let kind = if column.generated_virtual {
+            "VIRTUAL"
+        } else {
+            "STORED"
+        };
+        sql.push_str(&format!(" GENERATED ALWAYS AS ({expr}) {kind}"));
     }
     if !column.nullable {
         sql.push_str(" NOT NULL");
@@ -842,26 +847,37 @@ fn plan_alter(b: &mut Builder<'_>, table: &QualifiedName, from: &Column, to: &Co
         .cloned()
         .unwrap_or_else(|| Table::named(table.clone()));
 
-    // A plain column cannot become generated in place: replace it.
-    if from.generated.is_none() && to.generated.is_some() {
-        b.then(
-            &what,
-            vec![drop_sql(table, name), add_sql(table, to)],
-            Some(vec![drop_sql(table, name), add_sql(table, from)]),
-        )
-        .removes([what.clone()])
-        .provides([what.clone()])
-        .releases(needs(&cx.renamed, &current_table, from))
-        .requires(needs(cx.desired, &desired_table, to))
-        .lock(LockLevel::AccessExclusive, &table_ref)
-        .hazard(
-            HazardKind::DataLoss,
-            format!("{what} becomes generated: it is dropped and re-added, its stored values replaced by the expression"),
-        )
-        .hazard(
-            HazardKind::TableRewrite,
-            format!("the generated {what} is computed for every row"),
-        );
+    // A plain column cannot become generated in place, nor a stored one virtual (or back),
+    // nor a virtual one plain: replace it.
+    if replaced(from, to) {
+        let d = b
+            .then(
+                &what,
+                vec![drop_sql(table, name), add_sql(table, to)],
+                Some(vec![drop_sql(table, name), add_sql(table, from)]),
+            )
+            .removes([what.clone()])
+            .provides([what.clone()])
+            .releases(needs(&cx.renamed, &current_table, from))
+            .requires(needs(cx.desired, &desired_table, to))
+            .lock(LockLevel::AccessExclusive, &table_ref);
+        if from.generated.is_none() {
+            d.hazard(
+                HazardKind::DataLoss,
+                format!("{what} becomes generated: it is dropped and re-added, its stored values replaced by the expression"),
+            );
+        } else if to.generated.is_none() {
+            d.hazard(
+                HazardKind::DataLoss,
+                format!("the virtual {what} becomes a plain column: it is dropped and re-added empty (a virtual column's values are never stored)"),
+            );
+        }
+        if to.generated.is_some() && !to.generated_virtual {
+            d.hazard(
+                HazardKind::TableRewrite,
+                format!("the generated {what} is computed for every row"),
+            );
+        }
         if from.comment != to.comment || to.comment.is_some() {
             b.then(
                 &what,
@@ -894,19 +910,23 @@ fn plan_alter(b: &mut Builder<'_>, table: &QualifiedName, from: &Column, to: &Co
     }
     match (&from.generated, &to.generated) {
         (Some(a), Some(bx)) if a != bx => {
-            b.then(
-                &what,
-                vec![set_expression_sql(table, name, bx)],
-                Some(vec![set_expression_sql(table, name, a)]),
-            )
-            .requires([table_ref.clone()])
-            .requires(needs(cx.desired, &desired_table, to))
-            .releases(needs(&cx.renamed, &current_table, from))
-            .lock(LockLevel::AccessExclusive, &table_ref)
-            .hazard(
-                HazardKind::TableRewrite,
-                format!("{what} is recomputed for every row"),
-            );
+            let d = b
+                .then(
+                    &what,
+                    vec![set_expression_sql(table, name, bx)],
+                    Some(vec![set_expression_sql(table, name, a)]),
+                )
+                .requires([table_ref.clone()])
+                .requires(needs(cx.desired, &desired_table, to))
+                .releases(needs(&cx.renamed, &current_table, from))
+                .lock(LockLevel::AccessExclusive, &table_ref);
+            // A virtual column is computed when read: nothing is rewritten.
+            if !to.generated_virtual {
+                d.hazard(
+                    HazardKind::TableRewrite,
+                    format!("{what} is recomputed for every row"),
+                );
+            }
         }
         (Some(_), None) => {
             // DROP EXPRESSION keeps the values; the way back is replacing the column.
@@ -1119,6 +1139,18 @@ fn plan_alter(b: &mut Builder<'_>, table: &QualifiedName, from: &Column, to: &Co
         b.then(&what, settings, Some(settings_sql(table, to, from)))
             .requires([what.clone()])
             .lock(level, &table_ref);
+    }
+}
+
+/// Whether the change from `from` to `to` drops the column and adds it again: PostgreSQL
+/// cannot make a plain column generated, switch a generated one between `STORED` and
+/// `VIRTUAL`, or drop a virtual one's expression.
+pub fn replaced(from: &Column, to: &Column) -> bool {
+    match (&from.generated, &to.generated) {
+        (None, Some(_)) => true,
+        (Some(_), Some(_)) => from.generated_virtual != to.generated_virtual,
+        (Some(_), None) => from.generated_virtual,
+        (None, None) => false,
     }
 }
 

@@ -261,12 +261,12 @@ pub(crate) fn taken_away(
                 out.insert(ObjectRef::column(table, &column.name), "is dropped");
             }
             Change::Column(ColumnChange::Alter { table, from, to })
-                if from.ty != to.ty || (from.generated.is_none() && to.generated.is_some()) =>
+                if from.ty != to.ty || column::replaced(from, to) =>
             {
                 let verb = if from.ty != to.ty {
                     "changes type"
                 } else {
-                    "is replaced by a generated column"
+                    "is dropped and added again"
                 };
                 out.insert(ObjectRef::column(table, &to.name), verb);
             }

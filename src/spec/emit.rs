@@ -1227,6 +1227,9 @@ fn column(schema: &Schema, t: &Table, c: &Column, inl: &Inline) -> Vec<String> {
     }
     if let Some(g) = &c.generated {
         fields.push(format!("generated: {}", string(g)));
+        if c.generated_virtual {
+            fields.push("virtual: true".into());
+        }
     }
     if inl.primary_key {
         fields.push("primary_key: true".into());

@@ -942,6 +942,7 @@ impl Lowerer {
                     collation: None,
                     storage: None,
                     compression: None,
+                    generated_virtual: false,
                 }),
                 Err(e) => self.push(
                     Diagnostic::error(format!("column \"{}\" of {what}: {}", name.v, e.message))
@@ -1756,6 +1757,14 @@ impl Lowerer {
                     );
                 }
             }
+            if let (Some(at), None) = (&c.generated_virtual, &c.generated) {
+                self.push(
+                    Diagnostic::error(format!("{cw} is `virtual` but not generated"))
+                        .at(at.clone())
+                        .label("virtual what?")
+                        .help("`virtual: true` makes a generated column computed when read (PostgreSQL 18): add `generated: \"<expression>\"`, or remove `virtual`"),
+                );
+            }
             if let Some(g) = &c.generated {
                 if let Some(d) = &c.default {
                     self.push(
@@ -1898,6 +1907,7 @@ impl Lowerer {
                     default,
                     identity,
                     generated: c.generated.as_ref().map(|g| g.v.clone()),
+                    generated_virtual: c.generated.is_some() && c.generated_virtual.is_some(),
                     comment: c.comment.clone(),
                     renamed_from: c.renamed_from.clone(),
                     statistics: c.statistics.as_ref().map(|s| s.v),
@@ -1920,6 +1930,7 @@ impl Lowerer {
                     collation: None,
                     storage: None,
                     compression: None,
+                    generated_virtual: false,
                 });
             }
         }
@@ -2455,7 +2466,7 @@ impl Lowerer {
         tw: &str,
         columns_known: bool,
     ) -> Option<Index> {
-        let iw = format!("index \"{}\" on {tw}", ix.name.v);
+        let iw = format!("{} \"{}\" on {tw}", ix.noun, ix.name.v);
         let method = ix.method.v;
         self.check_ident(&ix.name.v, &ix.name.at, &iw);
         let before = self.diags.len();

@@ -208,6 +208,7 @@ pub const COLUMN_KEYS: &[&str] = &[
     "collation",
     "storage",
     "compression",
+    "virtual",
 ];
 /// Keys of an index.
 pub const INDEX_KEYS: &[&str] = &[
@@ -536,6 +537,8 @@ pub struct RawColumn {
     pub storage: Option<crate::model::ColumnStorage>,
     /// `SET COMPRESSION` method.
     pub compression: Option<String>,
+    /// `virtual: true`: the generated column is `VIRTUAL`.
+    pub generated_virtual: Option<Span>,
 }
 
 /// A table-level `primary_key`, kept apart from column flags so conflicts can be reported.
@@ -617,6 +620,8 @@ pub struct RawIndex {
     pub unique: Option<Span>,
     pub nulls_not_distinct: Option<Span>,
     pub comment: Option<String>,
+    /// What it is, for messages: `index`, or `exclusion constraint` for the index one is.
+    pub noun: &'static str,
 }
 
 /// Reads one file's tree, pushing every shape problem to `diags`.
@@ -2227,6 +2232,7 @@ impl<'a> Reader<'a> {
             collation: None,
             storage: None,
             compression: None,
+            generated_virtual: None,
         };
         match &node.kind {
             Kind::Str(s) => {
@@ -2366,6 +2372,9 @@ impl<'a> Reader<'a> {
                     }
                 }
                 "collation" => c.collation = self.name_string(v, &fw),
+                "virtual" => {
+                    c.generated_virtual = (self.boolean(v, &fw) == Some(true)).then(|| k.at.clone())
+                }
                 "storage" => {
                     let choices: Vec<(&str, crate::model::ColumnStorage)> =
                         crate::model::ColumnStorage::ALL
@@ -2764,7 +2773,8 @@ impl<'a> Reader<'a> {
             kind: Kind::Map(index_fields),
             pos: node.pos,
         };
-        let index = self.index(what, name, &synthetic)?;
+        let mut index = self.index(what, name, &synthetic)?;
+        index.noun = "exclusion constraint";
         if index.keys.len() != operators.len() {
             return None;
         }
@@ -2800,6 +2810,7 @@ impl<'a> Reader<'a> {
             unique: None,
             nulls_not_distinct: None,
             comment: None,
+            noun: "index",
         };
         ix.method.at = ix.name.at.clone();
         let mut saw_on = false;

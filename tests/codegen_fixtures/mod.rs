@@ -34,6 +34,7 @@ impl T {
             collation: None,
             storage: None,
             compression: None,
+            generated_virtual: false,
         });
         self
     }

@@ -96,3 +96,17 @@ CREATE TABLE t (doc text COMPRESSION pglz);
 CREATE TABLE t (doc text COMPRESSION pglz, body text);
 -- desired:
 CREATE TABLE t (doc text, body text COMPRESSION pglz);
+
+-- case: virtual_generated
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) VIRTUAL, c text GENERATED ALWAYS AS ('#' || a) STORED);
+
+-- case: virtual_generated_changes
+-- expect: converge
+-- current:
+CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) VIRTUAL, c int GENERATED ALWAYS AS (a + 1) STORED, d int GENERATED ALWAYS AS (a - 1) VIRTUAL, e int);
+-- desired:
+CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 3) VIRTUAL, c int GENERATED ALWAYS AS (a + 1) VIRTUAL, d int, e int GENERATED ALWAYS AS (a) VIRTUAL);

@@ -72,13 +72,6 @@ CREATE TABLE t (id int PRIMARY KEY DEFERRABLE);
 -- desired:
 CREATE TABLE t (a int, b int, UNIQUE (a) INCLUDE (b));
 
--- case: virtual_generated
--- expect: refuse
--- current:
-
--- desired:
-CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) VIRTUAL);
-
 -- case: replica_identity_full
 -- expect: refuse
 -- current:

@@ -21,6 +21,7 @@ pub fn col(name: &str, ty: ColumnType) -> Column {
         collation: None,
         storage: None,
         compression: None,
+        generated_virtual: false,
     }
 }
 

@@ -116,7 +116,9 @@ CREATE TABLE attributes (
   body text STORAGE EXTERNAL COMPRESSION pglz,
   doc tsvector,
   tenant_id bigint,
+  doubled bigint GENERATED ALWAYS AS (id * 2) VIRTUAL,
   CONSTRAINT attributes_pkey PRIMARY KEY (id),
+  CONSTRAINT attributes_code_excl EXCLUDE USING btree (code WITH =) WHERE (tenant_id IS NULL),
   CONSTRAINT attributes_code_short CHECK (length(code) < 20) NO INHERIT
 );
 ALTER TABLE attributes ADD CONSTRAINT attributes_body_nonempty CHECK (body <> '') NOT VALID;

@@ -1,0 +1,1 @@
+INSERT INTO public.chunks (id, tokens, label) VALUES (1, 10, 'a');

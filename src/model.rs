@@ -945,6 +945,10 @@ impl ColumnType {
 pub struct PrimaryKey {
     pub name: String,
     pub columns: Vec<String>,
+    /// `WITHOUT OVERLAPS` on the last column (PostgreSQL 18 temporal key): rows with equal
+    /// other columns must not overlap in it (a range), enforced by a GiST index.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub without_overlaps: bool,
     /// `COMMENT ON CONSTRAINT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -959,6 +963,9 @@ pub struct Unique {
     pub columns: Vec<String>,
     pub nulls_not_distinct: bool,
     pub deferrable: Deferrable,
+    /// `WITHOUT OVERLAPS` on the last column, as for [`PrimaryKey::without_overlaps`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub without_overlaps: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -990,6 +997,10 @@ pub struct ForeignKey {
     pub on_delete: FkAction,
     pub on_update: FkAction,
     pub deferrable: Deferrable,
+    /// `PERIOD` on the last column of both sides (PostgreSQL 18 temporal foreign key): the
+    /// referencing row's range must be covered by referenced rows' ranges.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub period: bool,
     /// `NOT VALID`, as for [`Check::not_valid`].
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub not_valid: bool,

@@ -207,6 +207,8 @@ pub struct ConstraintRow {
     pub not_valid: bool,
     /// `connoinherit`.
     pub no_inherit: bool,
+    /// `conperiod`: `WITHOUT OVERLAPS` on a key, `PERIOD` on a foreign key (PostgreSQL 18).
+    pub period: bool,
     /// `COMMENT ON CONSTRAINT`.
     pub comment: Option<String>,
     /// `COMMENT ON INDEX` of a key's index.
@@ -1824,6 +1826,7 @@ fn constraint(table: &mut Table, c: ConstraintRow) -> Result<(), IntrospectError
             table.primary_key = Some(PrimaryKey {
                 name: c.name,
                 columns: c.columns,
+                without_overlaps: c.period,
                 comment: c.comment,
                 index_comment: c.index_comment,
             })
@@ -1833,6 +1836,7 @@ fn constraint(table: &mut Table, c: ConstraintRow) -> Result<(), IntrospectError
             columns: c.columns,
             nulls_not_distinct: c.nulls_not_distinct,
             deferrable,
+            without_overlaps: c.period,
             comment: c.comment,
             index_comment: c.index_comment,
         }),
@@ -1862,6 +1866,7 @@ fn constraint(table: &mut Table, c: ConstraintRow) -> Result<(), IntrospectError
                 ref_table: QualifiedName::new(schema, name),
                 ref_columns: c.ref_columns,
                 deferrable,
+                period: c.period,
                 not_valid: c.not_valid,
                 comment: c.comment,
             });
@@ -2556,6 +2561,7 @@ mod tests {
             definition: String::new(),
             not_valid: false,
             no_inherit: false,
+            period: false,
             comment: None,
             index_comment: None,
             unsupported: vec![],

@@ -241,6 +241,7 @@ pub const CONSTRAINTS: &str = concat!(
        COALESCE(co.contype = 'u' AND ci.indnullsnotdistinct, false) AS nulls_not_distinct,
        pg_get_constraintdef(co.oid, true) AS definition,
        NOT co.convalidated AS not_valid, co.connoinherit AS no_inherit,
+       @conperiod@ AS period,
        (SELECT dco.description FROM pg_description dco
         WHERE dco.objoid = co.oid AND dco.classoid = 'pg_constraint'::regclass
           AND dco.objsubid = 0) AS comment,
@@ -252,7 +253,6 @@ pub const CONSTRAINTS: &str = concat!(
          CASE WHEN co.contype = 'f' AND co.confmatchtype <> 's' THEN 'uses MATCH FULL' END,
          CASE WHEN co.contype = 'f' AND @confdelsetcols@ THEN 'sets only some columns ON DELETE' END,
          CASE WHEN co.contype = 'p' AND co.condeferrable THEN 'is DEFERRABLE' END,
-         CASE WHEN @conperiod@ THEN 'uses WITHOUT OVERLAPS or PERIOD' END,
          CASE WHEN ci.indnatts > ci.indnkeyatts THEN 'has INCLUDE columns' END,
          CASE WHEN cic.reloptions IS NOT NULL THEN 'its index has storage parameters' END,
          CASE WHEN cic.reltablespace <> 0 THEN 'its index is in another tablespace' END,
@@ -855,7 +855,7 @@ pub fn for_server(query: &str, server_version_num: i32) -> String {
             "@confdelsetcols@",
             &since(150000, "co.confdelsetcols IS NOT NULL"),
         )
-        .replace("@conperiod@", &since(170000, "co.conperiod"))
+        .replace("@conperiod@", &since(180000, "co.conperiod"))
         .replace("@conenforced@", &since(180000, "NOT co.conenforced"))
         .replace("@prosqlbody@", &since(140000, "p.prosqlbody IS NOT NULL"))
 }

@@ -304,12 +304,32 @@ pub(crate) fn deferrable_sql(d: Deferrable) -> &'static str {
     }
 }
 
+/// A key's column list; `WITHOUT OVERLAPS` (or `PERIOD`) on the last column of a temporal one.
+fn key_columns_sql(columns: &[String], temporal: Option<&str>) -> String {
+    match (temporal, columns.split_last()) {
+        (Some(word), Some((last, rest))) if word == "PERIOD" => {
+            let mut items: Vec<String> = rest.iter().map(|c| quote(c)).collect();
+            items.push(format!("PERIOD {}", quote(last)));
+            items.join(", ")
+        }
+        (Some(word), Some((last, rest))) => {
+            let mut items: Vec<String> = rest.iter().map(|c| quote(c)).collect();
+            items.push(format!("{} {word}", quote(last)));
+            items.join(", ")
+        }
+        _ => quote_list(columns),
+    }
+}
+
 /// `CONSTRAINT "name" PRIMARY KEY (…)`: the fragment shared by `CREATE TABLE` and `ADD`.
 pub fn primary_key_sql(pk: &PrimaryKey) -> String {
     format!(
         "CONSTRAINT {} PRIMARY KEY ({})",
         quote(&pk.name),
-        quote_list(&pk.columns)
+        key_columns_sql(
+            &pk.columns,
+            pk.without_overlaps.then_some("WITHOUT OVERLAPS")
+        )
     )
 }
 
@@ -323,7 +343,7 @@ pub fn unique_sql(u: &Unique) -> String {
         } else {
             ""
         },
-        quote_list(&u.columns),
+        key_columns_sql(&u.columns, u.without_overlaps.then_some("WITHOUT OVERLAPS")),
         deferrable_sql(u.deferrable)
     )
 }
@@ -344,9 +364,9 @@ pub fn foreign_key_sql(fk: &ForeignKey) -> String {
     let mut sql = format!(
         "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
         quote(&fk.name),
-        quote_list(&fk.columns),
+        key_columns_sql(&fk.columns, fk.period.then_some("PERIOD")),
         qualified(&fk.ref_table),
-        quote_list(&fk.ref_columns)
+        key_columns_sql(&fk.ref_columns, fk.period.then_some("PERIOD"))
     );
     if fk.on_delete != FkAction::NoAction {
         sql.push_str(&format!(" ON DELETE {}", fk_action(fk.on_delete)));

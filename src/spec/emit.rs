@@ -509,6 +509,7 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
         ) {
             ([one], true)
                 if col_index(one).is_some()
+                    && !pk.without_overlaps
                     && pk.comment.is_none()
                     && pk.index_comment.is_none() =>
             {
@@ -520,6 +521,7 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
     let mut uniques = Vec::new();
     for u in &t.uniques {
         let simple = !u.nulls_not_distinct
+            && !u.without_overlaps
             && u.deferrable == Deferrable::NotDeferrable
             && u.comment.is_none()
             && u.index_comment.is_none();
@@ -602,13 +604,17 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
     }
     if let Some(pk) = pk_table {
         let comments = constraint_comments(pk.comment.as_deref(), pk.index_comment.as_deref());
-        if pk.name == names::primary_key(table_name) && comments.is_empty() {
+        if pk.name == names::primary_key(table_name) && comments.is_empty() && !pk.without_overlaps
+        {
             let _ = writeln!(out, "    primary_key: {}", list(&pk.columns));
         } else {
             let mut fields = vec![
                 format!("name: {}", scalar(&pk.name)),
                 format!("columns: {}", list(&pk.columns)),
             ];
+            if pk.without_overlaps {
+                fields.push("without_overlaps: true".into());
+            }
             fields.extend(comments);
             let _ = writeln!(out, "    primary_key: {{ {} }}", fields.join(", "));
         }
@@ -622,6 +628,9 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
             }
             if let Some(d) = deferrable(u.deferrable) {
                 fields.push(format!("deferrable: {d}"));
+            }
+            if u.without_overlaps {
+                fields.push("without_overlaps: true".into());
             }
             fields.extend(constraint_comments(
                 u.comment.as_deref(),
@@ -664,6 +673,9 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
             }
             if let Some(d) = deferrable(f.deferrable) {
                 let _ = writeln!(out, "        deferrable: {d}");
+            }
+            if f.period {
+                out.push_str("        period: true\n");
             }
             if f.not_valid {
                 out.push_str("        not_valid: true\n");

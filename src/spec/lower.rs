@@ -68,6 +68,7 @@ struct PendingFk {
     on_delete: FkAction,
     on_update: FkAction,
     deferrable: Deferrable,
+    period: bool,
     not_valid: bool,
     comment: Option<String>,
 }
@@ -1835,6 +1836,7 @@ impl Lowerer {
                         on_delete: c.on_delete,
                         on_update: c.on_update,
                         deferrable: c.deferrable,
+                        period: false,
                         not_valid: false,
                         comment: None,
                     }),
@@ -1998,6 +2000,11 @@ impl Lowerer {
                         Some(_) => {}
                     }
                 }
+                if let Some(at) = &pk.without_overlaps
+                    && pk.columns.len() < 2
+                {
+                    self.push(temporal_needs_two(&format!("the primary key of {tw}"), at));
+                }
                 if ok && !pk.columns.is_empty() {
                     cons.push((
                         name.clone(),
@@ -2008,6 +2015,7 @@ impl Lowerer {
                     table.primary_key = Some(PrimaryKey {
                         name,
                         columns: pk.columns.iter().map(|c| c.v.clone()).collect(),
+                        without_overlaps: pk.without_overlaps.is_some(),
                         comment: pk.comment.clone(),
                         index_comment: pk.index_comment.clone(),
                     });
@@ -2028,6 +2036,14 @@ impl Lowerer {
 
         // Table-level unique constraints.
         for u in &t.uniques {
+            if let Some(at) = &u.without_overlaps
+                && u.columns.len() < 2
+            {
+                self.push(temporal_needs_two(
+                    &format!("unique constraint \"{}\" on {tw}", u.name.v),
+                    at,
+                ));
+            }
             let uw = format!("unique constraint \"{}\" on {tw}", u.name.v);
             self.check_ident(&u.name.v, &u.name.at, &uw);
             let mut ok = true;
@@ -2050,6 +2066,7 @@ impl Lowerer {
                     columns: u.columns.iter().map(|c| c.v.clone()).collect(),
                     nulls_not_distinct: u.nulls_not_distinct,
                     deferrable: u.deferrable,
+                    without_overlaps: u.without_overlaps.is_some(),
                     comment: u.comment.clone(),
                     index_comment: u.index_comment.clone(),
                 });
@@ -2078,6 +2095,17 @@ impl Lowerer {
                     on_delete: fk.on_delete,
                     on_update: fk.on_update,
                     deferrable: fk.deferrable,
+                    period: {
+                        if let Some(at) = &fk.period
+                            && fk.columns.len() < 2
+                        {
+                            self.push(temporal_needs_two(
+                                &format!("foreign key \"{}\" on {tw}", fk.name.v),
+                                at,
+                            ));
+                        }
+                        fk.period.is_some()
+                    },
                     not_valid: fk.not_valid,
                     comment: fk.comment.clone(),
                 }),
@@ -2807,6 +2835,7 @@ impl Lowerer {
             on_delete: fk.on_delete,
             on_update: fk.on_update,
             deferrable: fk.deferrable,
+            period: fk.period,
             not_valid: fk.not_valid,
             comment: fk.comment,
         })
@@ -3017,6 +3046,15 @@ fn lowered_check(name: &str, raw: &super::shape::RawCheck) -> Check {
         no_inherit: raw.no_inherit,
         comment: raw.comment.clone(),
     }
+}
+
+/// A temporal key or foreign key with fewer than two columns: PostgreSQL needs the columns
+/// that identify a row besides the range that must not overlap (or be covered).
+fn temporal_needs_two(what: &str, at: &Span) -> Diagnostic {
+    Diagnostic::error(format!("{what} is temporal but has only one column"))
+        .at(at.clone())
+        .label("a temporal key needs two or more columns")
+        .help("list the columns that identify a row, then the range column last: `columns: [id, valid_at]`")
 }
 
 #[cfg(test)]

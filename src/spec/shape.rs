@@ -233,12 +233,19 @@ pub const INDEX_KEY_KEYS: &[&str] = &[
     "collation",
 ];
 /// Keys of a table-level primary key's mapping form.
-pub const PRIMARY_KEY_KEYS: &[&str] = &["name", "columns", "comment", "index_comment"];
+pub const PRIMARY_KEY_KEYS: &[&str] = &[
+    "name",
+    "columns",
+    "without_overlaps",
+    "comment",
+    "index_comment",
+];
 /// Keys of a unique constraint's mapping form.
 pub const UNIQUE_KEYS: &[&str] = &[
     "columns",
     "nulls_not_distinct",
     "deferrable",
+    "without_overlaps",
     "comment",
     "index_comment",
 ];
@@ -251,6 +258,7 @@ pub const FOREIGN_KEY_KEYS: &[&str] = &[
     "on_delete",
     "on_update",
     "deferrable",
+    "period",
     "not_valid",
     "comment",
 ];
@@ -547,6 +555,7 @@ pub struct RawPrimaryKey {
     pub name: Option<Sp<String>>,
     pub columns: Vec<Sp<String>>,
     pub at: Span,
+    pub without_overlaps: Option<Span>,
     pub comment: Option<String>,
     pub index_comment: Option<String>,
 }
@@ -567,6 +576,7 @@ pub struct RawUnique {
     pub columns: Vec<Sp<String>>,
     pub nulls_not_distinct: bool,
     pub deferrable: Deferrable,
+    pub without_overlaps: Option<Span>,
     pub comment: Option<String>,
     pub index_comment: Option<String>,
 }
@@ -580,6 +590,7 @@ pub struct RawForeignKey {
     pub on_delete: FkAction,
     pub on_update: FkAction,
     pub deferrable: Deferrable,
+    pub period: Option<Span>,
     pub not_valid: bool,
     pub comment: Option<String>,
 }
@@ -2445,6 +2456,7 @@ impl<'a> Reader<'a> {
                     name: None,
                     columns,
                     at: key.at.clone(),
+                    without_overlaps: None,
                     comment: None,
                     index_comment: None,
                 })
@@ -2455,6 +2467,7 @@ impl<'a> Reader<'a> {
                     name: None,
                     columns: Vec::new(),
                     at: key.at.clone(),
+                    without_overlaps: None,
                     comment: None,
                     index_comment: None,
                 };
@@ -2463,6 +2476,10 @@ impl<'a> Reader<'a> {
                     match k.v.as_str() {
                         "name" => pk.name = self.name_string(v, &fw),
                         "comment" => pk.comment = self.string(v, &fw).map(|s| s.v),
+                        "without_overlaps" => {
+                            pk.without_overlaps =
+                                (self.boolean(v, &fw) == Some(true)).then(|| k.at.clone())
+                        }
                         "index_comment" => pk.index_comment = self.string(v, &fw).map(|s| s.v),
                         "columns" => {
                             saw = true;
@@ -2496,6 +2513,7 @@ impl<'a> Reader<'a> {
             columns: Vec::new(),
             nulls_not_distinct: false,
             deferrable: Deferrable::NotDeferrable,
+            without_overlaps: None,
             comment: None,
             index_comment: None,
         };
@@ -2516,6 +2534,10 @@ impl<'a> Reader<'a> {
                         }
                         "deferrable" => u.deferrable = self.deferrable(v, &fw),
                         "comment" => u.comment = self.string(v, &fw).map(|s| s.v),
+                        "without_overlaps" => {
+                            u.without_overlaps =
+                                (self.boolean(v, &fw) == Some(true)).then(|| k.at.clone())
+                        }
                         "index_comment" => u.index_comment = self.string(v, &fw).map(|s| s.v),
                         _ => {}
                     }
@@ -2546,6 +2568,7 @@ impl<'a> Reader<'a> {
         let mut on_update = FkAction::NoAction;
         let mut deferrable = Deferrable::NotDeferrable;
         let mut not_valid = false;
+        let mut period = None;
         let mut comment = None;
         for (k, v) in fields {
             let fw = format!("`{}` of {fkw}", k.v);
@@ -2556,6 +2579,7 @@ impl<'a> Reader<'a> {
                 "on_update" => on_update = self.fk_action(v, &fw),
                 "deferrable" => deferrable = self.deferrable(v, &fw),
                 "not_valid" => not_valid = self.boolean(v, &fw).unwrap_or(false),
+                "period" => period = (self.boolean(v, &fw) == Some(true)).then(|| k.at.clone()),
                 "comment" => comment = self.string(v, &fw).map(|s| s.v),
                 _ => {}
             }
@@ -2574,6 +2598,7 @@ impl<'a> Reader<'a> {
             on_delete,
             on_update,
             deferrable,
+            period,
             not_valid,
             comment,
         })

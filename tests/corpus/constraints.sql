@@ -294,3 +294,24 @@ CREATE EXTENSION btree_gist; CREATE TABLE booking (room int, during tstzrange, C
 CREATE TABLE t (a int, b int);
 -- desired:
 CREATE TABLE t (a int, b int, CONSTRAINT t_a_excl EXCLUDE USING btree (a WITH =), CONSTRAINT t_b_excl EXCLUDE USING hash (b WITH =));
+
+-- case: temporal_primary_key
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE EXTENSION btree_gist; CREATE TABLE t (id int, valid tstzrange, PRIMARY KEY (id, valid WITHOUT OVERLAPS));
+
+-- case: temporal_keys_and_foreign_key
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE EXTENSION btree_gist; CREATE TABLE rooms (id int, valid_at daterange, name text, CONSTRAINT rooms_pkey PRIMARY KEY (id, valid_at WITHOUT OVERLAPS), CONSTRAINT rooms_name_key UNIQUE (name, valid_at WITHOUT OVERLAPS)); CREATE TABLE bookings (id int PRIMARY KEY, room_id int, valid_at daterange, CONSTRAINT bookings_room_fkey FOREIGN KEY (room_id, PERIOD valid_at) REFERENCES rooms (id, PERIOD valid_at));
+
+-- case: key_becomes_temporal
+-- expect: converge
+-- current:
+CREATE EXTENSION btree_gist; CREATE TABLE t (id int, valid tstzrange, PRIMARY KEY (id, valid));
+-- desired:
+CREATE EXTENSION btree_gist; CREATE TABLE t (id int, valid tstzrange, PRIMARY KEY (id, valid WITHOUT OVERLAPS));

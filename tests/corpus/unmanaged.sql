@@ -113,10 +113,3 @@ CREATE FUNCTION tm_eq(int, int) RETURNS bool LANGUAGE sql AS 'SELECT $1 = $2'; C
 
 -- desired:
 CREATE FUNCTION on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; CREATE EVENT TRIGGER tm_ddl ON ddl_command_start EXECUTE FUNCTION on_ddl();
-
--- case: temporal_primary_key
--- expect: refuse
--- current:
-
--- desired:
-CREATE EXTENSION btree_gist; CREATE TABLE t (id int, valid tstzrange, PRIMARY KEY (id, valid WITHOUT OVERLAPS));

@@ -306,19 +306,16 @@ pub(crate) fn deferrable_sql(d: Deferrable) -> &'static str {
 
 /// A key's column list; `WITHOUT OVERLAPS` (or `PERIOD`) on the last column of a temporal one.
 fn key_columns_sql(columns: &[String], temporal: Option<&str>) -> String {
-    match (temporal, columns.split_last()) {
-        (Some(word), Some((last, rest))) if word == "PERIOD" => {
-            let mut items: Vec<String> = rest.iter().map(|c| quote(c)).collect();
-            items.push(format!("PERIOD {}", quote(last)));
-            items.join(", ")
-        }
-        (Some(word), Some((last, rest))) => {
-            let mut items: Vec<String> = rest.iter().map(|c| quote(c)).collect();
-            items.push(format!("{} {word}", quote(last)));
-            items.join(", ")
-        }
-        _ => quote_list(columns),
-    }
+    let (Some(word), Some((last, rest))) = (temporal, columns.split_last()) else {
+        return quote_list(columns);
+    };
+    let mut items: Vec<String> = rest.iter().map(|c| quote(c)).collect();
+    items.push(if word == "PERIOD" {
+        format!("PERIOD {}", quote(last))
+    } else {
+        format!("{} {word}", quote(last))
+    });
+    items.join(", ")
 }
 
 /// `CONSTRAINT "name" PRIMARY KEY (…)`: the fragment shared by `CREATE TABLE` and `ADD`.

@@ -25,6 +25,7 @@ use crate::kind::{
     self, Change, ColumnChange, ConstraintChange, EnumChange, IndexChange, SequenceChange,
     TableChange,
 };
+use crate::model::Table;
 use crate::model::{DefaultValue, IndexTarget, ObjectRef, QualifiedName, Schema};
 
 pub use crate::sql_lex::rename_in_expr;
@@ -38,14 +39,27 @@ pub struct Renames {
     pub sequences: BTreeMap<QualifiedName, QualifiedName>,
 }
 
-/// Tables on both sides whose partitioning differs, and every partition under them.
+/// Whether a partition can go from `c` to `d` keeping its rows: its bound changes under the
+/// same parent (detach, attach), or it becomes a table of its own (detach).
+fn movable(c: &Table, d: &Table) -> bool {
+    d.partition_by == c.partition_by
+        && match (&c.partition_of, &d.partition_of) {
+            (Some(a), Some(b)) => a.parent == b.parent,
+            (Some(_), None) => true,
+            _ => false,
+        }
+}
+
+/// Tables on both sides whose partitioning differs (beyond what [`movable`] allows), and every
+/// partition under them.
 fn rebuilt_tables(current: &Schema, desired: &Schema) -> BTreeSet<QualifiedName> {
     let mut out: BTreeSet<QualifiedName> = current
         .tables
         .iter()
         .filter(|c| {
             desired.table(&c.name).is_some_and(|d| {
-                d.partition_by != c.partition_by || d.partition_of != c.partition_of
+                d.partition_by != c.partition_by
+                    || (d.partition_of != c.partition_of && !movable(c, d))
             })
         })
         .map(|t| t.name.clone())
@@ -148,6 +162,47 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
                 .as_ref()
                 .is_some_and(|o| rebuilt.contains(&QualifiedName::new(&s.name.schema, &o.table)))
         });
+    }
+    // Partitions that move keeping their rows: the rest of the comparison starts from where
+    // the move leaves them.
+    let moves: Vec<(QualifiedName, Table)> = current
+        .tables
+        .iter()
+        .filter_map(|c| {
+            let d = desired.table(&c.name)?;
+            (c.partition_of != d.partition_of && movable(c, d)).then(|| (c.name.clone(), d.clone()))
+        })
+        .collect();
+    for (name, d) in moves {
+        let Some(c) = current.table(&name).cloned() else {
+            continue;
+        };
+        let Some(of) = &c.partition_of else { continue };
+        let moved = match &d.partition_of {
+            Some(to) => {
+                out.push(Change::Table(TableChange::Rebound {
+                    table: name.clone(),
+                    parent: of.parent.clone(),
+                    from: of.bound.clone(),
+                    to: to.bound.clone(),
+                }));
+                let mut m = c.clone();
+                m.partition_of = Some(to.clone());
+                m
+            }
+            None => {
+                let detached = kind::table::detached(current.as_ref(), &c);
+                out.push(Change::Table(TableChange::Detach {
+                    partition: c.clone(),
+                    detached: detached.clone(),
+                }));
+                detached
+            }
+        };
+        let cur = current.to_mut();
+        if let Some(t) = cur.tables.iter_mut().find(|t| t.name == name) {
+            *t = moved;
+        }
     }
     if let Cow::Owned(s) = &mut current {
         s.normalize();

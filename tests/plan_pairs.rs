@@ -148,6 +148,8 @@ async fn every_pair_applies_to_desired_and_reverts_to_current() {
         "table.comment",
         "table.storage",
         "table.persistence",
+        "table.bound",
+        "table.detach",
         "column.add",
         "column.drop",
         "column.rename",

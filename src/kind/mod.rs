@@ -145,6 +145,8 @@ impl Change {
                 TableChange::AlterComment { .. } => "table.comment",
                 TableChange::AlterStorage { .. } => "table.storage",
                 TableChange::AlterPersistence { .. } => "table.persistence",
+                TableChange::Rebound { .. } => "table.bound",
+                TableChange::Detach { .. } => "table.detach",
             },
             Change::Column(c) => match c {
                 ColumnChange::Add { .. } => "column.add",

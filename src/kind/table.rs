@@ -7,6 +7,10 @@
 //! - A dropped table's foreign keys are dropped first (as steps of their own), so tables can
 //!   be dropped in any order; the sequences its columns own go with it.
 //! - A declared rename (`renamed_from`) is `ALTER TABLE … RENAME TO`, keeping the rows.
+//! - A partition whose bound changes is detached and attached again with the new bound,
+//!   keeping its rows (PostgreSQL checks them against it); a partition the spec declares as a
+//!   table of its own is detached, keeping its rows, and then altered like any table from what
+//!   PostgreSQL leaves ([`detached`]).
 
 use std::fmt;
 
@@ -41,6 +45,19 @@ pub enum TableChange {
         table: QualifiedName,
         unlogged: bool,
     },
+    /// A partition's bound changed: `DETACH` and `ATTACH … FOR VALUES` the new one.
+    Rebound {
+        table: QualifiedName,
+        parent: QualifiedName,
+        from: PartitionBound,
+        to: PartitionBound,
+    },
+    /// A partition becomes a table of its own: `DETACH PARTITION`. `partition` is the current
+    /// table; `detached` what PostgreSQL makes of it, which the rest of the diff starts from.
+    Detach {
+        partition: Table,
+        detached: Table,
+    },
 }
 
 impl fmt::Display for TableChange {
@@ -65,6 +82,12 @@ impl fmt::Display for TableChange {
                 t(table),
                 if *unlogged { "unlogged" } else { "logged" }
             ),
+            TableChange::Rebound { table, to, .. } => {
+                write!(f, "move {} to {}", t(table), to.sql())
+            }
+            TableChange::Detach { partition, .. } => {
+                write!(f, "detach {} from its parent", t(&partition.name))
+            }
         }
     }
 }
@@ -212,6 +235,236 @@ fn plain_create_sql(table: &Table) -> String {
     }
 }
 
+/// `ALTER TABLE parent DETACH PARTITION partition` (in a transaction: the parent is locked
+/// against reads and writes for the moment it takes).
+pub fn detach_sql(parent: &QualifiedName, partition: &QualifiedName) -> String {
+    format!(
+        "ALTER TABLE {} DETACH PARTITION {}",
+        qualified(parent),
+        qualified(partition)
+    )
+}
+
+/// `ALTER TABLE parent ATTACH PARTITION partition FOR VALUES …` (PostgreSQL scans the
+/// partition to check its rows fit the bound).
+pub fn attach_sql(
+    parent: &QualifiedName,
+    partition: &QualifiedName,
+    bound: &PartitionBound,
+) -> String {
+    format!(
+        "ALTER TABLE {} ATTACH PARTITION {} {}",
+        qualified(parent),
+        qualified(partition),
+        bound.sql()
+    )
+}
+
+/// What PostgreSQL leaves of partition `part` of `schema` once it is detached: a table with
+/// its root's columns (identity dropped: the identity sequence stays with the parent), NOT
+/// NULL as they were, the checks and foreign keys of its ancestors under their names, and
+/// their keys, exclusion constraints and indexes under the names PostgreSQL gave the
+/// partition's copies (`<partition>_pkey`, `<partition>_<columns>_key`, `…_idx`, `…_excl`);
+/// its own checks, indexes and comment, and its own partitioning.
+pub fn detached(schema: &Schema, part: &Table) -> Table {
+    let mut out = part.clone();
+    out.partition_of = None;
+    out.columns = schema
+        .columns_of(part)
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            if c.identity.take().is_some() {
+                c.default = None;
+            }
+            c.comment = None;
+            c.renamed_from = None;
+            c
+        })
+        .collect();
+    let name = part.name.name.as_str();
+    let key_part = |keys: &[crate::model::IndexTarget]| -> String {
+        let mut seen: Vec<String> = Vec::new();
+        for k in keys {
+            let base = match k {
+                crate::model::IndexTarget::Column(c) => c.clone(),
+                crate::model::IndexTarget::Expr(e) => {
+                    expression_colname(e).unwrap_or_else(|| "expr".to_string())
+                }
+            };
+            // PostgreSQL numbers a repeated name (`expr`, `expr1`).
+            let mut candidate = base.clone();
+            let mut n = 0;
+            while seen.contains(&candidate) {
+                n += 1;
+                candidate = format!("{base}{n}");
+            }
+            seen.push(candidate);
+        }
+        seen.join("_")
+    };
+    let mut ancestors = Vec::new();
+    let mut at = part
+        .partition_of
+        .as_ref()
+        .and_then(|p| schema.table(&p.parent));
+    for _ in 0..64 {
+        let Some(t) = at else { break };
+        ancestors.push(t);
+        at = t
+            .partition_of
+            .as_ref()
+            .and_then(|p| schema.table(&p.parent));
+    }
+    for a in &ancestors {
+        if let Some(pk) = &a.primary_key {
+            out.primary_key = Some(crate::model::PrimaryKey {
+                name: crate::spec::names::primary_key(name),
+                comment: None,
+                index_comment: None,
+                ..pk.clone()
+            });
+        }
+        for u in &a.uniques {
+            let cols: Vec<&str> = u.columns.iter().map(String::as_str).collect();
+            out.uniques.push(crate::model::Unique {
+                name: crate::spec::names::column_constraint(name, &cols, "key"),
+                comment: None,
+                index_comment: None,
+                ..u.clone()
+            });
+        }
+        for c in a.checks.iter().filter(|c| !c.no_inherit) {
+            out.checks.push(crate::model::Check {
+                comment: None,
+                ..c.clone()
+            });
+        }
+        for f in &a.foreign_keys {
+            out.foreign_keys.push(crate::model::ForeignKey {
+                comment: None,
+                ..f.clone()
+            });
+        }
+        for x in &a.exclusions {
+            let targets: Vec<_> = x.elements.iter().map(|e| e.key.target.clone()).collect();
+            out.exclusions.push(crate::model::Exclusion {
+                name: crate::spec::names::make_object_name(
+                    name,
+                    Some(&key_part(&targets)),
+                    Some("excl"),
+                ),
+                comment: None,
+                index_comment: None,
+                ..x.clone()
+            });
+        }
+        for i in &a.indexes {
+            // The name is made of every column, INCLUDE ones too.
+            let mut targets: Vec<_> = i.keys.iter().map(|k| k.target.clone()).collect();
+            targets.extend(
+                i.include
+                    .iter()
+                    .map(|c| crate::model::IndexTarget::Column(c.clone())),
+            );
+            out.indexes.push(crate::model::Index {
+                name: crate::spec::names::make_object_name(
+                    name,
+                    Some(&key_part(&targets)),
+                    Some("idx"),
+                ),
+                comment: None,
+                ..i.clone()
+            });
+        }
+    }
+    out
+}
+
+/// The name PostgreSQL gives an index expression's column (`FigureIndexColname`), which it
+/// uses in the names it derives: a function call's name (`lower(body)` → `lower`), a column's
+/// (also through a cast: `embedding::halfvec(3072)` → `embedding`), else a cast's type
+/// (`(a + b)::text` → `text`); `None` when it has none (PostgreSQL then says `expr`).
+fn expression_colname(expr: &str) -> Option<String> {
+    let mut s = expr.trim();
+    // Outer parentheses around the whole expression.
+    while s.starts_with('(') && closing(s, 0) == Some(s.len() - 1) {
+        s = s[1..s.len() - 1].trim();
+    }
+    if let Some(at) = last_top_level(s, "::") {
+        let (inner, ty) = (&s[..at], s[at + 2..].trim());
+        return expression_colname(inner).or_else(|| {
+            let word: String = ty
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.' || *c == '"')
+                .collect();
+            let last = word.rsplit('.').next().unwrap_or("").trim_matches('"');
+            (!last.is_empty()).then(|| last.to_lowercase())
+        });
+    }
+    let ident_end = s
+        .char_indices()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '$' || *c == '.' || *c == '"'))
+        .map_or(s.len(), |(i, _)| i);
+    let ident = &s[..ident_end];
+    if ident.is_empty() || ident.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let last = ident.rsplit('.').next().unwrap_or(ident);
+    let name = if last.starts_with('"') {
+        last.trim_matches('"').to_string()
+    } else {
+        last.to_lowercase()
+    };
+    let rest = s[ident_end..].trim_start();
+    if rest.is_empty() {
+        return Some(name);
+    }
+    let open = s.len() - rest.len();
+    (rest.starts_with('(') && closing(s, open) == Some(s.len() - 1)).then_some(name)
+}
+
+/// The index of the `)` closing the `(` at `open`, skipping quoted text.
+fn closing(s: &str, open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (i, c) in s.char_indices().skip_while(|(i, _)| *i < open) {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The byte index of the last `needle` outside parentheses and quotes.
+fn last_top_level(s: &str, needle: &str) -> Option<usize> {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut found = None;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => depth -= 1,
+            (None, _) if depth == 0 && s[i..].starts_with(needle) => found = Some(i),
+            _ => {}
+        }
+    }
+    found
+}
+
 /// `DROP TABLE` (without CASCADE: what references it is dropped explicitly first).
 pub fn drop_sql(name: &QualifiedName) -> String {
     format!("DROP TABLE {}", qualified(name))
@@ -341,6 +594,69 @@ fn structure_sql(schema: &Schema, t: &Table) -> Vec<String> {
 
 pub(crate) fn plan(change: &TableChange, b: &mut Builder<'_>) {
     match change {
+        TableChange::Rebound {
+            table,
+            parent,
+            from,
+            to,
+        } => {
+            let me = ObjectRef::Table(table.clone());
+            let up = vec![detach_sql(parent, table), attach_sql(parent, table, to)];
+            let down = vec![detach_sql(parent, table), attach_sql(parent, table, from)];
+            b.step(&me, up, Some(down))
+                .requires([me.clone(), ObjectRef::Table(parent.clone())])
+                .lock(LockLevel::AccessExclusive, &ObjectRef::Table(parent.clone()))
+                .lock(LockLevel::AccessExclusive, &me)
+                .hazard(
+                    HazardKind::BlockingLock,
+                    format!(
+                        "moving {me} to {} detaches and attaches it: {} is locked against reads and writes while its rows are checked against the new bound",
+                        to.sql(),
+                        ObjectRef::Table(parent.clone())
+                    ),
+                )
+                .hazard(
+                    HazardKind::MayFail,
+                    format!(
+                        "attaching {me} {} fails if it holds rows outside that bound (or another partition, the default one included, holds rows inside it)",
+                        to.sql()
+                    ),
+                );
+        }
+        TableChange::Detach {
+            partition,
+            detached,
+        } => {
+            let Some(of) = &partition.partition_of else {
+                return;
+            };
+            let me = ObjectRef::Table(partition.name.clone());
+            let parent = &of.parent;
+            // Its NOT NULL constraints keep the parent's names; they take the names
+            // PostgreSQL derives for a table of its own (and back before re-attaching).
+            let mut up = vec![detach_sql(parent, &partition.name)];
+            let mut down = Vec::new();
+            for c in detached.columns.iter().filter(|c| !c.nullable) {
+                let theirs = column::not_null_name(&parent.name, &c.name);
+                let mine = column::not_null_name(&partition.name.name, &c.name);
+                up.push(column::not_null_rename_sql(&partition.name, &theirs, &mine));
+                down.push(column::not_null_rename_sql(&partition.name, &mine, &theirs));
+            }
+            down.push(attach_sql(parent, &partition.name, &of.bound));
+            // Every step on the table (each implies it requires the table) comes after.
+            b.step(&me, up, Some(down))
+                .requires([ObjectRef::Table(parent.clone())])
+                .provides([me.clone()])
+                .lock(LockLevel::AccessExclusive, &ObjectRef::Table(parent.clone()))
+                .lock(LockLevel::AccessExclusive, &me)
+                .hazard(
+                    HazardKind::BlockingLock,
+                    format!(
+                        "detaching {me} keeps its rows but locks {} against reads and writes while it runs (no scan); its rows leave the partitioned table",
+                        ObjectRef::Table(parent.clone())
+                    ),
+                );
+        }
         TableChange::Add(t) => plan_add(b, t),
         TableChange::Drop(t) => plan_drop(b, t),
         TableChange::Rename { from, to } => {
@@ -546,4 +862,23 @@ fn plan_drop(b: &mut Builder<'_>, t: &Table) {
             None => format!("dropping {me} destroys all its rows; the down step recreates it empty"),
         },
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expression_colname;
+
+    #[test]
+    fn index_expression_names_follow_postgres() {
+        assert_eq!(expression_colname("lower(body)").as_deref(), Some("lower"));
+        assert_eq!(
+            expression_colname("(embedding::halfvec(3072))").as_deref(),
+            Some("embedding")
+        );
+        assert_eq!(expression_colname("(a + b)::text").as_deref(), Some("text"));
+        assert_eq!(expression_colname("a + b"), None);
+        assert_eq!(expression_colname("public.f(x, ')')").as_deref(), Some("f"));
+        assert_eq!(expression_colname("\"Mixed\"").as_deref(), Some("Mixed"));
+        assert_eq!(expression_colname("lower(a) || b"), None);
+    }
 }

@@ -182,3 +182,51 @@ CREATE FUNCTION touch_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
 CREATE TRIGGER messages_touch BEFORE UPDATE ON messages FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
 CREATE VIEW recent_messages AS SELECT id, tenant_id, body FROM messages WHERE sent_at > now() - interval '7 days';
+
+-- case: partition_detached_into_a_table_of_its_own
+-- expect: converge
+-- current:
+CREATE TABLE tenants (id int PRIMARY KEY);
+CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY, tenant int NOT NULL REFERENCES tenants, at date NOT NULL DEFAULT current_date, body text CHECK (body <> ''), PRIMARY KEY (id, at), UNIQUE (tenant, id, at)) PARTITION BY RANGE (at);
+CREATE INDEX events_tenant_idx ON events (tenant);
+CREATE INDEX events_lower_idx ON events (lower(body)) INCLUDE (tenant);
+CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE INDEX events_2025_body_idx ON events_2025 (body);
+-- desired:
+CREATE TABLE tenants (id int PRIMARY KEY);
+CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY, tenant int NOT NULL REFERENCES tenants, at date NOT NULL DEFAULT current_date, body text CHECK (body <> ''), PRIMARY KEY (id, at), UNIQUE (tenant, id, at)) PARTITION BY RANGE (at);
+CREATE INDEX events_tenant_idx ON events (tenant);
+CREATE INDEX events_lower_idx ON events (lower(body)) INCLUDE (tenant);
+CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE INDEX events_2025_body_idx ON events_2025 (body);
+ALTER TABLE events DETACH PARTITION events_2025;
+ALTER TABLE events_2025 RENAME CONSTRAINT events_id_not_null TO events_2025_id_not_null;
+ALTER TABLE events_2025 RENAME CONSTRAINT events_tenant_not_null TO events_2025_tenant_not_null;
+ALTER TABLE events_2025 RENAME CONSTRAINT events_at_not_null TO events_2025_at_not_null;
+
+-- case: partition_detached_and_changed
+-- expect: converge
+-- current:
+CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, body text) PARTITION BY RANGE (at);
+CREATE INDEX events_at_idx ON events (at);
+CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+-- desired:
+CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, body text) PARTITION BY RANGE (at);
+CREATE INDEX events_at_idx ON events (at);
+CREATE TABLE events_2025 (id bigint NOT NULL, at date NOT NULL, body text, archived_at timestamptz);
+COMMENT ON TABLE events_2025 IS 'archive';
+
+-- case: partition_bound_moved_keeping_rows
+-- expect: converge
+-- current:
+CREATE TABLE events (at date NOT NULL, n int CHECK (n > 0)) PARTITION BY RANGE (at);
+CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE TABLE events_rest PARTITION OF events DEFAULT;
+CREATE INDEX events_2026_n_idx ON events_2026 (n);
+-- desired:
+CREATE TABLE events (at date NOT NULL, n int CHECK (n > 0)) PARTITION BY RANGE (at);
+CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2028-01-01');
+CREATE TABLE events_rest PARTITION OF events DEFAULT;
+CREATE INDEX events_2026_n_idx ON events_2026 (n);

@@ -1,0 +1,1 @@
+SELECT count(*) = 2 FROM public.events_2026

@@ -194,7 +194,7 @@ pub fn diff(current: &Schema, desired: &Schema) -> Vec<Change> {
                 let detached = kind::table::detached(current.as_ref(), &c);
                 out.push(Change::Table(TableChange::Detach {
                     partition: c.clone(),
-                    detached: detached.clone(),
+                    detached: Box::new(detached.clone()),
                 }));
                 detached
             }

@@ -56,7 +56,7 @@ pub enum TableChange {
     /// table; `detached` what PostgreSQL makes of it, which the rest of the diff starts from.
     Detach {
         partition: Table,
-        detached: Table,
+        detached: Box<Table>,
     },
 }
 

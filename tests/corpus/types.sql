@@ -443,3 +443,18 @@ CREATE EXTENSION citext; CREATE TABLE t (id bigint PRIMARY KEY, email citext NOT
 CREATE EXTENSION hstore; CREATE TABLE t (id bigint PRIMARY KEY);
 -- desired:
 CREATE EXTENSION hstore; CREATE TABLE t (id bigint PRIMARY KEY, attrs hstore);
+
+-- case: reservations_with_ranges_points_and_exclusion
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE EXTENSION btree_gist; CREATE TABLE reservations (id bigint PRIMARY KEY, room_id int NOT NULL, during tstzrange NOT NULL, seats int4range, location point, area box, CONSTRAINT reservations_no_overlap EXCLUDE USING gist (room_id WITH =, during WITH &&)); CREATE INDEX reservations_location_idx ON reservations USING gist (location);
+
+-- case: reservations_with_citext_ranges_points_and_exclusion
+-- expect: converge
+-- requires: citext
+-- current:
+
+-- desired:
+CREATE EXTENSION btree_gist; CREATE EXTENSION citext; CREATE TABLE reservations (id bigint PRIMARY KEY, guest citext NOT NULL UNIQUE, room_id int NOT NULL, during tstzrange NOT NULL, location point, CONSTRAINT reservations_no_overlap EXCLUDE USING gist (room_id WITH =, during WITH &&));

@@ -98,6 +98,7 @@ fn schema(tables: usize) -> Schema {
                 partition_of: None,
                 unlogged: false,
                 storage: IndexOptions::default(),
+                replica_identity: Default::default(),
             }
         })
         .collect();

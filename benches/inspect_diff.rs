@@ -109,6 +109,7 @@ fn table(i: usize) -> Table {
         partition_of: None,
         unlogged: false,
         storage: IndexOptions::default(),
+        replica_identity: Default::default(),
     }
 }
 

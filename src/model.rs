@@ -566,6 +566,9 @@ pub struct Table {
     /// written, compared as a set.
     #[serde(default, skip_serializing_if = "IndexOptions::is_empty")]
     pub storage: IndexOptions,
+    /// `REPLICA IDENTITY`.
+    #[serde(default, skip_serializing_if = "ReplicaIdentity::is_default")]
+    pub replica_identity: ReplicaIdentity,
 }
 
 /// How a partitioned table spreads its rows.
@@ -651,6 +654,7 @@ impl Table {
             partition_of: None,
             unlogged: false,
             storage: IndexOptions::default(),
+            replica_identity: ReplicaIdentity::Default,
         }
     }
 
@@ -949,6 +953,13 @@ pub struct PrimaryKey {
     /// other columns must not overlap in it (a range), enforced by a GiST index.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub without_overlaps: bool,
+    /// `DEFERRABLE [INITIALLY …]`: uniqueness checked at commit (or when set immediate),
+    /// which lets a transaction swap keys.
+    #[serde(default, skip_serializing_if = "Deferrable::is_not")]
+    pub deferrable: Deferrable,
+    /// `INCLUDE (…)`: columns stored in the key's index, not part of the key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
     /// `COMMENT ON CONSTRAINT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -966,6 +977,9 @@ pub struct Unique {
     /// `WITHOUT OVERLAPS` on the last column, as for [`PrimaryKey::without_overlaps`].
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub without_overlaps: bool,
+    /// `INCLUDE (…)`, as for [`PrimaryKey::include`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1001,6 +1015,10 @@ pub struct ForeignKey {
     /// referencing row's range must be covered by referenced rows' ranges.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub period: bool,
+    /// `MATCH FULL`: a row with some referencing columns NULL must have all of them NULL
+    /// (the default, `MATCH SIMPLE`, skips the check when any is NULL).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub match_full: bool,
     /// `NOT VALID`, as for [`Check::not_valid`].
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub not_valid: bool,
@@ -1060,6 +1078,34 @@ pub enum Deferrable {
     NotDeferrable,
     InitiallyImmediate,
     InitiallyDeferred,
+}
+
+impl Deferrable {
+    /// Not deferrable: what a spec that says nothing means.
+    pub fn is_not(&self) -> bool {
+        *self == Deferrable::NotDeferrable
+    }
+}
+
+/// `REPLICA IDENTITY`: what logical replication and decoding write of an updated or deleted
+/// row's old version.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+pub enum ReplicaIdentity {
+    /// The primary key's columns.
+    #[default]
+    Default,
+    /// Every column.
+    Full,
+    /// Nothing (updates and deletes cannot be published).
+    Nothing,
+    /// The columns of this unique index.
+    Index(String),
+}
+
+impl ReplicaIdentity {
+    pub fn is_default(&self) -> bool {
+        *self == ReplicaIdentity::Default
+    }
 }
 
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]

@@ -195,6 +195,7 @@ fn build(tables: Vec<TableSpec>, labels: Option<Vec<&'static str>>) -> Schema {
             partition_of: None,
             unlogged: false,
             storage: IndexOptions::default(),
+            replica_identity: Default::default(),
         });
     }
     out.normalize();
@@ -315,6 +316,7 @@ fn awkward(renamed: bool, comment: Option<&str>) -> Schema {
             partition_of: None,
             unlogged: false,
             storage: IndexOptions::default(),
+            replica_identity: Default::default(),
         }],
         ..Schema::default()
     };

@@ -148,6 +148,7 @@ async fn every_pair_applies_to_desired_and_reverts_to_current() {
         "table.comment",
         "table.storage",
         "table.persistence",
+        "table.replica_identity",
         "table.bound",
         "table.detach",
         "column.add",

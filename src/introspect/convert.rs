@@ -21,8 +21,8 @@ use crate::model::{
     Check, Column, ColumnStorage, ColumnType, DefaultValue, Deferrable, Enum, Exclusion,
     ExclusionElement, Extension, FkAction, ForeignKey, Identity, IdentityKind, Index, IndexKey,
     IndexMethod, IndexOptions, IndexTarget, Namespace, NullsOrder, PartitionBound, PartitionKey,
-    PartitionOf, PartitionStrategy, PrimaryKey, QualifiedName, Schema, Sequence, SequenceOptions,
-    SequenceOwner, SequenceType, SortOrder, Table, Unique,
+    PartitionOf, PartitionStrategy, PrimaryKey, QualifiedName, ReplicaIdentity, Schema, Sequence,
+    SequenceOptions, SequenceOwner, SequenceType, SortOrder, Table, Unique,
 };
 use crate::model::{
     CheckOption, Function, ObjectRef, Parallel, Trigger, TriggerEnabled, TriggerEvent,
@@ -77,6 +77,9 @@ pub struct TableRow {
     /// `reloptions` of the table and of its TOAST table (`name=value`).
     pub reloptions: Option<Vec<String>>,
     pub toast_options: Option<Vec<String>>,
+    /// `relreplident` (`d`, `f`, `n`, `i`) and, for `i`, the index.
+    pub replica_identity: String,
+    pub replica_index: Option<String>,
 }
 
 /// A row of [`super::queries::GRANTS`].
@@ -209,6 +212,10 @@ pub struct ConstraintRow {
     pub no_inherit: bool,
     /// `conperiod`: `WITHOUT OVERLAPS` on a key, `PERIOD` on a foreign key (PostgreSQL 18).
     pub period: bool,
+    /// `confmatchtype = 'f'`.
+    pub match_full: bool,
+    /// A key's `INCLUDE` columns.
+    pub include: Vec<String>,
     /// `COMMENT ON CONSTRAINT`.
     pub comment: Option<String>,
     /// `COMMENT ON INDEX` of a key's index.
@@ -507,11 +514,20 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
         } else {
             crate::model::IndexOptions::default()
         };
+        // A partition's is reported by the inventory.
+        let replica_identity = match (t.replica_identity.as_str(), t.replica_index) {
+            _ if partition_of.is_some() => ReplicaIdentity::Default,
+            ("f", _) => ReplicaIdentity::Full,
+            ("n", _) => ReplicaIdentity::Nothing,
+            ("i", Some(index)) => ReplicaIdentity::Index(index),
+            _ => ReplicaIdentity::Default,
+        };
         by_oid.insert(t.oid, tables.len());
         tables.push(Table {
             comment: t.comment,
             unlogged: t.unlogged && own_storage,
             storage,
+            replica_identity,
             partition_by,
             partition_of,
             ..Table::named(name)
@@ -1827,6 +1843,8 @@ fn constraint(table: &mut Table, c: ConstraintRow) -> Result<(), IntrospectError
                 name: c.name,
                 columns: c.columns,
                 without_overlaps: c.period,
+                deferrable,
+                include: c.include,
                 comment: c.comment,
                 index_comment: c.index_comment,
             })
@@ -1837,6 +1855,7 @@ fn constraint(table: &mut Table, c: ConstraintRow) -> Result<(), IntrospectError
             nulls_not_distinct: c.nulls_not_distinct,
             deferrable,
             without_overlaps: c.period,
+            include: c.include,
             comment: c.comment,
             index_comment: c.index_comment,
         }),
@@ -1867,6 +1886,7 @@ fn constraint(table: &mut Table, c: ConstraintRow) -> Result<(), IntrospectError
                 ref_columns: c.ref_columns,
                 deferrable,
                 period: c.period,
+                match_full: c.match_full,
                 not_valid: c.not_valid,
                 comment: c.comment,
             });
@@ -2236,6 +2256,8 @@ mod tests {
             unlogged: false,
             reloptions: None,
             toast_options: None,
+            replica_identity: "d".into(),
+            replica_index: None,
         }
     }
 
@@ -2562,6 +2584,8 @@ mod tests {
             not_valid: false,
             no_inherit: false,
             period: false,
+            match_full: false,
+            include: vec![],
             comment: None,
             index_comment: None,
             unsupported: vec![],

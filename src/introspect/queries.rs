@@ -124,7 +124,10 @@ pub const TABLES: &str = concat!(
        CASE WHEN rc.relispartition THEN pg_get_expr(rc.relpartbound, rc.oid) END AS partition_bound,
        rc.relpersistence = 'u' AS unlogged,
        rc.reloptions::text[] AS reloptions,
-       (SELECT tc.reloptions FROM pg_class tc WHERE tc.oid = rc.reltoastrelid)::text[] AS toast_options
+       (SELECT tc.reloptions FROM pg_class tc WHERE tc.oid = rc.reltoastrelid)::text[] AS toast_options,
+       rc.relreplident::text AS replica_identity,
+       (SELECT ic.relname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+        WHERE i.indrelid = rel.oid AND i.indisreplident) AS replica_index
 FROM rel
 JOIN pg_class rc ON rc.oid = rel.oid
 LEFT JOIN pg_inherits pi ON rc.relispartition AND pi.inhrelid = rel.oid
@@ -241,7 +244,10 @@ pub const CONSTRAINTS: &str = concat!(
        COALESCE(co.contype = 'u' AND ci.indnullsnotdistinct, false) AS nulls_not_distinct,
        pg_get_constraintdef(co.oid, true) AS definition,
        NOT co.convalidated AS not_valid, co.connoinherit AS no_inherit,
-       @conperiod@ AS period,
+       @conperiod@ AS period, co.confmatchtype = 'f' AS match_full,
+       ARRAY(SELECT a.attname::text FROM generate_series(ci.indnkeyatts + 1, ci.indnatts) AS k
+             JOIN pg_attribute a ON a.attrelid = ci.indrelid AND a.attnum = ci.indkey[k - 1]
+             ORDER BY k) AS include,
        (SELECT dco.description FROM pg_description dco
         WHERE dco.objoid = co.oid AND dco.classoid = 'pg_constraint'::regclass
           AND dco.objsubid = 0) AS comment,
@@ -250,10 +256,8 @@ pub const CONSTRAINTS: &str = concat!(
           AND dci.objsubid = 0) AS index_comment,
        array_remove(ARRAY[
          CASE WHEN @conenforced@ THEN 'is NOT ENFORCED' END,
-         CASE WHEN co.contype = 'f' AND co.confmatchtype <> 's' THEN 'uses MATCH FULL' END,
+         CASE WHEN co.contype = 'f' AND co.confmatchtype NOT IN ('s', 'f') THEN 'uses MATCH PARTIAL' END,
          CASE WHEN co.contype = 'f' AND @confdelsetcols@ THEN 'sets only some columns ON DELETE' END,
-         CASE WHEN co.contype = 'p' AND co.condeferrable THEN 'is DEFERRABLE' END,
-         CASE WHEN ci.indnatts > ci.indnkeyatts THEN 'has INCLUDE columns' END,
          CASE WHEN cic.reloptions IS NOT NULL THEN 'its index has storage parameters' END,
          CASE WHEN cic.reltablespace <> 0 THEN 'its index is in another tablespace' END,
          CASE WHEN ci.indexrelid IS NOT NULL
@@ -338,7 +342,6 @@ pub const INDEXES: &str = concat!(
          CASE WHEN NOT i.indisvalid THEN 'is INVALID (a concurrent build failed); drop it or rebuild it' END,
          CASE WHEN ic.reltablespace <> 0 THEN 'is in another tablespace' END,
          CASE WHEN i.indisclustered THEN 'is the table''s CLUSTER index' END,
-         CASE WHEN i.indisreplident THEN 'is the table''s REPLICA IDENTITY index' END,
          CASE WHEN EXISTS (SELECT 1 FROM unnest(i.indcollation::oid[]) k
                            JOIN pg_collation c ON c.oid = k
                            WHERE c.collnamespace <> 'pg_catalog'::regnamespace)
@@ -693,7 +696,9 @@ SELECT kind::text, schema::text, table_name::text, name::text, detail::text FROM
                 THEN 'uses table access method ' || (SELECT amname FROM pg_am WHERE oid = r.relam) END,
           CASE WHEN r.reltablespace <> 0
                 THEN 'is in tablespace ' || (SELECT spcname FROM pg_tablespace WHERE oid = r.reltablespace) END,
-          CASE WHEN r.relreplident <> 'd' THEN 'has a non-default REPLICA IDENTITY' END,
+          -- An ordinary table's is read; a partition's the spec cannot declare yet.
+          CASE WHEN r.relreplident <> 'd' AND r.relispartition
+               THEN 'has a non-default REPLICA IDENTITY' END,
           NULL
         ], NULL) AS details
     FROM tbl c JOIN pg_class r ON r.oid = c.oid

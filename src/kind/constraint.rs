@@ -318,22 +318,34 @@ fn key_columns_sql(columns: &[String], temporal: Option<&str>) -> String {
     items.join(", ")
 }
 
-/// `CONSTRAINT "name" PRIMARY KEY (…)`: the fragment shared by `CREATE TABLE` and `ADD`.
+/// ` INCLUDE (…)` of a key, or nothing.
+fn include_sql(include: &[String]) -> String {
+    if include.is_empty() {
+        String::new()
+    } else {
+        format!(" INCLUDE ({})", quote_list(include))
+    }
+}
+
+/// `CONSTRAINT "name" PRIMARY KEY (…) [INCLUDE (…)] [DEFERRABLE …]`: the fragment shared by
+/// `CREATE TABLE` and `ADD`.
 pub fn primary_key_sql(pk: &PrimaryKey) -> String {
     format!(
-        "CONSTRAINT {} PRIMARY KEY ({})",
+        "CONSTRAINT {} PRIMARY KEY ({}){}{}",
         quote(&pk.name),
         key_columns_sql(
             &pk.columns,
             pk.without_overlaps.then_some("WITHOUT OVERLAPS")
-        )
+        ),
+        include_sql(&pk.include),
+        deferrable_sql(pk.deferrable)
     )
 }
 
 /// `CONSTRAINT "name" UNIQUE [NULLS NOT DISTINCT] (…) [DEFERRABLE …]`.
 pub fn unique_sql(u: &Unique) -> String {
     format!(
-        "CONSTRAINT {} UNIQUE{} ({}){}",
+        "CONSTRAINT {} UNIQUE{} ({}){}{}",
         quote(&u.name),
         if u.nulls_not_distinct {
             " NULLS NOT DISTINCT"
@@ -341,6 +353,7 @@ pub fn unique_sql(u: &Unique) -> String {
             ""
         },
         key_columns_sql(&u.columns, u.without_overlaps.then_some("WITHOUT OVERLAPS")),
+        include_sql(&u.include),
         deferrable_sql(u.deferrable)
     )
 }
@@ -365,6 +378,9 @@ pub fn foreign_key_sql(fk: &ForeignKey) -> String {
         qualified(&fk.ref_table),
         key_columns_sql(&fk.ref_columns, fk.period.then_some("PERIOD"))
     );
+    if fk.match_full {
+        sql.push_str(" MATCH FULL");
+    }
     if fk.on_delete != FkAction::NoAction {
         sql.push_str(&format!(" ON DELETE {}", fk_action(fk.on_delete)));
     }
@@ -538,8 +554,16 @@ pub fn dependencies(schema: &Schema, table: &QualifiedName, c: &Constraint) -> V
         names.iter().map(|n| ObjectRef::column(table, n)).collect()
     };
     match c {
-        Constraint::PrimaryKey(pk) => cols(&pk.columns),
-        Constraint::Unique(u) => cols(&u.columns),
+        Constraint::PrimaryKey(pk) => {
+            let mut out = cols(&pk.columns);
+            out.extend(cols(&pk.include));
+            out
+        }
+        Constraint::Unique(u) => {
+            let mut out = cols(&u.columns);
+            out.extend(cols(&u.include));
+            out
+        }
         Constraint::Check(ch) => {
             let mut out = match schema.table(table) {
                 Some(t) => column::expression_columns(t, &ch.expr),

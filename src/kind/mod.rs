@@ -145,6 +145,7 @@ impl Change {
                 TableChange::AlterComment { .. } => "table.comment",
                 TableChange::AlterStorage { .. } => "table.storage",
                 TableChange::AlterPersistence { .. } => "table.persistence",
+                TableChange::AlterReplicaIdentity { .. } => "table.replica_identity",
                 TableChange::Rebound { .. } => "table.bound",
                 TableChange::Detach { .. } => "table.detach",
             },

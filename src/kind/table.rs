@@ -14,7 +14,9 @@
 
 use std::fmt;
 
-use crate::model::{ConstraintKind, ObjectRef, PartitionBound, QualifiedName, Schema, Table};
+use crate::model::{
+    ConstraintKind, ObjectRef, PartitionBound, QualifiedName, ReplicaIdentity, Schema, Table,
+};
 use crate::plan::{Builder, HazardKind, LockLevel};
 use crate::sql_ident::{qualified, quote};
 
@@ -44,6 +46,12 @@ pub enum TableChange {
     AlterPersistence {
         table: QualifiedName,
         unlogged: bool,
+    },
+    /// `REPLICA IDENTITY` changed.
+    AlterReplicaIdentity {
+        table: QualifiedName,
+        from: ReplicaIdentity,
+        to: ReplicaIdentity,
     },
     /// A partition's bound changed: `DETACH` and `ATTACH … FOR VALUES` the new one.
     Rebound {
@@ -82,6 +90,9 @@ impl fmt::Display for TableChange {
                 t(table),
                 if *unlogged { "unlogged" } else { "logged" }
             ),
+            TableChange::AlterReplicaIdentity { table, .. } => {
+                write!(f, "change the replica identity of {}", t(table))
+            }
             TableChange::Rebound { table, to, .. } => {
                 write!(f, "move {} to {}", t(table), to.sql())
             }
@@ -129,6 +140,13 @@ pub fn diff(current: &Schema, desired: &Schema, out: &mut Vec<Change>) {
                     out.push(Change::Table(TableChange::AlterPersistence {
                         table: t.name.clone(),
                         unlogged: t.unlogged,
+                    }))
+                }
+                if c.replica_identity != t.replica_identity {
+                    out.push(Change::Table(TableChange::AlterReplicaIdentity {
+                        table: t.name.clone(),
+                        from: c.replica_identity.clone(),
+                        to: t.replica_identity.clone(),
                     }))
                 }
             }
@@ -232,6 +250,25 @@ fn plain_create_sql(table: &Table) -> String {
             if table.unlogged { "UNLOGGED " } else { "" },
             qualified(&table.name)
         )
+    }
+}
+
+/// `ALTER TABLE … REPLICA IDENTITY …`.
+pub fn replica_identity_sql(table: &QualifiedName, ri: &ReplicaIdentity) -> String {
+    let what = match ri {
+        ReplicaIdentity::Default => "DEFAULT".to_string(),
+        ReplicaIdentity::Full => "FULL".to_string(),
+        ReplicaIdentity::Nothing => "NOTHING".to_string(),
+        ReplicaIdentity::Index(i) => format!("USING INDEX {}", quote(i)),
+    };
+    format!("ALTER TABLE {} REPLICA IDENTITY {what}", qualified(table))
+}
+
+/// The index a replica identity uses, as an object to order around.
+fn replica_index(table: &QualifiedName, ri: &ReplicaIdentity) -> Vec<ObjectRef> {
+    match ri {
+        ReplicaIdentity::Index(i) => vec![ObjectRef::index(table, i)],
+        _ => Vec::new(),
     }
 }
 
@@ -589,11 +626,26 @@ fn structure_sql(schema: &Schema, t: &Table) -> Vec<String> {
             out.push(index::comment_sql(&t.name, &i.name, Some(c)));
         }
     }
+    if !t.replica_identity.is_default() {
+        out.push(replica_identity_sql(&t.name, &t.replica_identity));
+    }
     out
 }
 
 pub(crate) fn plan(change: &TableChange, b: &mut Builder<'_>) {
     match change {
+        TableChange::AlterReplicaIdentity { table, from, to } => {
+            let me = ObjectRef::Table(table.clone());
+            b.step(
+                &me,
+                vec![replica_identity_sql(table, to)],
+                Some(vec![replica_identity_sql(table, from)]),
+            )
+            .requires([me.clone()])
+            .requires(replica_index(table, to))
+            .releases(replica_index(table, from))
+            .lock(LockLevel::AccessExclusive, &me);
+        }
         TableChange::Rebound {
             table,
             parent,
@@ -816,6 +868,18 @@ fn plan_add(b: &mut Builder<'_>, t: &Table) {
             )
             .requires([what.clone()]);
         }
+    }
+    if !t.replica_identity.is_default() {
+        b.step(
+            &me,
+            vec![replica_identity_sql(&t.name, &t.replica_identity)],
+            Some(vec![replica_identity_sql(
+                &t.name,
+                &ReplicaIdentity::Default,
+            )]),
+        )
+        .requires([me.clone()])
+        .requires(replica_index(&t.name, &t.replica_identity));
     }
 }
 

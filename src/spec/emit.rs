@@ -510,6 +510,8 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
             ([one], true)
                 if col_index(one).is_some()
                     && !pk.without_overlaps
+                    && pk.include.is_empty()
+                    && pk.deferrable == Deferrable::NotDeferrable
                     && pk.comment.is_none()
                     && pk.index_comment.is_none() =>
             {
@@ -522,6 +524,7 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
     for u in &t.uniques {
         let simple = !u.nulls_not_distinct
             && !u.without_overlaps
+            && u.include.is_empty()
             && u.deferrable == Deferrable::NotDeferrable
             && u.comment.is_none()
             && u.index_comment.is_none();
@@ -554,6 +557,7 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
             ([one], [_])
                 if f.name == names::column_constraint(table_name, &[one], "fkey")
                     && !f.not_valid
+                    && !f.match_full
                     && f.comment.is_none()
                     && col_index(one).is_some_and(|i| inline[i].fk.is_none()) =>
             {
@@ -574,6 +578,14 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
         out.push_str("    unlogged: true\n");
     }
     storage(&t.storage, out);
+    match &t.replica_identity {
+        crate::model::ReplicaIdentity::Default => {}
+        crate::model::ReplicaIdentity::Full => out.push_str("    replica_identity: full\n"),
+        crate::model::ReplicaIdentity::Nothing => out.push_str("    replica_identity: nothing\n"),
+        crate::model::ReplicaIdentity::Index(i) => {
+            let _ = writeln!(out, "    replica_identity: {{ index: {} }}", scalar(i));
+        }
+    }
     if t.columns.is_empty() {
         out.push_str("    columns: {}\n");
     } else {
@@ -604,7 +616,11 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
     }
     if let Some(pk) = pk_table {
         let comments = constraint_comments(pk.comment.as_deref(), pk.index_comment.as_deref());
-        if pk.name == names::primary_key(table_name) && comments.is_empty() && !pk.without_overlaps
+        if pk.name == names::primary_key(table_name)
+            && comments.is_empty()
+            && !pk.without_overlaps
+            && pk.include.is_empty()
+            && pk.deferrable == Deferrable::NotDeferrable
         {
             let _ = writeln!(out, "    primary_key: {}", list(&pk.columns));
         } else {
@@ -614,6 +630,12 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
             ];
             if pk.without_overlaps {
                 fields.push("without_overlaps: true".into());
+            }
+            if !pk.include.is_empty() {
+                fields.push(format!("include: {}", list(&pk.include)));
+            }
+            if let Some(d) = deferrable(pk.deferrable) {
+                fields.push(format!("deferrable: {d}"));
             }
             fields.extend(comments);
             let _ = writeln!(out, "    primary_key: {{ {} }}", fields.join(", "));
@@ -631,6 +653,9 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
             }
             if u.without_overlaps {
                 fields.push("without_overlaps: true".into());
+            }
+            if !u.include.is_empty() {
+                fields.push(format!("include: {}", list(&u.include)));
             }
             fields.extend(constraint_comments(
                 u.comment.as_deref(),
@@ -676,6 +701,9 @@ fn table(schema: &Schema, t: &Table, out: &mut String) {
             }
             if f.period {
                 out.push_str("        period: true\n");
+            }
+            if f.match_full {
+                out.push_str("        match: full\n");
             }
             if f.not_valid {
                 out.push_str("        not_valid: true\n");

@@ -69,6 +69,7 @@ struct PendingFk {
     on_update: FkAction,
     deferrable: Deferrable,
     period: bool,
+    match_full: bool,
     not_valid: bool,
     comment: Option<String>,
 }
@@ -1837,6 +1838,7 @@ impl Lowerer {
                         on_update: c.on_update,
                         deferrable: c.deferrable,
                         period: false,
+                        match_full: false,
                         not_valid: false,
                         comment: None,
                     }),
@@ -2005,6 +2007,13 @@ impl Lowerer {
                 {
                     self.push(temporal_needs_two(&format!("the primary key of {tw}"), at));
                 }
+                for col in &pk.include {
+                    if table.column(&col.v).is_none() {
+                        ok = false;
+                        let tbl = table.clone();
+                        self.missing_column(&tbl, col, &format!("the primary key of {tw}"));
+                    }
+                }
                 if ok && !pk.columns.is_empty() {
                     cons.push((
                         name.clone(),
@@ -2016,6 +2025,8 @@ impl Lowerer {
                         name,
                         columns: pk.columns.iter().map(|c| c.v.clone()).collect(),
                         without_overlaps: pk.without_overlaps.is_some(),
+                        deferrable: pk.deferrable,
+                        include: pk.include.iter().map(|c| c.v.clone()).collect(),
                         comment: pk.comment.clone(),
                         index_comment: pk.index_comment.clone(),
                     });
@@ -2047,7 +2058,7 @@ impl Lowerer {
             let uw = format!("unique constraint \"{}\" on {tw}", u.name.v);
             self.check_ident(&u.name.v, &u.name.at, &uw);
             let mut ok = true;
-            for col in &u.columns {
+            for col in u.columns.iter().chain(&u.include) {
                 if table.column(&col.v).is_none() {
                     ok = false;
                     let tbl = table.clone();
@@ -2067,6 +2078,7 @@ impl Lowerer {
                     nulls_not_distinct: u.nulls_not_distinct,
                     deferrable: u.deferrable,
                     without_overlaps: u.without_overlaps.is_some(),
+                    include: u.include.iter().map(|c| c.v.clone()).collect(),
                     comment: u.comment.clone(),
                     index_comment: u.index_comment.clone(),
                 });
@@ -2106,6 +2118,7 @@ impl Lowerer {
                         }
                         fk.period.is_some()
                     },
+                    match_full: fk.match_full,
                     not_valid: fk.not_valid,
                     comment: fk.comment.clone(),
                 }),
@@ -2239,6 +2252,88 @@ impl Lowerer {
             table.partition_by = self.partition_key(&table, pb, &tw);
         }
         table.unlogged = t.unlogged.is_some();
+        if let Some(ri) = &t.replica_identity {
+            if let crate::model::ReplicaIdentity::Index(index) = &ri.v {
+                let keys: Vec<&str> = table
+                    .primary_key
+                    .iter()
+                    .map(|k| k.name.as_str())
+                    .chain(table.uniques.iter().map(|u| u.name.as_str()))
+                    .chain(
+                        table
+                            .indexes
+                            .iter()
+                            .filter(|i| i.unique && i.predicate.is_none())
+                            .map(|i| i.name.as_str()),
+                    )
+                    .collect();
+                // PostgreSQL takes only a non-deferrable key over NOT NULL columns.
+                let key_columns: Option<Vec<String>> = table
+                    .primary_key
+                    .iter()
+                    .filter(|k| k.name == *index)
+                    .map(|k| (k.columns.clone(), k.deferrable))
+                    .chain(
+                        table
+                            .uniques
+                            .iter()
+                            .filter(|u| u.name == *index)
+                            .map(|u| (u.columns.clone(), u.deferrable)),
+                    )
+                    .chain(table.indexes.iter().filter(|i| i.name == *index).map(|i| {
+                        (
+                            i.keys
+                                .iter()
+                                .map(|k| match &k.target {
+                                    IndexTarget::Column(c) => c.clone(),
+                                    IndexTarget::Expr(e) => format!("({e})"),
+                                })
+                                .collect(),
+                            Deferrable::NotDeferrable,
+                        )
+                    }))
+                    .next()
+                    .map(|(cols, deferrable)| {
+                        if deferrable != Deferrable::NotDeferrable {
+                            vec!["(deferrable)".to_string()]
+                        } else {
+                            cols.into_iter()
+                                .filter(|c| table.column(c).is_none_or(|col| col.nullable))
+                                .collect()
+                        }
+                    });
+                if let Some(bad) = key_columns.filter(|b| !b.is_empty()) {
+                    self.push(
+                        Diagnostic::error(format!(
+                            "`replica_identity` of {tw} names \"{index}\", which PostgreSQL cannot use: {}",
+                            if bad == ["(deferrable)"] {
+                                "it is deferrable".to_string()
+                            } else {
+                                format!("{} may be NULL (or is an expression)", bad.join(", "))
+                            }
+                        ))
+                        .at(ri.at.clone())
+                        .label("not usable as replica identity")
+                        .help("a replica identity index is unique, not partial, not deferrable, over NOT NULL columns only; or write `full`"),
+                    );
+                }
+                if !keys.contains(&index.as_str()) {
+                    self.push(
+                        Diagnostic::error(format!(
+                            "`replica_identity` of {tw} names index \"{index}\", which is not a key or unique index of the table"
+                        ))
+                        .at(ri.at.clone())
+                        .label("no such unique index")
+                        .help(if keys.is_empty() {
+                            "give the table a primary key or a unique index to use, or write `full`".to_string()
+                        } else {
+                            format!("one of: {}; or `full`, `nothing`, `default`", keys.join(", "))
+                        }),
+                    );
+                }
+            }
+            table.replica_identity = ri.v.clone();
+        }
         table.storage = t
             .with
             .iter()
@@ -2836,6 +2931,7 @@ impl Lowerer {
             on_update: fk.on_update,
             deferrable: fk.deferrable,
             period: fk.period,
+            match_full: fk.match_full,
             not_valid: fk.not_valid,
             comment: fk.comment,
         })

@@ -146,6 +146,7 @@ pub const TABLE_KEYS: &[&str] = &[
     "partitions",
     "unlogged",
     "with",
+    "replica_identity",
 ];
 /// Keys of an exclusion constraint.
 pub const EXCLUSION_KEYS: &[&str] = &[
@@ -236,6 +237,8 @@ pub const INDEX_KEY_KEYS: &[&str] = &[
 pub const PRIMARY_KEY_KEYS: &[&str] = &[
     "name",
     "columns",
+    "include",
+    "deferrable",
     "without_overlaps",
     "comment",
     "index_comment",
@@ -243,6 +246,7 @@ pub const PRIMARY_KEY_KEYS: &[&str] = &[
 /// Keys of a unique constraint's mapping form.
 pub const UNIQUE_KEYS: &[&str] = &[
     "columns",
+    "include",
     "nulls_not_distinct",
     "deferrable",
     "without_overlaps",
@@ -259,6 +263,7 @@ pub const FOREIGN_KEY_KEYS: &[&str] = &[
     "on_update",
     "deferrable",
     "period",
+    "match",
     "not_valid",
     "comment",
 ];
@@ -487,6 +492,8 @@ pub struct RawTable {
     pub unlogged: Option<Span>,
     /// Storage parameters (`with:`), `toast.`-prefixed ones for the TOAST table.
     pub with: Vec<(Sp<String>, Sp<String>)>,
+    /// `replica_identity:`, with where it is written.
+    pub replica_identity: Option<Sp<crate::model::ReplicaIdentity>>,
 }
 
 /// An `exclusions:` entry: read as the index it is (its elements are the index's keys), plus
@@ -556,6 +563,8 @@ pub struct RawPrimaryKey {
     pub columns: Vec<Sp<String>>,
     pub at: Span,
     pub without_overlaps: Option<Span>,
+    pub include: Vec<Sp<String>>,
+    pub deferrable: Deferrable,
     pub comment: Option<String>,
     pub index_comment: Option<String>,
 }
@@ -577,6 +586,7 @@ pub struct RawUnique {
     pub nulls_not_distinct: bool,
     pub deferrable: Deferrable,
     pub without_overlaps: Option<Span>,
+    pub include: Vec<Sp<String>>,
     pub comment: Option<String>,
     pub index_comment: Option<String>,
 }
@@ -591,6 +601,7 @@ pub struct RawForeignKey {
     pub on_update: FkAction,
     pub deferrable: Deferrable,
     pub period: Option<Span>,
+    pub match_full: bool,
     pub not_valid: bool,
     pub comment: Option<String>,
 }
@@ -1807,6 +1818,7 @@ impl<'a> Reader<'a> {
             partitions: Vec::new(),
             unlogged: None,
             with: Vec::new(),
+            replica_identity: None,
         };
         let mut saw_columns = false;
         for (k, v) in fields {
@@ -1851,6 +1863,27 @@ impl<'a> Reader<'a> {
                     }
                 }
                 "indexes" => t.indexes = self.indexes(v, &what),
+                "replica_identity" => {
+                    let fw = format!("`replica_identity` of {what}");
+                    let at = self.span(v.pos);
+                    let value = match &v.kind {
+                        Kind::Map(_) => self.fields(v, &fw, &["index"]).and_then(|f| {
+                            let (_, iv) = f.into_iter().next()?;
+                            self.name_string(iv, &fw)
+                                .map(|s| crate::model::ReplicaIdentity::Index(s.v))
+                        }),
+                        _ => {
+                            use crate::model::ReplicaIdentity as R;
+                            self.choice(v, &fw, &[("default", 0u8), ("full", 1), ("nothing", 2)])
+                                .map(|n| match n {
+                                    1 => R::Full,
+                                    2 => R::Nothing,
+                                    _ => R::Default,
+                                })
+                        }
+                    };
+                    t.replica_identity = value.map(|v| Sp { v, at });
+                }
                 "exclusions" => {
                     if let Some(entries) = self.map(v, &format!("`exclusions` of {what}")) {
                         for (xname, xv) in entries {
@@ -2457,6 +2490,8 @@ impl<'a> Reader<'a> {
                     columns,
                     at: key.at.clone(),
                     without_overlaps: None,
+                    include: Vec::new(),
+                    deferrable: Deferrable::NotDeferrable,
                     comment: None,
                     index_comment: None,
                 })
@@ -2468,6 +2503,8 @@ impl<'a> Reader<'a> {
                     columns: Vec::new(),
                     at: key.at.clone(),
                     without_overlaps: None,
+                    include: Vec::new(),
+                    deferrable: Deferrable::NotDeferrable,
                     comment: None,
                     index_comment: None,
                 };
@@ -2476,6 +2513,8 @@ impl<'a> Reader<'a> {
                     match k.v.as_str() {
                         "name" => pk.name = self.name_string(v, &fw),
                         "comment" => pk.comment = self.string(v, &fw).map(|s| s.v),
+                        "include" => pk.include = self.string_list(v, &fw).unwrap_or_default(),
+                        "deferrable" => pk.deferrable = self.deferrable(v, &fw),
                         "without_overlaps" => {
                             pk.without_overlaps =
                                 (self.boolean(v, &fw) == Some(true)).then(|| k.at.clone())
@@ -2514,6 +2553,7 @@ impl<'a> Reader<'a> {
             nulls_not_distinct: false,
             deferrable: Deferrable::NotDeferrable,
             without_overlaps: None,
+            include: Vec::new(),
             comment: None,
             index_comment: None,
         };
@@ -2534,6 +2574,7 @@ impl<'a> Reader<'a> {
                         }
                         "deferrable" => u.deferrable = self.deferrable(v, &fw),
                         "comment" => u.comment = self.string(v, &fw).map(|s| s.v),
+                        "include" => u.include = self.string_list(v, &fw).unwrap_or_default(),
                         "without_overlaps" => {
                             u.without_overlaps =
                                 (self.boolean(v, &fw) == Some(true)).then(|| k.at.clone())
@@ -2569,6 +2610,7 @@ impl<'a> Reader<'a> {
         let mut deferrable = Deferrable::NotDeferrable;
         let mut not_valid = false;
         let mut period = None;
+        let mut match_full = false;
         let mut comment = None;
         for (k, v) in fields {
             let fw = format!("`{}` of {fkw}", k.v);
@@ -2580,6 +2622,11 @@ impl<'a> Reader<'a> {
                 "deferrable" => deferrable = self.deferrable(v, &fw),
                 "not_valid" => not_valid = self.boolean(v, &fw).unwrap_or(false),
                 "period" => period = (self.boolean(v, &fw) == Some(true)).then(|| k.at.clone()),
+                "match" => {
+                    match_full = self
+                        .choice(v, &fw, &[("simple", false), ("full", true)])
+                        .unwrap_or(false)
+                }
                 "comment" => comment = self.string(v, &fw).map(|s| s.v),
                 _ => {}
             }
@@ -2599,6 +2646,7 @@ impl<'a> Reader<'a> {
             on_update,
             deferrable,
             period,
+            match_full,
             not_valid,
             comment,
         })

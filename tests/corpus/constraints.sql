@@ -315,3 +315,38 @@ CREATE EXTENSION btree_gist; CREATE TABLE rooms (id int, valid_at daterange, nam
 CREATE EXTENSION btree_gist; CREATE TABLE t (id int, valid tstzrange, PRIMARY KEY (id, valid));
 -- desired:
 CREATE EXTENSION btree_gist; CREATE TABLE t (id int, valid tstzrange, PRIMARY KEY (id, valid WITHOUT OVERLAPS));
+
+-- case: fk_match_full
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TABLE p (a int, b int, PRIMARY KEY (a,b)); CREATE TABLE c (a int, b int, FOREIGN KEY (a,b) REFERENCES p MATCH FULL ON DELETE CASCADE);
+
+-- case: fk_match_full_changed
+-- expect: converge
+-- current:
+CREATE TABLE p (a int, b int, PRIMARY KEY (a,b)); CREATE TABLE c (a int, b int, CONSTRAINT c_fk FOREIGN KEY (a,b) REFERENCES p);
+-- desired:
+CREATE TABLE p (a int, b int, PRIMARY KEY (a,b)); CREATE TABLE c (a int, b int, CONSTRAINT c_fk FOREIGN KEY (a,b) REFERENCES p MATCH FULL);
+
+-- case: deferrable_primary_key
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TABLE t (id int PRIMARY KEY DEFERRABLE); CREATE TABLE u (id int, CONSTRAINT u_pk PRIMARY KEY (id) DEFERRABLE INITIALLY DEFERRED);
+
+-- case: unique_with_include
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TABLE t (a int, b int, c text, UNIQUE (a) INCLUDE (b), CONSTRAINT t_pkey PRIMARY KEY (b) INCLUDE (c));
+
+-- case: unique_include_changed
+-- expect: converge
+-- current:
+CREATE TABLE t (a int, b int, c int, CONSTRAINT t_a_key UNIQUE (a) INCLUDE (b));
+-- desired:
+CREATE TABLE t (a int, b int, c int, CONSTRAINT t_a_key UNIQUE (a) INCLUDE (b, c));

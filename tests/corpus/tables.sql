@@ -110,3 +110,17 @@ CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) VIRTUAL, c text GENERAT
 CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) VIRTUAL, c int GENERATED ALWAYS AS (a + 1) STORED, d int GENERATED ALWAYS AS (a - 1) VIRTUAL, e int);
 -- desired:
 CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 3) VIRTUAL, c int GENERATED ALWAYS AS (a + 1) VIRTUAL, d int, e int GENERATED ALWAYS AS (a) VIRTUAL);
+
+-- case: replica_identity_full
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TABLE t (a int); ALTER TABLE t REPLICA IDENTITY FULL;
+
+-- case: replica_identity_using_index_and_nothing
+-- expect: converge
+-- current:
+CREATE TABLE t (a int NOT NULL, b int); CREATE TABLE u (a int); ALTER TABLE u REPLICA IDENTITY FULL;
+-- desired:
+CREATE TABLE t (a int NOT NULL, b int); CREATE UNIQUE INDEX t_a_idx ON t (a); ALTER TABLE t REPLICA IDENTITY USING INDEX t_a_idx; CREATE TABLE u (a int); ALTER TABLE u REPLICA IDENTITY NOTHING;

@@ -128,6 +128,13 @@ COMMENT ON CONSTRAINT attributes_pkey ON attributes IS 'the key';
 COMMENT ON INDEX attributes_pkey IS 'its index';
 COMMENT ON CONSTRAINT attributes_body_nonempty ON attributes IS 'old rows unchecked';
 CREATE INDEX attributes_code_posix_idx ON attributes (code COLLATE "POSIX" DESC);
+ALTER TABLE attributes REPLICA IDENTITY FULL;
+CREATE TABLE attribute_links (
+  a bigint NOT NULL, b bigint, c bigint,
+  CONSTRAINT attribute_links_pkey PRIMARY KEY (a) INCLUDE (c) DEFERRABLE INITIALLY DEFERRED,
+  CONSTRAINT attribute_links_b_key UNIQUE (b) INCLUDE (a),
+  CONSTRAINT attribute_links_fkey FOREIGN KEY (b, c) REFERENCES collections (tenant_id, id) MATCH FULL
+);
 CREATE INDEX attributes_doc_idx ON attributes USING gist (doc tsvector_ops (siglen = 100));
 "#;
 

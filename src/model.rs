@@ -96,6 +96,28 @@ pub enum CustomTypeKind {
     Composite {
         attributes: Vec<(String, ColumnType)>,
     },
+    /// A range type: `CREATE TYPE floatrange AS RANGE (subtype = float8)`. Columns of it are
+    /// [`ColumnType::Other`] with its schema and name, as the server's own ranges are.
+    Range {
+        subtype: ColumnType,
+        /// `subtype_opclass`, when not the subtype's default btree class.
+        subtype_opclass: Option<String>,
+        /// `collation`, when not the subtype's default.
+        collation: Option<String>,
+        /// `subtype_diff`: the function (`float8mi`, `schema.f`) GiST indexes use.
+        subtype_diff: Option<String>,
+        /// `multirange_type_name`, when not the name PostgreSQL derives.
+        multirange: Option<String>,
+    },
+}
+
+/// The multirange type name PostgreSQL derives for range type `name` (PostgreSQL 14+): the
+/// first `range` in it becomes `multirange`, else `_multirange` is appended.
+pub fn multirange_name(name: &str) -> String {
+    match name.find("range") {
+        Some(at) => format!("{}multi{}", &name[..at], &name[at..]),
+        None => format!("{name}_multirange"),
+    }
 }
 
 /// Row-level security of one table (present only when enabled).
@@ -1395,7 +1417,7 @@ impl Schema {
             })
             && types.iter().all(|t| match &t.kind {
                 CustomTypeKind::Domain { checks, .. } => sorted(checks, |c| c.name.as_str()),
-                CustomTypeKind::Composite { .. } => true,
+                CustomTypeKind::Composite { .. } | CustomTypeKind::Range { .. } => true,
             })
             && policies
                 .windows(2)

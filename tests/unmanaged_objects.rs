@@ -209,10 +209,10 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "",
     ),
     (
-        "range type public.floatrange",
-        "CREATE TYPE floatrange AS RANGE (subtype = float8)",
-        "public.floatrange",
-        "",
+        "range type public.textspan: has a collation outside pg_catalog",
+        "CREATE COLLATION my_c FROM \"C\"; CREATE TYPE textspan AS RANGE (subtype = text, collation = my_c)",
+        "public.textspan",
+        "public.my_c",
     ),
     (
         "collation public.my_c",

@@ -106,6 +106,12 @@ pub struct TypeRow {
     pub check_names: Vec<String>,
     pub check_defs: Vec<String>,
     pub attributes: Vec<String>,
+    /// A range type's `subtype_opclass` (not the default), collation (not the subtype's),
+    /// `subtype_diff` and multirange type.
+    pub range_opclass: Option<String>,
+    pub range_collation: Option<String>,
+    pub range_diff: Option<String>,
+    pub range_multirange: Option<String>,
     pub comment: Option<String>,
     pub unsupported: Vec<String>,
 }
@@ -631,10 +637,10 @@ pub fn to_schema(rows: CatalogRows) -> Result<Converted, IntrospectError> {
     // table out.
     for t in rows.types {
         let name = QualifiedName::new(&t.schema, &t.name);
-        let kind_word = if t.kind == "d" {
-            "domain"
-        } else {
-            "composite type"
+        let kind_word = match t.kind.as_str() {
+            "d" => "domain",
+            "r" => "range type",
+            _ => "composite type",
         };
         for detail in &t.unsupported {
             unmanaged.push(Unmanaged {
@@ -1276,10 +1282,10 @@ fn typed(json: &str) -> Result<(String, ColumnType), String> {
 
 /// A type row → the model, or why it cannot hold it.
 fn custom_type(name: QualifiedName, t: TypeRow) -> Result<CustomType, Unmanaged> {
-    let word = if t.kind == "d" {
-        "domain"
-    } else {
-        "composite type"
+    let word = match t.kind.as_str() {
+        "d" => "domain",
+        "r" => "range type",
+        _ => "composite type",
     };
     let lost = |detail: String| Unmanaged {
         kind: word.into(),
@@ -1288,7 +1294,19 @@ fn custom_type(name: QualifiedName, t: TypeRow) -> Result<CustomType, Unmanaged>
         name: name.name.clone(),
         detail,
     };
-    let kind = if t.kind == "d" {
+    let kind = if t.kind == "r" {
+        let (_, subtype) = typed(t.base.as_deref().unwrap_or("[]"))
+            .map_err(|d| lost(format!("its subtype {d}")))?;
+        CustomTypeKind::Range {
+            subtype,
+            subtype_opclass: t.range_opclass,
+            collation: t.range_collation,
+            subtype_diff: t.range_diff,
+            multirange: t
+                .range_multirange
+                .filter(|m| *m != crate::model::multirange_name(&name.name)),
+        }
+    } else if t.kind == "d" {
         let (_, base) = typed(t.base.as_deref().unwrap_or("[]"))
             .map_err(|d| lost(format!("its base type {d}")))?;
         let checks = t

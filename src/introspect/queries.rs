@@ -514,7 +514,27 @@ pub const TYPES: &str = concat!(
 SELECT n.nspname::text AS schema, t.typname::text AS name, t.typtype::text AS kind,
        CASE WHEN t.typtype = 'd' THEN
          json_build_array('', bn.nspname, b.typname, b.typtype, t.typtypmod,
-                          be.typname, ben.nspname, be.typtype, t.typndims)::text END AS base,
+                          be.typname, ben.nspname, be.typtype, t.typndims)::text
+            WHEN t.typtype = 'r' THEN
+         (SELECT json_build_array('', sn.nspname, st.typname, st.typtype, -1,
+                                  se.typname, sen.nspname, se.typtype, 0)::text
+          FROM pg_range r JOIN pg_type st ON st.oid = r.rngsubtype
+          JOIN pg_namespace sn ON sn.oid = st.typnamespace
+          LEFT JOIN pg_type se ON se.oid = st.typelem AND se.typarray = st.oid
+          LEFT JOIN pg_namespace sen ON sen.oid = se.typnamespace
+          WHERE r.rngtypid = t.oid) END AS base,
+       -- A range type's options, each only when not what PostgreSQL picks by itself.
+       (SELECT opc.opcname::text FROM pg_range r JOIN pg_opclass opc ON opc.oid = r.rngsubopc
+        WHERE r.rngtypid = t.oid AND NOT opc.opcdefault) AS range_opclass,
+       (SELECT c.collname::text FROM pg_range r JOIN pg_type st ON st.oid = r.rngsubtype
+        JOIN pg_collation c ON c.oid = r.rngcollation
+        WHERE r.rngtypid = t.oid AND r.rngcollation <> st.typcollation) AS range_collation,
+       (SELECT CASE WHEN p.pronamespace = 'pg_catalog'::regnamespace THEN p.proname::text
+                    ELSE pn.nspname || '.' || p.proname END
+        FROM pg_range r JOIN pg_proc p ON p.oid = r.rngsubdiff
+        JOIN pg_namespace pn ON pn.oid = p.pronamespace
+        WHERE r.rngtypid = t.oid) AS range_diff,
+       @rngmultitypid@ AS range_multirange,
        t.typnotnull AS not_null,
        pg_get_expr(t.typdefaultbin, 0, true) AS default_expr,
        ARRAY(SELECT c.conname::text FROM pg_constraint c
@@ -538,7 +558,14 @@ SELECT n.nspname::text AS schema, t.typname::text AS name, t.typtype::text AS ki
          CASE WHEN t.typacl IS NOT NULL THEN 'has privileges granted or revoked (GRANT/REVOKE)' END,
          CASE WHEN EXISTS (SELECT 1 FROM pg_constraint c WHERE c.contypid = t.oid
                              AND c.contype = 'c' AND NOT c.convalidated)
-              THEN 'has a NOT VALID check' END
+              THEN 'has a NOT VALID check' END,
+         CASE WHEN EXISTS (SELECT 1 FROM pg_range r WHERE r.rngtypid = t.oid
+                             AND r.rngcanonical <> 0)
+              THEN 'has a CANONICAL function' END,
+         CASE WHEN EXISTS (SELECT 1 FROM pg_range r JOIN pg_collation c ON c.oid = r.rngcollation
+                           WHERE r.rngtypid = t.oid
+                             AND c.collnamespace <> 'pg_catalog'::regnamespace)
+              THEN 'has a collation outside pg_catalog' END
        ], NULL) AS unsupported
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
@@ -546,7 +573,7 @@ LEFT JOIN pg_type b ON b.oid = t.typbasetype AND t.typtype = 'd'
 LEFT JOIN pg_namespace bn ON bn.oid = b.typnamespace
 LEFT JOIN pg_type be ON be.oid = b.typelem AND be.typarray = b.oid
 LEFT JOIN pg_namespace ben ON ben.oid = be.typnamespace
-WHERE (t.typtype = 'd' OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
+WHERE (t.typtype IN ('d', 'r') OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
   AND ",
     namespace_filter!(),
     "
@@ -767,10 +794,9 @@ SELECT kind::text, schema::text, table_name::text, name::text, detail::text FROM
   SELECT 'rule', c.nspname, c.relname, r.rulename, ''
   FROM pg_rewrite r JOIN tbl c ON c.oid = r.ev_class WHERE r.rulename <> '_RETURN'
   UNION ALL
-  SELECT CASE t.typtype WHEN 'r' THEN 'range type' ELSE 'base type' END,
-         ns.nspname, NULL, t.typname, ''
+  SELECT 'base type', ns.nspname, NULL, t.typname, ''
   FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
-  WHERE t.typtype IN ('r', 'b') AND t.typcategory <> 'A'
+  WHERE t.typtype = 'b' AND t.typcategory <> 'A'
     AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)
     AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = t.typrelid)
   UNION ALL
@@ -861,6 +887,14 @@ pub fn for_server(query: &str, server_version_num: i32) -> String {
             &since(150000, "co.confdelsetcols IS NOT NULL"),
         )
         .replace("@conperiod@", &since(180000, "co.conperiod"))
+        .replace(
+            "@rngmultitypid@",
+            &since_or(
+                140000,
+                "(SELECT mt.typname::text FROM pg_range r JOIN pg_type mt ON mt.oid = r.rngmultitypid WHERE r.rngtypid = t.oid)",
+                "NULL::text",
+            ),
+        )
         .replace("@conenforced@", &since(180000, "NOT co.conenforced"))
         .replace("@prosqlbody@", &since(140000, "p.prosqlbody IS NOT NULL"))
 }

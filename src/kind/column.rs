@@ -524,6 +524,12 @@ pub fn type_dependencies(ty: &ColumnType) -> Vec<ObjectRef> {
     match ty {
         ColumnType::Enum(q) => vec![ObjectRef::Enum(q.clone())],
         ColumnType::Custom(q) => vec![ObjectRef::Type(q.clone())],
+        // A range type of the spec, if it is one (nothing provides the server's own).
+        ColumnType::Other(crate::model::OtherType {
+            schema: Some(s),
+            name,
+            ..
+        }) => vec![ObjectRef::Type(QualifiedName::new(s, name))],
         ColumnType::Array(inner) => type_dependencies(inner),
         _ => Vec::new(),
     }

@@ -7,6 +7,8 @@
 //!   again, and the columns converted back to it ([`HazardKind::TableRewrite`] per table).
 //! - A composite type's attributes change in place (`ALTER TYPE … ADD | DROP | ALTER
 //!   ATTRIBUTE`); a dropped attribute loses its values ([`HazardKind::DataLoss`]).
+//! - A range type cannot be altered: any change rebuilds it, its columns converted through
+//!   their text form (which every range has) and back.
 
 use std::fmt;
 
@@ -38,6 +40,7 @@ fn word(t: &CustomType) -> &'static str {
     match t.kind {
         CustomTypeKind::Domain { .. } => "domain",
         CustomTypeKind::Composite { .. } => "composite type",
+        CustomTypeKind::Range { .. } => "range type",
     }
 }
 
@@ -56,9 +59,12 @@ impl fmt::Display for TypeChange {
             TypeChange::Add(t) => write!(f, "add {}", show(t)),
             TypeChange::Drop(t) => write!(f, "drop {}", show(t)),
             TypeChange::Alter { to, .. } => write!(f, "alter {}", show(to)),
-            TypeChange::Rebuild { to, .. } => {
-                write!(f, "rebuild {} (its base type changes)", show(to))
-            }
+            TypeChange::Rebuild { to, .. } => match to.kind {
+                CustomTypeKind::Range { .. } => {
+                    write!(f, "rebuild {} (a range type cannot be altered)", show(to))
+                }
+                _ => write!(f, "rebuild {} (its base type changes)", show(to)),
+            },
         }
     }
 }
@@ -82,6 +88,11 @@ pub fn diff(current: &Schema, desired: &Schema, out: &mut Vec<Change>) {
                 a != b
             }
             (CustomTypeKind::Composite { .. }, CustomTypeKind::Composite { .. }) => false,
+            (CustomTypeKind::Range { .. }, CustomTypeKind::Range { .. }) => {
+                let mut c = c.clone();
+                c.comment = d.comment.clone();
+                c != *d
+            }
             _ => true,
         };
         out.push(Change::Type(if rebuild {
@@ -145,13 +156,52 @@ pub fn create_sql(t: &CustomType) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+        CustomTypeKind::Range {
+            subtype,
+            subtype_opclass,
+            collation,
+            subtype_diff,
+            multirange,
+        } => {
+            let mut options = vec![format!("SUBTYPE = {}", type_name(subtype))];
+            if let Some(o) = subtype_opclass {
+                options.push(format!("SUBTYPE_OPCLASS = {}", quote(o)));
+            }
+            if let Some(c) = collation {
+                options.push(format!("COLLATION = {}", column::collation_sql(c)));
+            }
+            if let Some(f) = subtype_diff {
+                options.push(format!("SUBTYPE_DIFF = {}", function_name_sql(f)));
+            }
+            if let Some(m) = multirange {
+                options.push(format!(
+                    "MULTIRANGE_TYPE_NAME = {}",
+                    qualified(&QualifiedName::new(&t.name.schema, m))
+                ));
+            }
+            format!(
+                "CREATE TYPE {} AS RANGE ({})",
+                qualified(&t.name),
+                options.join(", ")
+            )
+        }
+    }
+}
+
+/// A function named in the spec (`float8mi`, `schema.f`), quoted part by part.
+fn function_name_sql(name: &str) -> String {
+    match name.split_once('.') {
+        Some((s, n)) => format!("{}.{}", quote(s), quote(n)),
+        None => quote(name),
     }
 }
 
 pub fn drop_sql(t: &CustomType) -> String {
     match t.kind {
         CustomTypeKind::Domain { .. } => format!("DROP DOMAIN {}", qualified(&t.name)),
-        CustomTypeKind::Composite { .. } => format!("DROP TYPE {}", qualified(&t.name)),
+        CustomTypeKind::Composite { .. } | CustomTypeKind::Range { .. } => {
+            format!("DROP TYPE {}", qualified(&t.name))
+        }
     }
 }
 
@@ -160,7 +210,7 @@ pub fn comment_sql(t: &CustomType, text: Option<&str>) -> String {
         "COMMENT ON {} {} IS {}",
         match t.kind {
             CustomTypeKind::Domain { .. } => "DOMAIN",
-            CustomTypeKind::Composite { .. } => "TYPE",
+            CustomTypeKind::Composite { .. } | CustomTypeKind::Range { .. } => "TYPE",
         },
         qualified(&t.name),
         comment_text(text)
@@ -267,6 +317,9 @@ fn users(schema: &Schema, name: &QualifiedName) -> Vec<(QualifiedName, String, C
     fn uses(ty: &ColumnType, name: &QualifiedName) -> bool {
         match ty {
             ColumnType::Custom(q) => q == name,
+            ColumnType::Other(o) => {
+                o.schema.as_deref() == Some(name.schema.as_str()) && o.name == name.name
+            }
             ColumnType::Array(inner) => uses(inner, name),
             _ => false,
         }
@@ -286,6 +339,11 @@ fn users(schema: &Schema, name: &QualifiedName) -> Vec<(QualifiedName, String, C
 fn with_base(ty: &ColumnType, name: &QualifiedName, base: &ColumnType) -> ColumnType {
     match ty {
         ColumnType::Custom(q) if q == name => base.clone(),
+        ColumnType::Other(o)
+            if o.schema.as_deref() == Some(name.schema.as_str()) && o.name == name.name =>
+        {
+            base.clone()
+        }
         ColumnType::Array(inner) => ColumnType::Array(Box::new(with_base(inner, name, base))),
         other => other.clone(),
     }
@@ -324,6 +382,8 @@ fn base_of(t: &CustomType) -> Option<&ColumnType> {
     match &t.kind {
         CustomTypeKind::Domain { base, .. } => Some(base),
         CustomTypeKind::Composite { .. } => None,
+        // Columns of a range pass through text while it is rebuilt.
+        CustomTypeKind::Range { .. } => Some(&ColumnType::Text),
     }
 }
 
@@ -334,6 +394,7 @@ fn type_deps(t: &CustomType) -> Vec<ObjectRef> {
             .iter()
             .flat_map(|(_, ty)| dependencies(ty))
             .collect(),
+        CustomTypeKind::Range { subtype, .. } => dependencies(subtype),
     }
 }
 
@@ -449,10 +510,15 @@ pub(crate) fn plan(change: &TypeChange, b: &mut Builder<'_>) {
             if !users.is_empty() {
                 d.hazard(
                     HazardKind::MayFail,
-                    format!(
-                        "stored values must fit the new base type and constraints of {}",
-                        show(to)
-                    ),
+                    match to.kind {
+                        CustomTypeKind::Range { .. } => {
+                            format!("stored values must be valid ranges of the new {}", show(to))
+                        }
+                        _ => format!(
+                            "stored values must fit the new base type and constraints of {}",
+                            show(to)
+                        ),
+                    },
                 );
             }
         }

@@ -1079,7 +1079,7 @@ fn list_of(items: &[String]) -> String {
     format!("[{}]", items.join(", "))
 }
 
-/// The `domains:` and `composite_types:` sections of schema `ns`.
+/// The `domains:`, `composite_types:` and `range_types:` sections of schema `ns`.
 fn custom_types(schema: &Schema, ns: &str, out: &mut String) {
     use crate::model::CustomTypeKind;
     let domains: Vec<_> = schema
@@ -1146,6 +1146,41 @@ fn custom_types(schema: &Schema, ns: &str, out: &mut String) {
             if let Some(c) = &t.comment {
                 let _ = writeln!(out, "    comment: {}", block_string(c));
             }
+        }
+    }
+    let ranges: Vec<_> = schema
+        .types
+        .iter()
+        .filter(|t| t.name.schema == ns && matches!(t.kind, CustomTypeKind::Range { .. }))
+        .collect();
+    if !ranges.is_empty() {
+        out.push_str("\nrange_types:\n");
+        for t in ranges {
+            let CustomTypeKind::Range {
+                subtype,
+                subtype_opclass,
+                collation,
+                subtype_diff,
+                multirange,
+            } = &t.kind
+            else {
+                continue;
+            };
+            let mut fields = vec![format!("subtype: {}", string(&type_name(ns, subtype)))];
+            for (k, v) in [
+                ("subtype_opclass", subtype_opclass),
+                ("collation", collation),
+                ("subtype_diff", subtype_diff),
+                ("multirange", multirange),
+            ] {
+                if let Some(v) = v {
+                    fields.push(format!("{k}: {}", scalar(v)));
+                }
+            }
+            if let Some(c) = &t.comment {
+                fields.push(format!("comment: {}", string(c)));
+            }
+            let _ = writeln!(out, "  {}: {{ {} }}", key(&t.name.name), fields.join(", "));
         }
     }
 }

@@ -24,8 +24,9 @@ use super::types::{self, EnumLookup};
 struct Enums<'a> {
     file_schema: &'a str,
     all: &'a BTreeMap<QualifiedName, Span>,
-    /// Domains and composite types.
-    custom: &'a BTreeSet<QualifiedName>,
+    /// Domains, composite types and range types (`true`: a range type, whose columns are
+    /// [`ColumnType::Other`] as the server's own ranges are).
+    custom: &'a BTreeMap<QualifiedName, bool>,
 }
 
 impl EnumLookup for Enums<'_> {
@@ -42,7 +43,7 @@ impl EnumLookup for Enums<'_> {
     fn names(&self) -> Vec<String> {
         self.all
             .keys()
-            .chain(self.custom.iter())
+            .chain(self.custom.keys())
             .map(|q| q.to_string())
             .collect()
     }
@@ -54,7 +55,21 @@ impl EnumLookup for Enums<'_> {
                 QualifiedName::public(name),
             ],
         };
-        tries.into_iter().find(|q| self.custom.contains(q))
+        tries
+            .into_iter()
+            .find(|q| self.custom.get(q) == Some(&false))
+    }
+    fn find_range(&self, schema: Option<&str>, name: &str) -> Option<QualifiedName> {
+        let tries = match schema {
+            Some(s) => vec![QualifiedName::new(s, name)],
+            None => vec![
+                QualifiedName::new(self.file_schema, name),
+                QualifiedName::public(name),
+            ],
+        };
+        tries
+            .into_iter()
+            .find(|q| self.custom.get(q) == Some(&true))
     }
 }
 
@@ -386,9 +401,13 @@ impl Lowerer {
 
         // Enums.
         let mut enum_at: BTreeMap<QualifiedName, Span> = BTreeMap::new();
-        let custom_names: BTreeSet<QualifiedName> = files
+        let custom_names: BTreeMap<QualifiedName, bool> = files
             .iter()
-            .flat_map(|f| f.types.iter().map(|t| qualify(&f.schema.v, &t.name.v)))
+            .flat_map(|f| {
+                f.types
+                    .iter()
+                    .map(|t| (qualify(&f.schema.v, &t.name.v), t.range))
+            })
             .collect();
         for f in files {
             for e in &f.enums {
@@ -670,7 +689,7 @@ impl Lowerer {
         &mut self,
         files: &[RawFile],
         enum_at: &BTreeMap<QualifiedName, Span>,
-        custom_names: &BTreeSet<QualifiedName>,
+        custom_names: &BTreeMap<QualifiedName, bool>,
     ) -> Vec<crate::model::CustomType> {
         use crate::model::{CustomType, CustomTypeKind};
         let mut seen: BTreeMap<QualifiedName, Span> = BTreeMap::new();
@@ -683,7 +702,9 @@ impl Lowerer {
             };
             for raw in &f.types {
                 let q = qualify(&f.schema.v, &raw.name.v);
-                let word = if raw.composite {
+                let word = if raw.range {
+                    "range type"
+                } else if raw.composite {
                     "composite type"
                 } else {
                     "domain"
@@ -726,7 +747,25 @@ impl Lowerer {
                         None
                     }
                 };
-                let kind = if raw.composite {
+                let kind = if raw.range {
+                    let Some(subtype) = raw
+                        .base
+                        .as_ref()
+                        .and_then(|b| parse(self, b, "the subtype"))
+                    else {
+                        continue;
+                    };
+                    CustomTypeKind::Range {
+                        subtype,
+                        subtype_opclass: raw.subtype_opclass.clone(),
+                        collation: raw.collation.clone(),
+                        subtype_diff: raw.subtype_diff.clone(),
+                        multirange: raw
+                            .multirange
+                            .clone()
+                            .filter(|m| *m != crate::model::multirange_name(&q.name)),
+                    }
+                } else if raw.composite {
                     let mut attributes = Vec::new();
                     for (n, ty) in &raw.fields {
                         if let Some(t) = parse(self, ty, &format!("field \"{}\"", n.v)) {
@@ -783,7 +822,10 @@ impl Lowerer {
         &mut self,
         files: &[RawFile],
         tables: &[&Table],
-        (enum_at, custom_names): (&BTreeMap<QualifiedName, Span>, &BTreeSet<QualifiedName>),
+        (enum_at, custom_names): (
+            &BTreeMap<QualifiedName, Span>,
+            &BTreeMap<QualifiedName, bool>,
+        ),
         relations: &mut Vec<(String, String, String, Span)>,
     ) -> Vec<View> {
         let mut names: BTreeSet<QualifiedName> = BTreeSet::new();

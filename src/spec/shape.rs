@@ -21,6 +21,7 @@ pub const FILE_KEYS: &[&str] = &[
     "procedures",
     "domains",
     "composite_types",
+    "range_types",
     "grants",
     "ignore",
 ];
@@ -35,6 +36,15 @@ pub const DOMAIN_KEYS: &[&str] = &[
 ];
 /// Keys of a composite type.
 pub const COMPOSITE_TYPE_KEYS: &[&str] = &["fields", "comment"];
+/// Keys of a range type.
+pub const RANGE_TYPE_KEYS: &[&str] = &[
+    "subtype",
+    "subtype_opclass",
+    "collation",
+    "subtype_diff",
+    "multirange",
+    "comment",
+];
 /// Keys of a function.
 pub const FUNCTION_KEYS: &[&str] = &[
     "args",
@@ -343,6 +353,12 @@ pub struct RawView {
 pub struct RawType {
     pub name: Sp<String>,
     pub composite: bool,
+    /// A `range_types:` entry (its subtype is `base`).
+    pub range: bool,
+    pub subtype_opclass: Option<String>,
+    pub collation: Option<String>,
+    pub subtype_diff: Option<String>,
+    pub multirange: Option<String>,
     /// A domain's base type.
     pub base: Option<Sp<String>>,
     pub not_null: bool,
@@ -914,6 +930,10 @@ impl<'a> Reader<'a> {
                     let mut types = self.custom_types(v, true);
                     raw.types.append(&mut types)
                 }
+                "range_types" => {
+                    let mut types = self.range_types(v);
+                    raw.types.append(&mut types)
+                }
                 "ignore" if v.kind != Kind::Null => {
                     raw.ignore = self.string_list(v, "`ignore`").unwrap_or_default()
                 }
@@ -1218,6 +1238,11 @@ impl<'a> Reader<'a> {
             let mut t = RawType {
                 name,
                 composite,
+                range: false,
+                subtype_opclass: None,
+                collation: None,
+                subtype_diff: None,
+                multirange: None,
                 base: None,
                 not_null: false,
                 default: None,
@@ -1282,6 +1307,64 @@ impl<'a> Reader<'a> {
                         .help(
                             "name the base type: `email: { type: text, check: \"VALUE ~ '@'\" }`",
                         );
+                    self.err(d);
+                }
+                continue;
+            }
+            out.push(t);
+        }
+        out
+    }
+
+    /// `range_types:`: `name: subtype`, or a mapping with `subtype` and the options.
+    fn range_types(&mut self, node: &Node) -> Vec<RawType> {
+        let mut out = Vec::new();
+        for (name, v) in self.section(node, "`range_types`") {
+            let what = format!("range type \"{}\"", name.v);
+            let mut t = RawType {
+                name,
+                composite: false,
+                range: true,
+                subtype_opclass: None,
+                collation: None,
+                subtype_diff: None,
+                multirange: None,
+                base: None,
+                not_null: false,
+                default: None,
+                check: None,
+                checks: Vec::new(),
+                fields: Vec::new(),
+                comment: None,
+            };
+            if matches!(v.kind, Kind::Str(_)) {
+                t.base = self.name_string(v, &format!("the subtype of {what}"));
+                out.push(t);
+                continue;
+            }
+            let Some(fields) = self.fields(v, &what, RANGE_TYPE_KEYS) else {
+                continue;
+            };
+            let had_unknown = self.had_unknown;
+            for (k, fv) in fields {
+                let fw = format!("`{}` of {what}", k.v);
+                let text = |this: &mut Self| this.name_string(fv, &fw).map(|s| s.v);
+                match k.v.as_str() {
+                    "subtype" => t.base = self.name_string(fv, &fw),
+                    "subtype_opclass" => t.subtype_opclass = text(self),
+                    "collation" => t.collation = text(self),
+                    "subtype_diff" => t.subtype_diff = text(self),
+                    "multirange" => t.multirange = text(self),
+                    "comment" => t.comment = self.string(fv, &fw).map(|s| s.v),
+                    _ => {}
+                }
+            }
+            if t.base.is_none() {
+                if !had_unknown {
+                    let d = Diagnostic::error(format!("{what} has no `subtype`"))
+                        .at(t.name.at.clone())
+                        .label("missing `subtype`")
+                        .help("name the type its bounds have: `floatrange: { subtype: float8, subtype_diff: float8mi }`");
                     self.err(d);
                 }
                 continue;

@@ -77,6 +77,10 @@ pub trait EnumLookup {
     fn find_custom(&self, _schema: Option<&str>, _name: &str) -> Option<QualifiedName> {
         None
     }
+    /// A range type of the spec by the name written in a type.
+    fn find_range(&self, _schema: Option<&str>, _name: &str) -> Option<QualifiedName> {
+        None
+    }
 }
 
 /// Types the model has no variant of that a spec may name without a schema: PostgreSQL's
@@ -232,6 +236,15 @@ pub fn parse(text: &str, enums: &dyn EnumLookup) -> Result<ColumnType, TypeError
             .find(schema, ename)
             .map(ColumnType::Enum)
             .or_else(|| enums.find_custom(schema, ename).map(ColumnType::Custom))
+            .or_else(|| {
+                enums.find_range(schema, ename).map(|q| {
+                    ColumnType::Other(crate::model::OtherType {
+                        schema: Some(q.schema),
+                        name: q.name,
+                        modifiers: None,
+                    })
+                })
+            })
     {
         return Ok(t);
     }

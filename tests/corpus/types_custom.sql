@@ -69,3 +69,31 @@ CREATE SCHEMA billing;
 CREATE SCHEMA billing;
 CREATE DOMAIN billing.cents AS bigint CHECK (VALUE >= 0);
 CREATE TABLE billing.invoices (id bigint PRIMARY KEY, total billing.cents NOT NULL);
+
+-- case: range_type
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TYPE floatrange AS RANGE (subtype = float8, subtype_diff = float8mi); CREATE TABLE t (id int PRIMARY KEY, r floatrange, rs floatmultirange); COMMENT ON TYPE floatrange IS 'ranges of doubles';
+
+-- case: range_type_with_options
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE TYPE textspan AS RANGE (subtype = text, collation = "C", multirange_type_name = textspans); CREATE TYPE intspan AS RANGE (subtype = int4, subtype_opclass = int4_ops); CREATE TABLE t (a textspan, b intspan[]);
+
+-- case: range_type_changed
+-- expect: converge
+-- current:
+CREATE TYPE floatrange AS RANGE (subtype = float8); CREATE TABLE t (r floatrange);
+-- desired:
+CREATE TYPE floatrange AS RANGE (subtype = float8, subtype_diff = float8mi); CREATE TABLE t (r floatrange);
+
+-- case: range_type_in_exclusion
+-- expect: converge
+-- current:
+
+-- desired:
+CREATE EXTENSION btree_gist; CREATE TYPE floatrange AS RANGE (subtype = float8, subtype_diff = float8mi); CREATE TABLE slots (room int, span floatrange, EXCLUDE USING gist (room WITH =, span WITH &&));

@@ -30,13 +30,6 @@ CREATE FUNCTION two() RETURNS int LANGUAGE sql RETURN 2;
 -- desired:
 CREATE TABLE t (a int); CREATE TABLE log (a int); CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (NEW.a);
 
--- case: range_type
--- expect: refuse
--- current:
-
--- desired:
-CREATE TYPE floatrange AS RANGE (subtype = float8);
-
 -- case: collation
 -- expect: refuse
 -- current:

@@ -16,7 +16,7 @@ mod psql_support;
 const CASES: &[(&str, &str, &str, &str)] = &[
     (
         "view public.v: grants WITH GRANT OPTION to tm_grantee",
-        "DO $$ BEGIN CREATE ROLE tm_grantee NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$; \
+        "DO $$ BEGIN CREATE ROLE tm_grantee NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$; \
          CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t; \
          GRANT SELECT ON v TO tm_grantee WITH GRANT OPTION",
         "public.v",
@@ -31,7 +31,7 @@ const CASES: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "materialized view public.mv: grants WITH GRANT OPTION to tm_grantee",
-        "DO $$ BEGIN CREATE ROLE tm_grantee NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$; \
+        "DO $$ BEGIN CREATE ROLE tm_grantee NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$; \
          CREATE TABLE t (a int); CREATE MATERIALIZED VIEW mv AS SELECT a FROM t; \
          GRANT SELECT ON mv TO tm_grantee WITH GRANT OPTION",
         "public.mv",
@@ -156,7 +156,7 @@ const CASES: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "procedure public.p(): grants WITH GRANT OPTION to tm_grantee",
-        "DO $$ BEGIN CREATE ROLE tm_grantee NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$; \
+        "DO $$ BEGIN CREATE ROLE tm_grantee NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$; \
          CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1'; \
          GRANT EXECUTE ON PROCEDURE p() TO tm_grantee WITH GRANT OPTION",
         "public.p(*",
@@ -164,7 +164,7 @@ const CASES: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "schema tm_s: grants WITH GRANT OPTION to tm_grantee",
-        "DO $$ BEGIN CREATE ROLE tm_grantee NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$; \
+        "DO $$ BEGIN CREATE ROLE tm_grantee NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$; \
          CREATE SCHEMA tm_s; GRANT USAGE ON SCHEMA tm_s TO tm_grantee WITH GRANT OPTION",
         "tm_s.*",
         "",

@@ -128,10 +128,10 @@ CREATE TABLE keyed_eu PARTITION OF keyed FOR VALUES IN ('eu', NULL);
 -- case: grants_on_partitioned_table
 -- expect: converge
 -- current:
-DO $$ BEGIN CREATE ROLE tm_part_reader NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+DO $$ BEGIN CREATE ROLE tm_part_reader NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
 CREATE TABLE events (at date NOT NULL) PARTITION BY RANGE (at);
 -- desired:
-DO $$ BEGIN CREATE ROLE tm_part_reader NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+DO $$ BEGIN CREATE ROLE tm_part_reader NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
 CREATE TABLE events (at date NOT NULL) PARTITION BY RANGE (at);
 GRANT SELECT ON events TO tm_part_reader;
 

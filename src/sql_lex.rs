@@ -250,6 +250,34 @@ const KEYWORDS: &[&str] = &[
     "overlaps",
 ];
 
+/// Each character of `s` with its byte index and its parenthesis depth (before an opening
+/// one, after a closing one), skipping the inside of `'…'` and `"…"` quotes: what splitting
+/// at top-level commas or finding a top-level `::` needs.
+pub fn depths(s: &str) -> impl Iterator<Item = (usize, char, i32)> + '_ {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    s.char_indices().filter_map(move |(i, c)| match (quote, c) {
+        (Some(q), c) if c == q => {
+            quote = None;
+            None
+        }
+        (Some(_), _) => None,
+        (None, '\'' | '"') => {
+            quote = Some(c);
+            None
+        }
+        (None, '(') => {
+            depth += 1;
+            Some((i, c, depth - 1))
+        }
+        (None, ')') => {
+            depth -= 1;
+            Some((i, c, depth))
+        }
+        (None, c) => Some((i, c, depth)),
+    })
+}
+
 /// The column-like names an expression mentions (not function names, types or keywords), as
 /// PostgreSQL resolves them; quoted keywords (`"end"`) count as names.
 pub fn names(expr: &str) -> Vec<String> {

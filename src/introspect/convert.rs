@@ -1178,20 +1178,10 @@ fn bound_constant(v: &str) -> bool {
 /// Splits at commas outside quotes and parentheses.
 fn split_top_level(s: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    let (mut depth, mut quote, mut start) = (0i32, None::<char>, 0);
-    for (i, c) in s.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '(') => depth += 1,
-            (None, ')') => depth -= 1,
-            (None, ',') if depth == 0 => {
-                out.push(&s[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
+    let mut start = 0;
+    for (i, _, _) in crate::sql_lex::depths(s).filter(|(_, c, d)| *c == ',' && *d == 0) {
+        out.push(&s[start..i]);
+        start = i + 1;
     }
     out.push(&s[start..]);
     out

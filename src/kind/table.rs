@@ -463,43 +463,18 @@ fn expression_colname(expr: &str) -> Option<String> {
 
 /// The index of the `)` closing the `(` at `open`, skipping quoted text.
 fn closing(s: &str, open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    for (i, c) in s.char_indices().skip_while(|(i, _)| *i < open) {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '(') => depth += 1,
-            (None, ')') => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
+    let depth = crate::sql_lex::depths(s).find(|(i, _, _)| *i == open)?.2;
+    crate::sql_lex::depths(s)
+        .find(|(i, c, d)| *i > open && *c == ')' && *d == depth)
+        .map(|(i, _, _)| i)
 }
 
 /// The byte index of the last `needle` outside parentheses and quotes.
 fn last_top_level(s: &str, needle: &str) -> Option<usize> {
-    let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    let mut found = None;
-    for (i, c) in s.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '(') => depth += 1,
-            (None, ')') => depth -= 1,
-            (None, _) if depth == 0 && s[i..].starts_with(needle) => found = Some(i),
-            _ => {}
-        }
-    }
-    found
+    crate::sql_lex::depths(s)
+        .filter(|(i, _, d)| *d == 0 && s[*i..].starts_with(needle))
+        .map(|(i, _, _)| i)
+        .last()
 }
 
 /// `DROP TABLE` (without CASCADE: what references it is dropped explicitly first).

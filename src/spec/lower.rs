@@ -29,16 +29,25 @@ struct Enums<'a> {
     custom: &'a BTreeMap<QualifiedName, bool>,
 }
 
-impl EnumLookup for Enums<'_> {
-    fn find(&self, schema: Option<&str>, name: &str) -> Option<QualifiedName> {
-        let tries = match schema {
+impl Enums<'_> {
+    /// The names a type written as `schema.name` (or `name`: in the file's schema, then
+    /// `public`) may mean.
+    fn candidates(&self, schema: Option<&str>, name: &str) -> Vec<QualifiedName> {
+        match schema {
             Some(s) => vec![QualifiedName::new(s, name)],
             None => vec![
                 QualifiedName::new(self.file_schema, name),
                 QualifiedName::public(name),
             ],
-        };
-        tries.into_iter().find(|q| self.all.contains_key(q))
+        }
+    }
+}
+
+impl EnumLookup for Enums<'_> {
+    fn find(&self, schema: Option<&str>, name: &str) -> Option<QualifiedName> {
+        self.candidates(schema, name)
+            .into_iter()
+            .find(|q| self.all.contains_key(q))
     }
     fn names(&self) -> Vec<String> {
         self.all
@@ -48,26 +57,12 @@ impl EnumLookup for Enums<'_> {
             .collect()
     }
     fn find_custom(&self, schema: Option<&str>, name: &str) -> Option<QualifiedName> {
-        let tries = match schema {
-            Some(s) => vec![QualifiedName::new(s, name)],
-            None => vec![
-                QualifiedName::new(self.file_schema, name),
-                QualifiedName::public(name),
-            ],
-        };
-        tries
+        self.candidates(schema, name)
             .into_iter()
             .find(|q| self.custom.get(q) == Some(&false))
     }
     fn find_range(&self, schema: Option<&str>, name: &str) -> Option<QualifiedName> {
-        let tries = match schema {
-            Some(s) => vec![QualifiedName::new(s, name)],
-            None => vec![
-                QualifiedName::new(self.file_schema, name),
-                QualifiedName::public(name),
-            ],
-        };
-        tries
+        self.candidates(schema, name)
             .into_iter()
             .find(|q| self.custom.get(q) == Some(&true))
     }

@@ -372,6 +372,28 @@ pub struct RawType {
     pub comment: Option<String>,
 }
 
+impl RawType {
+    /// A domain (or composite type) with a name and nothing else yet.
+    fn named(name: Sp<String>, composite: bool) -> RawType {
+        RawType {
+            name,
+            composite,
+            range: false,
+            subtype_opclass: None,
+            collation: None,
+            subtype_diff: None,
+            multirange: None,
+            base: None,
+            not_null: false,
+            default: None,
+            check: None,
+            checks: Vec::new(),
+            fields: Vec::new(),
+            comment: None,
+        }
+    }
+}
+
 /// A `functions:` or `procedures:` entry.
 #[derive(Debug, Clone)]
 pub struct RawFunction {
@@ -1235,22 +1257,7 @@ impl<'a> Reader<'a> {
                 },
                 name.v
             );
-            let mut t = RawType {
-                name,
-                composite,
-                range: false,
-                subtype_opclass: None,
-                collation: None,
-                subtype_diff: None,
-                multirange: None,
-                base: None,
-                not_null: false,
-                default: None,
-                check: None,
-                checks: Vec::new(),
-                fields: Vec::new(),
-                comment: None,
-            };
+            let mut t = RawType::named(name, composite);
             // `email: text` — a domain with nothing but a base type.
             if !composite && matches!(v.kind, Kind::Str(_)) {
                 t.base = self.name_string(v, &format!("the type of {what}"));
@@ -1322,20 +1329,8 @@ impl<'a> Reader<'a> {
         for (name, v) in self.section(node, "`range_types`") {
             let what = format!("range type \"{}\"", name.v);
             let mut t = RawType {
-                name,
-                composite: false,
                 range: true,
-                subtype_opclass: None,
-                collation: None,
-                subtype_diff: None,
-                multirange: None,
-                base: None,
-                not_null: false,
-                default: None,
-                check: None,
-                checks: Vec::new(),
-                fields: Vec::new(),
-                comment: None,
+                ..RawType::named(name, false)
             };
             if matches!(v.kind, Kind::Str(_)) {
                 t.base = self.name_string(v, &format!("the subtype of {what}"));

@@ -11,6 +11,7 @@ fn inputs(dir: &Path, flag: Option<&str>, env: Option<&str>) -> ResolveInputs {
         flag: flag.map(str::to_string),
         env: env.map(str::to_string),
         project_dir: dir.to_path_buf(),
+        libpq_server: false,
     }
 }
 
@@ -143,4 +144,22 @@ fn a_dotenv_syntax_error_points_at_file_line_and_column() {
     );
     assert!(text.contains("\nhelp: "), "{text}");
     assert!(!text.contains("s3cret"), "{text}");
+}
+
+#[test]
+fn with_no_url_the_libpq_environment_beats_the_dev_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut i = inputs(dir.path(), None, None);
+    assert_eq!(resolve(&i).unwrap(), ConnectionSource::DevDatabase);
+    i.libpq_server = true;
+    match resolve(&i).unwrap() {
+        ConnectionSource::Url { url, origin } => {
+            assert_eq!(origin, UrlOrigin::Libpq);
+            assert_eq!(url.expose_secret(), "postgresql://");
+        }
+        other => panic!("{other:?}"),
+    }
+    // A URL anywhere still wins.
+    i.env = Some("postgres://from_env@db/app".into());
+    assert_eq!(resolved(&i).1, UrlOrigin::Env);
 }

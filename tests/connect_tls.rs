@@ -389,3 +389,87 @@ async fn a_missing_database_and_an_unreachable_port_say_so() {
     assert!(text.contains("connection refused"), "{text}");
     assert!(!text.contains("pw-secret"), "{text}");
 }
+
+#[tokio::test]
+async fn passwords_come_from_the_password_file_and_the_service_file_never_shown() {
+    use tidemark::connect::LibpqEnvironment;
+    let pki = make_pki(RunAs::for_current_user());
+    let server = start_tls_server(&pki).await;
+    let port = server.port();
+    let mut admin = sqlx::PgConnection::connect(&server.url("postgres"))
+        .await
+        .unwrap();
+    sqlx::raw_sql("CREATE ROLE deploy LOGIN PASSWORD 'pgpass-Secret-42'")
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let with_env = |pairs: Vec<(&str, String)>| ConnectOptions {
+        environment: LibpqEnvironment::from_pairs(
+            pairs.iter().map(|(k, v)| (*k, v.as_str())),
+            Some(files.path()),
+        ),
+        ..ConnectOptions::default()
+    };
+    let no_password = url(&format!(
+        "postgres://deploy@127.0.0.1:{port}/postgres?sslmode=disable"
+    ));
+
+    // ~/.pgpass (the environment's home), with a wildcard database.
+    let pgpass = files.path().join(".pgpass");
+    write(
+        &pgpass,
+        &format!("127.0.0.1:{port}:*:deploy:pgpass-Secret-42\n"),
+        0o600,
+    );
+    connect(&no_password, &with_env(vec![])).await.unwrap();
+
+    // The same file readable by others is ignored, as libpq does: the login then fails, and
+    // nothing shown holds the password.
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let err = connect(&no_password, &with_env(vec![])).await.unwrap_err();
+    assert!(matches!(err, ConnectError::Auth { .. }), "{err:?}");
+    for shown in [err.to_string(), format!("{err:?}")] {
+        assert!(!shown.contains("pgpass-Secret"), "{shown}");
+    }
+    std::fs::remove_file(&pgpass).unwrap();
+
+    // PGPASSWORD.
+    let env = with_env(vec![("PGPASSWORD", "pgpass-Secret-42".into())]);
+    connect(&no_password, &env).await.unwrap();
+
+    // A service: every parameter from the file, the URL only names it.
+    let services = files.path().join("services.conf");
+    write(
+        &services,
+        &format!(
+            "[prod]\nhost=127.0.0.1\nport={port}\nuser=deploy\npassword=pgpass-Secret-42\ndbname=postgres\nsslmode=disable\n"
+        ),
+        0o600,
+    );
+    let env = with_env(vec![("PGSERVICEFILE", services.display().to_string())]);
+    connect(&url("postgresql:///?service=prod"), &env)
+        .await
+        .unwrap();
+    // … or PGSERVICE names it, and the empty URL the CLI uses when only PG* is set works.
+    let env = with_env(vec![
+        ("PGSERVICEFILE", services.display().to_string()),
+        ("PGSERVICE", "prod".into()),
+    ]);
+    connect(&url("postgresql://"), &env).await.unwrap();
+    // A wrong password in the service file fails without showing either password.
+    write(
+        &services,
+        &format!(
+            "[prod]\nhost=127.0.0.1\nport={port}\nuser=deploy\npassword=Wrong-Service-Pw\ndbname=postgres\nsslmode=disable\n"
+        ),
+        0o600,
+    );
+    let err = connect(&url("postgresql://"), &env).await.unwrap_err();
+    assert!(matches!(err, ConnectError::Auth { .. }), "{err:?}");
+    for shown in [err.to_string(), format!("{err:?}")] {
+        assert!(!shown.contains("Wrong-Service-Pw"), "{shown}");
+        assert!(!shown.contains("pgpass-Secret"), "{shown}");
+    }
+}

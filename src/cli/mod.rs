@@ -174,7 +174,16 @@ pub(crate) async fn database_url(
     use crate::connect::{ConnectionSource, DatabaseUrl, ResolveInputs, resolve};
     let project = std::env::current_dir().unwrap_or_else(|_| ".".into());
     match resolve(&ResolveInputs::from_env(flag, &project)) {
-        Ok(ConnectionSource::Url { url, .. }) => Ok(url),
+        Ok(ConnectionSource::Url { url, .. }) => {
+            // libpq's defaults (PG* variables, service file, password file), said once.
+            let completed =
+                crate::connect::complete(&url, &crate::connect::LibpqEnvironment::from_process())
+                    .map_err(|e| Failure::new(e, Exit::Usage))?;
+            for w in &completed.warnings {
+                eprintln!("warning: {w}");
+            }
+            Ok(completed.url)
+        }
         Ok(ConnectionSource::DevDatabase) if use_dev => {
             let url = crate::connect::dev::dev_url_or_start(&project)
                 .await

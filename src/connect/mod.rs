@@ -5,6 +5,7 @@
 //! With no URL anywhere, the kept local development database (`dev`) stands in.
 
 pub mod dev;
+mod libpq;
 mod params;
 mod redact;
 mod source;
@@ -16,6 +17,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgSslMode};
 use sqlx::{Connection, PgConnection, PgPool};
 
+pub use libpq::{Completed, LibpqEnvironment, complete};
 pub use params::SslMode;
 pub use redact::{redact, server_message};
 pub use source::{ConnectionSource, ResolveInputs, UrlOrigin, parse_dotenv, resolve};
@@ -136,6 +138,9 @@ pub struct ConnectOptions {
     pub application_name: String,
     /// Pool size for [`connect_pool`].
     pub pool_max_connections: u32,
+    /// Where libpq's defaults come from (`PG*` variables, service and password files): the
+    /// process's by default.
+    pub environment: LibpqEnvironment,
 }
 
 impl Default for ConnectOptions {
@@ -144,6 +149,7 @@ impl Default for ConnectOptions {
             default_connect_timeout: Some(Duration::from_secs(30)),
             application_name: "tidemark".into(),
             pool_max_connections: 5,
+            environment: LibpqEnvironment::from_process(),
         }
     }
 }

@@ -93,8 +93,11 @@ const PASSED_TO_SQLX: &[&str] = &[
     "statement-cache-capacity",
 ];
 
-/// Parameters tidemark handles before sqlx sees the URL.
+/// Parameters tidemark handles before sqlx sees the URL (`service` and `passfile` are read and
+/// removed by `libpq` before this).
 const HANDLED_HERE: &[&str] = &[
+    "service",
+    "passfile",
     "sslrootcert",
     "connect_timeout",
     "fallback_application_name",
@@ -126,8 +129,6 @@ const HARMLESS_VALUES: &[(&str, &[&str])] = &[
 
 /// libpq parameters tidemark does not implement.
 const UNSUPPORTED: &[&str] = &[
-    "passfile",
-    "service",
     "sslpassword",
     "sslcrl",
     "sslcrldir",
@@ -147,6 +148,10 @@ pub(super) fn prepare(
     url: &DatabaseUrl,
     options: &ConnectOptions,
 ) -> Result<Prepared, ConnectError> {
+    // What the URL leaves out, as libpq fills it (its warnings are the CLI's to print: it
+    // completes the URL itself first).
+    let completed = super::libpq::complete(url, &options.environment)?;
+    let url = &completed.url;
     let mut for_sqlx = url.parsed.clone();
     let pairs: Vec<(String, String)> = url
         .parsed
@@ -192,8 +197,8 @@ pub(super) fn prepare(
                 name: key.to_string(),
                 problem: "not supported by tidemark".into(),
                 help: "remove it from the URL; tidemark supports host, port, dbname, user, \
-                       password, sslmode, sslrootcert, sslcert, sslkey, application_name, \
-                       connect_timeout and options"
+                       password, passfile, service, sslmode, sslrootcert, sslcert, sslkey, \
+                       application_name, connect_timeout and options"
                     .into(),
             });
         } else {
@@ -235,16 +240,13 @@ pub(super) fn prepare(
         }
     }
 
-    let env_mode = std::env::var("PGSSLMODE")
-        .ok()
-        .and_then(|m| SslMode::parse(&m));
-    let rootcert = rootcert.or_else(|| std::env::var("PGSSLROOTCERT").ok());
-    let mut mode = sslmode.or(env_mode).unwrap_or(SslMode::Prefer);
+    // PGSSLMODE and PGSSLROOTCERT are in the URL by now (`libpq`).
+    let mut mode = sslmode.unwrap_or(SslMode::Prefer);
     let roots;
     match rootcert.as_deref() {
         Some("system") => {
             // libpq 16: sslrootcert=system means the public CAs and implies verify-full.
-            match sslmode.or(env_mode) {
+            match sslmode {
                 None => mode = SslMode::VerifyFull,
                 Some(SslMode::VerifyFull) => {}
                 Some(weak) => {
@@ -292,8 +294,8 @@ pub(super) fn prepare(
     }
     sqlx_options = sqlx_options.ssl_mode(mode.to_sqlx());
 
-    let cert = param(&pairs, "sslcert").or_else(|| std::env::var("PGSSLCERT").ok());
-    let key = param(&pairs, "sslkey").or_else(|| std::env::var("PGSSLKEY").ok());
+    let cert = param(&pairs, "sslcert");
+    let key = param(&pairs, "sslkey");
     match (&cert, &key) {
         (Some(cert), Some(key)) => {
             readable("sslcert", Path::new(cert))?;

@@ -1,6 +1,7 @@
 //! Finding the database URL, first step of `connect`: the `--database-url` flag, then the
-//! `DATABASE_URL` environment variable, then `.env.local`, then `.env` in the project directory;
-//! nothing anywhere means the local development database. The answer says where the URL came
+//! `DATABASE_URL` environment variable, then `.env.local`, then `.env` in the project directory,
+//! then libpq's own environment when it names a server (`PGSERVICE`, `PGHOST`, `PGDATABASE`:
+//! an empty URL that `libpq` completes); nothing anywhere means the local development database. The answer says where the URL came
 //! from, so messages can say "from .env.local".
 //!
 //! The dotenv files are read with a small parser of our own (comments, `export `, single and
@@ -19,6 +20,8 @@ pub enum UrlOrigin {
     Flag,
     /// The `DATABASE_URL` environment variable.
     Env,
+    /// No URL, but libpq's environment (`PGSERVICE`, `PGHOST`, `PGDATABASE`) names a server.
+    Libpq,
     /// A dotenv file (`.env.local` or `.env`) in the project directory.
     EnvFile(PathBuf),
 }
@@ -28,6 +31,7 @@ impl fmt::Display for UrlOrigin {
         match self {
             UrlOrigin::Flag => f.write_str("--database-url"),
             UrlOrigin::Env => f.write_str("the DATABASE_URL environment variable"),
+            UrlOrigin::Libpq => f.write_str("the PG* environment variables"),
             UrlOrigin::EnvFile(path) => write!(f, "{}", path.display()),
         }
     }
@@ -57,6 +61,9 @@ pub struct ResolveInputs {
     pub env: Option<String>,
     /// Where `.env.local` and `.env` are looked for.
     pub project_dir: PathBuf,
+    /// libpq's environment names a server (`PGSERVICE`, `PGHOST` or `PGDATABASE`): with no URL
+    /// anywhere, connect where `psql` would rather than to the dev database.
+    pub libpq_server: bool,
 }
 
 impl ResolveInputs {
@@ -66,6 +73,7 @@ impl ResolveInputs {
             flag,
             env: std::env::var("DATABASE_URL").ok(),
             project_dir: project_dir.into(),
+            libpq_server: super::LibpqEnvironment::from_process().names_a_server(),
         }
     }
 }
@@ -101,6 +109,10 @@ pub fn resolve(inputs: &ResolveInputs) -> Result<ConnectionSource, ConnectError>
         }
     }
     match found {
+        None if inputs.libpq_server => Ok(ConnectionSource::Url {
+            url: DatabaseUrl::parse("postgresql://")?,
+            origin: UrlOrigin::Libpq,
+        }),
         None => Ok(ConnectionSource::DevDatabase),
         Some((text, origin)) => match DatabaseUrl::parse(&text) {
             Ok(url) => Ok(ConnectionSource::Url { url, origin }),

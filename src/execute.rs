@@ -34,6 +34,87 @@ pub struct SessionOptions {
     pub max_parallel_maintenance_workers: Option<u32>,
     /// How often index build progress is read while a statement runs.
     pub progress_interval: Duration,
+    /// What to do when a statement gives up waiting for a lock (`lock_timeout`).
+    pub lock_retry: LockRetry,
+}
+
+/// Retries of a statement (or, in a transaction, of the whole transaction) that hit
+/// `lock_timeout` behind another session: a deploy behind one long transaction succeeds a
+/// moment later instead of failing, and the application's queries never queue behind a DDL
+/// lock for longer than `lock_timeout` at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockRetry {
+    /// Attempts in all, the first included (1: no retry).
+    pub attempts: u32,
+    /// No retry starts once this much time has passed since the first attempt.
+    pub total: Duration,
+    /// The wait before the first retry; each next one waits twice as long (at most 10 s), give
+    /// or take a quarter at random so that runners do not retry in lockstep.
+    pub first_delay: Duration,
+}
+
+impl Default for LockRetry {
+    fn default() -> Self {
+        LockRetry {
+            attempts: 8,
+            total: Duration::from_secs(120),
+            first_delay: Duration::from_millis(500),
+        }
+    }
+}
+
+impl LockRetry {
+    /// The wait before retry number `retry` (1-based), with its jitter.
+    fn delay(&self, retry: u32) -> Duration {
+        let base = self
+            .first_delay
+            .saturating_mul(1u32 << retry.saturating_sub(1).min(16))
+            .min(Duration::from_secs(10));
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        // 75 % to 125 % of the base.
+        let factor = 0.75 + f64::from(nanos % 1000) / 2000.0;
+        base.mul_f64(factor)
+    }
+}
+
+/// Who held the lock a statement gave up on, as far as the server can still tell: the oldest
+/// other transaction holding a lock on a relation the statement names.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct Blocker {
+    pub pid: i32,
+    pub application_name: String,
+    pub state: Option<String>,
+    pub xact_start: Option<String>,
+    pub query: Option<String>,
+}
+
+impl std::fmt::Display for Blocker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "pid {} (application_name `{}`, state {}, transaction started {})",
+            self.pid,
+            self.application_name,
+            self.state.as_deref().unwrap_or("unknown"),
+            self.xact_start.as_deref().unwrap_or("unknown"),
+        )?;
+        if let Some(q) = &self.query {
+            let q: String = q.split_whitespace().collect::<Vec<_>>().join(" ");
+            let short: String = q.chars().take(120).collect();
+            write!(f, ", last query `{short}`")?;
+        }
+        Ok(())
+    }
+}
+
+/// How a statement's lock waits went, for the error when they ran out.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LockWaits {
+    pub attempts: u32,
+    pub waited: Duration,
+    pub blocker: Option<Blocker>,
 }
 
 impl Default for SessionOptions {
@@ -45,6 +126,7 @@ impl Default for SessionOptions {
             maintenance_work_mem: Some("512MB".into()),
             max_parallel_maintenance_workers: Some(2),
             progress_interval: Duration::from_millis(500),
+            lock_retry: LockRetry::default(),
         }
     }
 }
@@ -87,6 +169,8 @@ pub struct Session {
     conn: PgConnection,
     watch: Watcher,
     options: SessionOptions,
+    /// The lock waits of the last [`Session::run`] that ran out of retries.
+    lock_waits: Option<LockWaits>,
 }
 
 /// Reads build progress of the session's backend from a second connection.
@@ -175,6 +259,7 @@ impl Session {
                 gave_up: false,
             },
             options: options.clone(),
+            lock_waits: None,
         })
     }
 
@@ -189,17 +274,80 @@ impl Session {
 
     /// Runs `statements` in order, in one transaction when `transactional` (rolled back on the
     /// first failure), one by one in autocommit otherwise. `finish` runs last inside the same
-    /// transaction (the runner records its history there). Returns the index of the failed
+    /// transaction (the runner records its history there). A statement that hits
+    /// `lock_timeout` is retried as [`SessionOptions::lock_retry`] says (in a transaction, the
+    /// whole transaction, from its start), each retry an [`ExecEvent::LockRetry`]; when they run
+    /// out, [`Session::lock_waits`] tells how it went. Returns the index of the failed
     /// statement with the error.
     pub async fn run<F>(
         &mut self,
         statements: &[Unit<'_>],
         transactional: bool,
         on_event: &mut (dyn FnMut(ExecEvent) + Send),
-        finish: F,
+        mut finish: F,
     ) -> Result<(), (usize, sqlx::Error)>
     where
-        F: for<'c> FnOnce(
+        F: for<'c> FnMut(
+            &'c mut PgConnection,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'c>,
+        >,
+    {
+        let policy = self.options.lock_retry.clone();
+        let started = Instant::now();
+        self.lock_waits = None;
+        // Statements before `from` ran already (autocommit): a retry resumes at the failed one.
+        let mut from = 0;
+        let mut attempt = 1u32;
+        loop {
+            let result = self
+                .run_attempt(statements, transactional, from, on_event, &mut finish)
+                .await;
+            let Err((at, e)) = result else {
+                return Ok(());
+            };
+            if !is_lock_timeout(&e) || at >= statements.len() {
+                return Err((at, e));
+            }
+            let blocker = self.blocker(statements[at].sql).await;
+            let delay = policy.delay(attempt);
+            if attempt >= policy.attempts || started.elapsed() + delay > policy.total {
+                self.lock_waits = Some(LockWaits {
+                    attempts: attempt,
+                    waited: started.elapsed(),
+                    blocker,
+                });
+                return Err((at, e));
+            }
+            on_event(ExecEvent::LockRetry {
+                statement: at,
+                attempt: attempt + 1,
+                delay,
+                blocker,
+            });
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+            if !transactional {
+                from = at;
+            }
+        }
+    }
+
+    /// How the lock waits of the last failed [`Session::run`] went, when it gave up on a lock.
+    pub fn lock_waits(&self) -> Option<&LockWaits> {
+        self.lock_waits.as_ref()
+    }
+
+    async fn run_attempt<F>(
+        &mut self,
+        statements: &[Unit<'_>],
+        transactional: bool,
+        from: usize,
+        on_event: &mut (dyn FnMut(ExecEvent) + Send),
+        finish: &mut F,
+    ) -> Result<(), (usize, sqlx::Error)>
+    where
+        F: for<'c> FnMut(
             &'c mut PgConnection,
         ) -> std::pin::Pin<
             Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'c>,
@@ -221,7 +369,7 @@ impl Session {
             }
             tx.commit().await.map_err(|e| (total, e))
         } else {
-            for (i, unit) in statements.iter().enumerate() {
+            for (i, unit) in statements.iter().enumerate().skip(from) {
                 on_event(ExecEvent::Statement { index: i, total });
                 run_one(&mut self.conn, &mut self.watch, unit, false, on_event)
                     .await
@@ -234,6 +382,36 @@ impl Session {
             }
             tx.commit().await.map_err(|e| (total, e))
         }
+    }
+
+    /// The oldest other transaction holding a lock on a relation `sql` names, if any.
+    async fn blocker(&mut self, sql: &str) -> Option<Blocker> {
+        let names: Vec<String> = crate::sql_lex::name_chains(sql)
+            .into_iter()
+            .map(|chain| {
+                chain
+                    .iter()
+                    .map(|p| crate::sql_ident::quote(p))
+                    .collect::<Vec<_>>()
+                    .join(".")
+            })
+            .collect();
+        if names.is_empty() {
+            return None;
+        }
+        sqlx::query_as::<_, Blocker>(
+            "SELECT a.pid, coalesce(a.application_name, '') AS application_name, a.state, \
+                    a.xact_start::text AS xact_start, a.query \
+             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+             WHERE l.granted AND l.pid <> pg_backend_pid() AND l.locktype = 'relation' \
+               AND l.relation IN (SELECT to_regclass(n) FROM unnest($1::text[]) AS n) \
+             ORDER BY a.xact_start NULLS LAST LIMIT 1",
+        )
+        .bind(&names)
+        .fetch_optional(&mut self.conn)
+        .await
+        .ok()
+        .flatten()
     }
 
     /// Ends the session (and the watcher's connection).
@@ -281,6 +459,35 @@ pub enum ExecEvent {
     Committed { steps: Vec<usize> },
     /// A sample of a running index build.
     IndexBuild(IndexProgress),
+    /// Statement `statement` hit `lock_timeout`; attempt `attempt` starts after `delay`.
+    LockRetry {
+        statement: usize,
+        attempt: u32,
+        delay: Duration,
+        blocker: Option<Blocker>,
+    },
+}
+
+/// What a statement that ran out of lock retries adds to its error: how long it tried, and who
+/// held the lock.
+pub fn lock_waits_text(waits: &LockWaits) -> String {
+    format!(
+        " (gave up after {} attempt{} in {:.1}s; {})\n  = help: the lock is taken by another transaction; wait for it, end it with `SELECT pg_terminate_backend(pid)`, or allow more time (--lock-timeout, --lock-retries)",
+        waits.attempts,
+        if waits.attempts == 1 { "" } else { "s" },
+        waits.waited.as_secs_f64(),
+        match &waits.blocker {
+            Some(b) => format!("the lock is held by {b}"),
+            None => "its holder has gone by now".to_string(),
+        }
+    )
+}
+
+/// SQLSTATE 55P03 (`lock_not_available`): `lock_timeout` ran out.
+fn is_lock_timeout(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|c| c == "55P03")
 }
 
 fn ms(d: Duration) -> String {
@@ -502,6 +709,10 @@ async fn run_group(
         .await
     {
         let index = owner.get(at).copied().unwrap_or(group[group.len() - 1]);
+        let mut message = connect::server_message(&e);
+        if let Some(waits) = session.lock_waits() {
+            message.push_str(&lock_waits_text(waits));
+        }
         return Err(ApplyError {
             index,
             total,
@@ -509,7 +720,7 @@ async fn run_group(
             sql: units
                 .get(at)
                 .map_or_else(String::new, |u| u.sql.to_string()),
-            message: connect::server_message(&e),
+            message,
             position: server_position(&e),
             committed: committed.clone(),
         });

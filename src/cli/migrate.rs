@@ -50,13 +50,20 @@ enum Format {
 #[derive(Args, Debug)]
 pub struct RunArgs {
     /// Longest wait for another runner's lock, e.g. `300s`, `5m`.
-    #[arg(long, default_value = "300s", value_parser = parse_duration)]
+    #[arg(long, default_value = "300s", value_parser = super::parse_duration)]
     lock_wait: Duration,
     /// PostgreSQL `lock_timeout` for migration statements.
-    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    #[arg(long, default_value = "10s", value_parser = super::parse_duration)]
     lock_timeout: Duration,
+    /// Retries of a statement (a transactional migration: the whole migration) that hit
+    /// `lock_timeout`, with growing waits (0: fail at once).
+    #[arg(long, default_value_t = 7)]
+    lock_retries: u32,
+    /// No retry starts after this long since the first attempt.
+    #[arg(long, default_value = "120s", value_parser = super::parse_duration)]
+    lock_retry_total: Duration,
     /// PostgreSQL `statement_timeout` for migration statements (`0`: none).
-    #[arg(long, default_value = "6h", value_parser = parse_duration)]
+    #[arg(long, default_value = "6h", value_parser = super::parse_duration)]
     statement_timeout: Duration,
     /// `maintenance_work_mem` for index builds (`server`: keep the server's setting).
     #[arg(long, default_value = "512MB")]
@@ -151,24 +158,6 @@ pub struct HashArgs {
     check: bool,
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let (num, unit) = s
-        .find(|c: char| !c.is_ascii_digit())
-        .map_or((s, "s"), |i| (&s[..i], &s[i..]));
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration; write e.g. 500ms, 10s, 5m, 2h"))?;
-    let ms = match unit {
-        "ms" => n,
-        "s" => n * 1000,
-        "m" | "min" => n * 60_000,
-        "h" => n * 3_600_000,
-        _ => return Err(format!("`{s}`: unknown unit `{unit}`; use ms, s, m or h")),
-    };
-    Ok(Duration::from_millis(ms))
-}
-
 impl RunArgs {
     fn options(&self) -> RunOptions {
         let defaults = RunOptions::default();
@@ -176,6 +165,11 @@ impl RunArgs {
             lock_wait: self.lock_wait,
             session: crate::execute::SessionOptions {
                 lock_timeout: self.lock_timeout,
+                lock_retry: crate::execute::LockRetry {
+                    attempts: self.lock_retries + 1,
+                    total: self.lock_retry_total,
+                    ..crate::execute::LockRetry::default()
+                },
                 statement_timeout: self.statement_timeout,
                 maintenance_work_mem: Some(self.maintenance_work_mem.clone())
                     .filter(|m| m != "server"),
@@ -286,6 +280,20 @@ fn progress(e: &Event) {
             } else {
                 "rolling back"
             }
+        ),
+        Event::LockRetry {
+            version,
+            line,
+            attempt,
+            delay_ms,
+            blocker,
+        } => eprintln!(
+            "  {version} line {line}: lock busy{}; attempt {attempt} in {:.1}s",
+            blocker
+                .as_ref()
+                .map(|b| format!(" (held by {b})"))
+                .unwrap_or_default(),
+            *delay_ms as f64 / 1000.0
         ),
         Event::IndexBuild(p) => eprintln!(
             "  index build: {} — blocks {}/{}, tuples {}/{}",

@@ -210,3 +210,22 @@ pub(crate) async fn connect(url: &crate::connect::DatabaseUrl) -> Result<sqlx::P
         .await
         .map_err(Failure::env)
 }
+
+/// A duration as every command writes it: `500ms`, `10s`, `5m`, `2h` (a bare number is seconds).
+pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or((s, "s"), |i| (&s[..i], &s[i..]));
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration; write e.g. 500ms, 10s, 5m, 2h"))?;
+    let ms = match unit {
+        "ms" => n,
+        "s" => n * 1000,
+        "m" | "min" => n * 60_000,
+        "h" => n * 3_600_000,
+        _ => return Err(format!("`{s}`: unknown unit `{unit}`; use ms, s, m or h")),
+    };
+    Ok(std::time::Duration::from_millis(ms))
+}

@@ -18,10 +18,17 @@ pub struct PushArgs {
     /// embeddings) without asking; required for them when not run interactively.
     #[arg(long)]
     pub allow_destructive: bool,
-    /// Seconds a statement may wait for a lock before the push fails (instead of blocking the
-    /// application behind it).
-    #[arg(long, default_value_t = 10)]
-    pub lock_timeout: u64,
+    /// How long a statement may wait for a lock before it gives up (instead of blocking the
+    /// application behind it), e.g. `500ms`, `10s` (a bare number is seconds).
+    #[arg(long, default_value = "10s", value_parser = super::parse_duration)]
+    pub lock_timeout: Duration,
+    /// Retries of a step's transaction that hit the lock timeout, with growing waits (0: fail
+    /// at once).
+    #[arg(long, default_value_t = 7)]
+    pub lock_retries: u32,
+    /// No retry starts after this long since the first attempt.
+    #[arg(long, default_value = "120s", value_parser = super::parse_duration)]
+    pub lock_retry_total: Duration,
 }
 
 /// Runs the command: 0 applied (or nothing to do), 1 invalid spec, 3 database failure,
@@ -106,13 +113,38 @@ pub fn run(args: PushArgs) -> ExitCode {
     }
     let options = SessionOptions {
         application_name: "tidemark push".into(),
-        lock_timeout: Duration::from_secs(args.lock_timeout),
+        lock_timeout: args.lock_timeout,
+        lock_retry: crate::execute::LockRetry {
+            attempts: args.lock_retries + 1,
+            total: args.lock_retry_total,
+            ..crate::execute::LockRetry::default()
+        },
         ..SessionOptions::default()
     };
     let progress = !json && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     let result = match super::block_on(async {
         let mut session = Session::open(&url, &options).await.map_err(Failure::env)?;
         let mut on_event = |event: ExecEvent| {
+            // A lock retry is news even where progress is not shown (CI), except as JSON.
+            if let ExecEvent::LockRetry {
+                attempt,
+                delay,
+                blocker,
+                ..
+            } = &event
+                && !json
+            {
+                eprintln!(
+                    "{}lock busy{}; attempt {attempt} in {:.1}s",
+                    if progress { "\n" } else { "" },
+                    blocker
+                        .as_ref()
+                        .map(|b| format!(" (held by {b})"))
+                        .unwrap_or_default(),
+                    delay.as_secs_f64()
+                );
+                return;
+            }
             if !progress {
                 return;
             }

@@ -103,6 +103,14 @@ pub enum Event {
         line: usize,
     },
     IndexBuild(IndexProgress),
+    /// A statement hit `lock_timeout` and is tried again after `delay_ms`.
+    LockRetry {
+        version: String,
+        line: usize,
+        attempt: u32,
+        delay_ms: u64,
+        blocker: Option<crate::execute::Blocker>,
+    },
     Finished {
         version: String,
         direction: Direction,
@@ -675,17 +683,42 @@ impl Runner {
                 version: version.clone(),
                 progress,
             })),
+            ExecEvent::LockRetry {
+                statement,
+                attempt,
+                delay,
+                blocker,
+            } => on_event(&Event::LockRetry {
+                version: version.clone(),
+                line: lines.get(statement).copied().unwrap_or(1),
+                attempt,
+                delay_ms: delay.as_millis() as u64,
+                blocker,
+            }),
             _ => {}
         };
         let result = self
             .session
             .run(&units, script.transactional, &mut relay, move |tx| {
+                // A copy per attempt: a transaction retried after a lock timeout records again.
+                let record = record.clone();
                 Box::pin(async move { record.write(tx).await })
             })
             .await;
         if let Err((at, e)) = result {
+            let waits = self
+                .session
+                .lock_waits()
+                .map(crate::execute::lock_waits_text);
             return Err(match script.statements.get(at) {
-                Some((line, stmt)) => statement_error(m, script, *line, stmt, e),
+                Some((line, stmt)) => {
+                    let mut err = statement_error(m, script, *line, stmt, e);
+                    if let (Some(text), MigrateError::Statement { message, .. }) = (waits, &mut err)
+                    {
+                        message.push_str(&text);
+                    }
+                    err
+                }
                 None => MigrateError::Sql {
                     what: format!("recording migration {} in the history", m.version),
                     source: e,
@@ -805,6 +838,7 @@ fn check_history(dir: &MigrationDir, history: &[HistoryRow]) -> Result<(), Migra
 
 /// The history rows of one run, written in the migration's own transaction (or right after
 /// a no-transaction script).
+#[derive(Clone)]
 struct Record {
     version: String,
     checksum: String,

@@ -439,3 +439,106 @@ async fn cli_dry_run_status_and_json() {
     assert_eq!(no_url.status.code(), Some(2), "{}", text(&no_url));
     assert!(String::from_utf8_lossy(&no_url.stderr).contains("DATABASE_URL"));
 }
+
+#[tokio::test]
+async fn a_migration_behind_a_long_transaction_is_retried_while_reads_keep_flowing() {
+    use sqlx::Connection;
+    let db = TestDatabase::create().await.unwrap();
+    let (_t, root) = temp_dir();
+    three_migrations(&root);
+    let (mut r, _) = runner(db.url(), &root).await;
+    r.apply(Some(V1)).await.unwrap();
+    r.close().await.unwrap();
+
+    // A transaction that holds a lock on `items` for 3 s (enough to block ALTER TABLE).
+    let mut holder = sqlx::PgConnection::connect(db.url()).await.unwrap();
+    sqlx::raw_sql("SET application_name = 'tm-holder'; BEGIN; SELECT count(*) FROM items")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        sqlx::raw_sql("COMMIT").execute(&mut holder).await.unwrap();
+        holder
+    });
+    // The application reads all along; a waiting ALTER TABLE queues them behind itself, for at
+    // most its lock_timeout at a time.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let stop = stop.clone();
+        let url = db.url().to_string();
+        tokio::spawn(async move {
+            let mut app = sqlx::PgConnection::connect(&url).await.unwrap();
+            let (mut longest, mut reads) = (Duration::ZERO, 0u32);
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let t = std::time::Instant::now();
+                sqlx::query("SELECT count(*) FROM items")
+                    .execute(&mut app)
+                    .await
+                    .expect("an application read failed");
+                longest = longest.max(t.elapsed());
+                reads += 1;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            (longest, reads)
+        })
+    };
+
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let mut options = RunOptions::default();
+    options.session.lock_timeout = Duration::from_millis(500);
+    let mut r = Runner::connect(db.url(), verify_sum(&root).unwrap(), options, move |e| {
+        sink.lock().unwrap().push(e.clone())
+    })
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    let done = r.apply(Some(V2)).await.unwrap();
+    let took = started.elapsed();
+    r.close().await.unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (longest, reads) = reader.await.unwrap();
+    drop(release.await.unwrap());
+
+    assert_eq!(done.len(), 1);
+    assert_eq!(seaql_versions(db.pool()).await, [V1, V2], "recorded once");
+    let retries: Vec<(u32, Option<String>)> = events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| match e {
+            Event::LockRetry {
+                attempt, blocker, ..
+            } => Some((
+                *attempt,
+                blocker.as_ref().map(|b| b.application_name.clone()),
+            )),
+            _ => None,
+        })
+        .collect();
+    assert!(!retries.is_empty(), "no retry event");
+    assert_eq!(retries[0].0, 2);
+    assert!(
+        retries
+            .iter()
+            .all(|(_, b)| b.as_deref() == Some("tm-holder")),
+        "{retries:?}"
+    );
+    assert!(
+        took >= Duration::from_secs(2),
+        "it waited for the holder: {took:?}"
+    );
+    assert!(reads > 20, "{reads} reads");
+    // Queued behind one attempt at a time (500 ms each), never behind the whole 3 s wait: the
+    // bound is loose so that a slow machine cannot fail it, tight enough that holding the lock
+    // request across retries would.
+    assert!(
+        longest < Duration::from_secs(2),
+        "an application read waited {longest:?}: the migration held its lock request across retries"
+    );
+    println!(
+        "migration behind a 3 s transaction: {} retries, {took:?} in all; {reads} reads, the longest {longest:?}",
+        retries.len()
+    );
+}

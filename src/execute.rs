@@ -36,6 +36,86 @@ pub struct SessionOptions {
     pub progress_interval: Duration,
     /// What to do when a statement gives up waiting for a lock (`lock_timeout`).
     pub lock_retry: LockRetry,
+    /// Set by the command on SIGINT/SIGTERM: the running statement is cancelled, no other one
+    /// starts, and no retry either.
+    pub stop: StopSignal,
+}
+
+/// A request to stop a run, shared by the command that receives the signal and the session
+/// that runs the statements: requesting it cancels the session's running statement
+/// (`pg_cancel_backend` from a connection of its own), so its transaction rolls back at once
+/// instead of after the statement.
+#[derive(Clone, Default)]
+pub struct StopSignal(std::sync::Arc<StopState>);
+
+#[derive(Default)]
+struct StopState {
+    requested: std::sync::atomic::AtomicBool,
+    notify: tokio::sync::Notify,
+    /// The session to cancel: its URL and backend.
+    target: std::sync::Mutex<Option<(DatabaseUrl, i32)>>,
+}
+
+impl std::fmt::Debug for StopSignal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StopSignal")
+            .field(&self.requested())
+            .finish()
+    }
+}
+
+impl StopSignal {
+    /// Whether a stop was requested.
+    pub fn requested(&self) -> bool {
+        self.0.requested.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Requests the stop and cancels the registered session's running statement.
+    pub async fn request(&self) {
+        self.0
+            .requested
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.0.notify.notify_waiters();
+        let target = self.0.target.lock().ok().and_then(|t| t.clone());
+        if let Some((url, pid)) = target {
+            let options = ConnectOptions {
+                application_name: "tidemark stop".into(),
+                ..ConnectOptions::default()
+            };
+            if let Ok(mut conn) = connect::connect(&url, &options).await {
+                let _ = sqlx::query("SELECT pg_cancel_backend($1)")
+                    .bind(pid)
+                    .execute(&mut conn)
+                    .await;
+                let _ = conn.close().await;
+            }
+        }
+    }
+
+    fn register(&self, url: DatabaseUrl, pid: i32) {
+        if let Ok(mut t) = self.0.target.lock() {
+            *t = Some((url, pid));
+        }
+    }
+
+    /// Resolves once a stop is requested.
+    async fn stopped(&self) {
+        loop {
+            let notified = self.0.notify.notified();
+            if self.requested() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// The error a run stopped by a signal fails with (its transaction rolled back).
+fn stopped_error() -> sqlx::Error {
+    sqlx::Error::Io(std::io::Error::new(
+        std::io::ErrorKind::Interrupted,
+        "stopped by a signal before this statement",
+    ))
 }
 
 /// Retries of a statement (or, in a transaction, of the whole transaction) that hit
@@ -127,6 +207,7 @@ impl Default for SessionOptions {
             max_parallel_maintenance_workers: Some(2),
             progress_interval: Duration::from_millis(500),
             lock_retry: LockRetry::default(),
+            stop: StopSignal::default(),
         }
     }
 }
@@ -249,6 +330,9 @@ impl Session {
                 .await
                 .map_err(sql_error(format!("setting {name} = {value}")))?;
         }
+        if let Some(u) = &url {
+            options.stop.register(u.clone(), pid1);
+        }
         Ok(Session {
             conn,
             watch: Watcher {
@@ -306,7 +390,7 @@ impl Session {
             let Err((at, e)) = result else {
                 return Ok(());
             };
-            if !is_lock_timeout(&e) || at >= statements.len() {
+            if !is_lock_timeout(&e) || at >= statements.len() || self.options.stop.requested() {
                 return Err((at, e));
             }
             let blocker = self.blocker(statements[at].sql).await;
@@ -325,7 +409,10 @@ impl Session {
                 delay,
                 blocker,
             });
-            tokio::time::sleep(delay).await;
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = self.options.stop.stopped() => return Err((at, stopped_error())),
+            }
             attempt += 1;
             if !transactional {
                 from = at;
@@ -357,6 +444,10 @@ impl Session {
         if transactional {
             let mut tx = self.conn.begin().await.map_err(|e| (0, e))?;
             for (i, unit) in statements.iter().enumerate() {
+                if self.options.stop.requested() {
+                    let _ = tx.rollback().await;
+                    return Err((i, stopped_error()));
+                }
                 on_event(ExecEvent::Statement { index: i, total });
                 if let Err(e) = run_one(&mut tx, &mut self.watch, unit, true, on_event).await {
                     let _ = tx.rollback().await;
@@ -370,6 +461,9 @@ impl Session {
             tx.commit().await.map_err(|e| (total, e))
         } else {
             for (i, unit) in statements.iter().enumerate().skip(from) {
+                if self.options.stop.requested() {
+                    return Err((i, stopped_error()));
+                }
                 on_event(ExecEvent::Statement { index: i, total });
                 run_one(&mut self.conn, &mut self.watch, unit, false, on_event)
                     .await

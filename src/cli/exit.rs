@@ -24,6 +24,10 @@ pub enum Exit {
     /// 4: refused (destructive steps without `--allow-destructive`, or `inspect` finding
     /// objects the spec cannot describe).
     Refused,
+    /// 130: stopped by SIGINT (Ctrl-C), the running step rolled back.
+    Interrupted,
+    /// 143: stopped by SIGTERM, the running step rolled back.
+    Terminated,
 }
 
 impl Exit {
@@ -34,6 +38,8 @@ impl Exit {
             Exit::Usage | Exit::Differs => 2,
             Exit::Environment => 3,
             Exit::Refused => 4,
+            Exit::Interrupted => 130,
+            Exit::Terminated => 143,
         }
     }
 

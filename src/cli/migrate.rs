@@ -314,7 +314,9 @@ fn progress(e: &Event) {
 
 async fn apply(args: ApplyArgs) -> ExitCode {
     let format = args.conn.format;
-    let mut runner = match open(&args.conn, args.run.options()).await {
+    let options = args.run.options();
+    let stop = options.session.stop.clone();
+    let mut runner = match open(&args.conn, options).await {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -370,18 +372,41 @@ async fn apply(args: ApplyArgs) -> ExitCode {
         let _ = runner.close().await;
         return super::Exit::Success.into();
     }
-    let result = runner.apply(args.to.as_deref()).await;
+    let (result, signal) = super::stoppable(&stop, runner.apply(args.to.as_deref())).await;
     let closed = runner.close().await;
     let outcome = Outcome {
         json_key: "applied",
         verb: "applied",
         nothing: "nothing to apply: up to date",
     };
-    report(
-        format,
-        result.and_then(|done| closed.map(|_| done)),
-        outcome,
-    )
+    stopped_or(signal, format, || {
+        report(
+            format,
+            result.and_then(|done| closed.map(|_| done)),
+            outcome,
+        )
+    })
+}
+
+/// After a signal: what ran is reported as usual (a rolled-back migration is an error), then
+/// the exit says the run was stopped.
+fn stopped_or(
+    signal: Option<super::Exit>,
+    format: Format,
+    report: impl FnOnce() -> ExitCode,
+) -> ExitCode {
+    let code = report();
+    match signal {
+        Some(exit) => {
+            if format == Format::Human {
+                eprintln!(
+                    "stopped by a signal: the running migration was rolled back (a no-transaction one stays marked dirty, and the next apply repairs it); the migration lock is released"
+                );
+            }
+            exit.into()
+        }
+        None => code,
+    }
 }
 
 /// How `apply` and `down` describe what they did.
@@ -415,22 +440,26 @@ fn report(
 
 async fn down(args: DownArgs) -> ExitCode {
     let format = args.conn.format;
-    let mut runner = match open(&args.conn, args.run.options()).await {
+    let options = args.run.options();
+    let stop = options.session.stop.clone();
+    let mut runner = match open(&args.conn, options).await {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let result = runner.down(args.to.as_deref()).await;
+    let (result, signal) = super::stoppable(&stop, runner.down(args.to.as_deref())).await;
     let closed = runner.close().await;
     let outcome = Outcome {
         json_key: "rolled_back",
         verb: "rolled back",
         nothing: "nothing to roll back",
     };
-    report(
-        format,
-        result.and_then(|done| closed.map(|_| done)),
-        outcome,
-    )
+    stopped_or(signal, format, || {
+        report(
+            format,
+            result.and_then(|done| closed.map(|_| done)),
+            outcome,
+        )
+    })
 }
 
 /// `--shadow-url` or the throwaway local server; a bad URL is a usage error.

@@ -229,3 +229,39 @@ pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     };
     Ok(std::time::Duration::from_millis(ms))
 }
+
+/// Runs `work` (an apply) so that SIGINT or SIGTERM stops it cleanly: the first signal requests
+/// `stop` (the running statement is cancelled, its transaction rolled back, nothing else runs)
+/// and says so; a second one exits at once. Returns the work's output and the exit the signal
+/// asks for, if one came.
+pub(crate) async fn stoppable<F: std::future::Future>(
+    stop: &crate::execute::StopSignal,
+    work: F,
+) -> (F::Output, Option<Exit>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return (work.await, None);
+    };
+    tokio::pin!(work);
+    let mut got: Option<Exit> = None;
+    loop {
+        let exit = tokio::select! {
+            out = &mut work => return (out, got),
+            _ = int.recv() => Exit::Interrupted,
+            _ = term.recv() => Exit::Terminated,
+        };
+        if got.is_some() {
+            eprintln!("stopped at once: a second signal");
+            std::process::exit(i32::from(exit.code()));
+        }
+        got = Some(exit);
+        eprintln!(
+            "stopping: cancelling the running statement and rolling back its transaction (a second signal exits at once)"
+        );
+        let stop = stop.clone();
+        tokio::spawn(async move { stop.request().await });
+    }
+}

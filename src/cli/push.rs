@@ -122,6 +122,8 @@ pub fn run(args: PushArgs) -> ExitCode {
         ..SessionOptions::default()
     };
     let progress = !json && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let stop = options.stop.clone();
+    let mut signal = None;
     let result = match super::block_on(async {
         let mut session = Session::open(&url, &options).await.map_err(Failure::env)?;
         let mut on_event = |event: ExecEvent| {
@@ -161,7 +163,9 @@ pub fn run(args: PushArgs) -> ExitCode {
                 _ => {}
             }
         };
-        let applied = execute::apply(&mut session, plan, &mut on_event).await;
+        let (applied, got) =
+            super::stoppable(&stop, execute::apply(&mut session, plan, &mut on_event)).await;
+        signal = got;
         let _ = session.close().await;
         applied.map_err(Failure::env)
     }) {
@@ -193,6 +197,19 @@ pub fn run(args: PushArgs) -> ExitCode {
             }
             Exit::Success.into()
         }
-        Err(f) => f.report(),
+        Err(f) => {
+            let code = f.report();
+            match signal {
+                Some(exit) => {
+                    if !json {
+                        eprintln!(
+                            "stopped by a signal: the running step was rolled back (a step outside a transaction may leave an INVALID index behind: drop it, then push again)"
+                        );
+                    }
+                    exit.into()
+                }
+                None => code,
+            }
+        }
     }
 }

@@ -371,11 +371,7 @@ impl Session {
         mut finish: F,
     ) -> Result<(), (usize, sqlx::Error)>
     where
-        F: for<'c> FnMut(
-            &'c mut PgConnection,
-        ) -> std::pin::Pin<
-            Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'c>,
-        >,
+        F: Finish,
     {
         let policy = self.options.lock_retry.clone();
         let started = Instant::now();
@@ -434,11 +430,7 @@ impl Session {
         finish: &mut F,
     ) -> Result<(), (usize, sqlx::Error)>
     where
-        F: for<'c> FnMut(
-            &'c mut PgConnection,
-        ) -> std::pin::Pin<
-            Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'c>,
-        >,
+        F: Finish,
     {
         let total = statements.len();
         if transactional {
@@ -515,6 +507,26 @@ impl Session {
         }
         self.conn.close().await
     }
+}
+
+/// What runs last inside a [`Session::run`]'s transaction (the runner writes its history row
+/// there); called again when the run is retried after a lock timeout.
+pub trait Finish:
+    for<'c> FnMut(
+    &'c mut PgConnection,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'c>,
+>
+{
+}
+
+impl<T> Finish for T where
+    T: for<'c> FnMut(
+        &'c mut PgConnection,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'c>,
+    >
+{
 }
 
 /// A finishing action that does nothing, for [`Session::run`] callers without bookkeeping.

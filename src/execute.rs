@@ -150,13 +150,19 @@ impl LockRetry {
             .first_delay
             .saturating_mul(1u32 << retry.saturating_sub(1).min(16))
             .min(Duration::from_secs(10));
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
         // 75 % to 125 % of the base.
-        let factor = 0.75 + f64::from(nanos % 1000) / 2000.0;
+        let factor = 0.75 + jitter(1000) as f64 / 2000.0;
         base.mul_f64(factor)
     }
+}
+
+/// A number below `below` that differs from one process and moment to the next, to spread
+/// waiters so that runners do not retry in lockstep; any cheap entropy will do.
+pub(crate) fn jitter(below: u32) -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    u64::from(nanos % below.max(1))
 }
 
 /// Who held the lock a statement gave up on, as far as the server can still tell: the oldest

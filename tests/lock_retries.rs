@@ -3,20 +3,13 @@
 //! holder), and behind one that never ends it fails after its attempts, naming the holder, with
 //! nothing applied. Real server, real `tidemark` binary.
 
-use std::process::{Command, Output};
+mod migrate_support;
+
 use std::time::Duration;
 
+use migrate_support::tidemark;
 use sqlx::Connection;
 use tidemark_test_support::TestDatabase;
-
-fn tidemark(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tidemark"))
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .env("CI", "true")
-        .output()
-        .expect("run tidemark")
-}
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

@@ -38,7 +38,14 @@ const VARIABLES: &[(&str, &str)] = &[
 ];
 
 /// Every variable this module reads besides [`VARIABLES`].
-const OTHER_VARIABLES: &[&str] = &["PGSERVICE", "PGSERVICEFILE", "PGSYSCONFDIR", "PGPASSFILE"];
+/// (`USER` is the OS user: libpq's default user, which the password file is matched against.)
+const OTHER_VARIABLES: &[&str] = &[
+    "PGSERVICE",
+    "PGSERVICEFILE",
+    "PGSYSCONFDIR",
+    "PGPASSFILE",
+    "USER",
+];
 
 impl LibpqEnvironment {
     /// The real process environment.
@@ -122,7 +129,7 @@ pub fn complete(url: &DatabaseUrl, env: &LibpqEnvironment) -> Result<Completed, 
         .or_else(|| env.home.as_ref().map(|h| h.join(".pgpass")));
     if params.get("password").is_none()
         && let Some(path) = passfile
-        && let Some(found) = password_from_file(&path, &params, &mut warnings)?
+        && let Some(found) = password_from_file(&path, &params, env, &mut warnings)?
     {
         params.set("password", found);
     }
@@ -387,6 +394,7 @@ fn parse_service(
 fn password_from_file(
     path: &Path,
     params: &Params,
+    env: &LibpqEnvironment,
     warnings: &mut Vec<String>,
 ) -> Result<Option<String>, ConnectError> {
     let meta = match std::fs::metadata(path) {
@@ -425,7 +433,7 @@ fn password_from_file(
     let user = params
         .get("user")
         .map(str::to_string)
-        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| env.var("USER").map(str::to_string))
         .unwrap_or_default();
     let db = params.get("dbname").map_or(user.clone(), str::to_string);
     for line in text.lines() {

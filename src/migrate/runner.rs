@@ -264,7 +264,8 @@ impl Runner {
                     holder: self.lock_holder().await?.map(Box::new),
                 });
             }
-            let jitter = fastrand_jitter();
+            // Spreads pollers so sixteen runners do not retry in lockstep.
+            let jitter = crate::execute::jitter(100);
             tokio::time::sleep(Duration::from_millis(100 + jitter)).await;
         }
         self.locked = true;
@@ -775,14 +776,6 @@ impl Runner {
         }
         Ok(dropped)
     }
-}
-
-fn fastrand_jitter() -> u64 {
-    // Spreads pollers so sixteen runners do not retry in lockstep; any cheap entropy will do.
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    u64::from(nanos % 100)
 }
 
 fn check_history(dir: &MigrationDir, history: &[HistoryRow]) -> Result<(), MigrateError> {
